@@ -3,10 +3,23 @@
 //! One process serves the admin panel, the JSON API, the WhatsApp webhook for every
 //! empresa, and the background bot workers. Each empresa (tenant) lives in its own
 //! SQLite file under `data/tenants/`; the central `data/helixai.db` holds users,
-//! empresas, plans and billing. See ARCHITECTURE.md for the design.
+//! empresas, plans and billing. See the README's module map and ARCHITECTURE.md.
 
+pub mod app;
+pub mod auth;
+pub mod catalogo;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod crypto;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod outbound;
+pub mod provision;
+pub mod server;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -1,0 +1,75 @@
+//! Creating an empresa: the central row and its tenant file, all or nothing.
+//!
+//! The one path used by `helixai tenant create`, the superadmin API and `--demo`.
+
+use crate::app::App;
+use crate::domain::{validate_slug, PlanoId, Setor};
+use crate::error::{Error, Result};
+use crate::store::central::{CentralDb, Empresa, NovaEmpresa};
+use crate::store::tenant::{create_file, remove_db_files};
+use crate::store::tenants::tenant_path;
+
+/// Input for [`criar_empresa`], as received.
+#[derive(Debug, Clone)]
+pub struct PedidoEmpresa {
+    pub nome: String,
+    pub slug: String,
+    pub setor: Setor,
+    pub whatsapp_phone_number_id: Option<String>,
+    pub plano_id: Option<PlanoId>,
+}
+
+/// Validates the phone_number_id Meta assigns (digits only).
+pub fn validate_phone_number_id(id: &str) -> Result<()> {
+    if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("phone_number_id_invalido", "phone_number_id deve conter só dígitos (até 32)"));
+    }
+    Ok(())
+}
+
+/// Creates the empresa row and its migrated tenant file. On any failure no row and no file
+/// remain.
+pub fn criar_empresa(app: &App, pedido: &PedidoEmpresa) -> Result<Empresa> {
+    criar_empresa_em(&app.central, &app.data.tenants(), pedido)
+}
+
+/// [`criar_empresa`] against explicit stores (commands that do not build a full App).
+pub fn criar_empresa_em(central: &CentralDb, tenants_dir: &std::path::Path, pedido: &PedidoEmpresa) -> Result<Empresa> {
+    let nome = pedido.nome.trim();
+    if nome.is_empty() || nome.chars().count() > 200 {
+        return Err(Error::invalid("nome_invalido", "o nome da empresa é obrigatório (até 200 caracteres)"));
+    }
+    validate_slug(&pedido.slug)?;
+    if let Some(id) = &pedido.whatsapp_phone_number_id {
+        validate_phone_number_id(id)?;
+    }
+    std::fs::create_dir_all(tenants_dir).map_err(|e| Error::io(tenants_dir, e))?;
+    let nova = NovaEmpresa {
+        nome: nome.to_owned(),
+        slug: pedido.slug.clone(),
+        setor: pedido.setor,
+        whatsapp_phone_number_id: pedido.whatsapp_phone_number_id.clone(),
+        plano_id: pedido.plano_id,
+    };
+    let mut created = None;
+    let result = central.empresa_criar(&nova, |e| {
+        let path = tenant_path(tenants_dir, &e.database_name);
+        create_file(&path, e.id, &e.slug, e.setor)?;
+        created = Some(path);
+        fail_point("apos_criar_arquivo")
+    });
+    if result.is_err() {
+        if let Some(path) = created {
+            remove_db_files(&path);
+        }
+    }
+    result
+}
+
+/// Fault injection for tests: `HELIXAI_FAIL_POINT=<name>` makes the named step fail.
+fn fail_point(name: &str) -> Result<()> {
+    match std::env::var("HELIXAI_FAIL_POINT") {
+        Ok(v) if v == name => Err(Error::Internal(format!("falha simulada em {name}"))),
+        _ => Ok(()),
+    }
+}

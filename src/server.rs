@@ -1,0 +1,107 @@
+//! The HTTP server: tiny_http with a fixed pool of named worker threads, and a clean stop.
+//!
+//! [`start`] binds (port 0 works: tests read the real address back) and returns a
+//! [`RunningServer`]; [`RunningServer::shutdown`] unblocks every worker, joins them, and
+//! drops the server so tenant pools close. A panic inside a handler is caught per request in
+//! `http::handle`, so a worker never dies of one.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+
+/// A server that is accepting requests.
+pub struct RunningServer {
+    server: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+    addr: SocketAddr,
+}
+
+/// Binds and starts `app.config.http_workers` worker threads serving the product's routes.
+pub fn start(app: Arc<App>) -> Result<RunningServer> {
+    start_with(app, crate::http::routes::route)
+}
+
+/// [`start`] with another route table (tests of the server machinery itself).
+pub fn start_with(app: Arc<App>, router: crate::http::Router) -> Result<RunningServer> {
+    let bind = app.config.bind;
+    let server = tiny_http::Server::http(bind)
+        .map_err(|e| Error::Unavailable(format!("não foi possível escutar em {bind}: {e}")))?;
+    let server = Arc::new(server);
+    let addr = server.server_addr().to_ip().ok_or_else(|| Error::Internal("endereço do servidor".into()))?;
+    let mut workers = Vec::new();
+    for n in 0..app.config.http_workers.max(1) {
+        let (server, app) = (server.clone(), app.clone());
+        let handle = std::thread::Builder::new()
+            .name(format!("http-{n}"))
+            .spawn(move || {
+                for rq in server.incoming_requests() {
+                    crate::http::handle_with(&app, rq, router);
+                }
+            })
+            .map_err(|e| Error::Internal(format!("thread http: {e}")))?;
+        workers.push(handle);
+    }
+    log::info!("HelixAI {} escutando em http://{addr}", env!("CARGO_PKG_VERSION"));
+    Ok(RunningServer { server, workers, addr })
+}
+
+impl RunningServer {
+    /// The bound address (with the real port when started on port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, lets in-flight requests finish, joins every worker.
+    pub fn shutdown(self) {
+        for _ in &self.workers {
+            self.server.unblock();
+        }
+        for w in self.workers {
+            let _ = w.join();
+        }
+        log::info!("servidor HTTP parado");
+    }
+}
+
+/// Blocks until SIGTERM or SIGINT (Ctrl-C).
+pub fn wait_for_signal() -> Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, stop.clone()).map_err(|e| Error::Internal(format!("sinal: {e}")))?;
+    }
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    log::info!("sinal recebido; encerrando");
+    Ok(())
+}
+
+/// Raises the open-files soft limit towards the hard limit and returns the LRU capacity
+/// that fits: each open tenant may hold a pool of connections × 3 descriptors
+/// (db, -wal, -shm), plus headroom for sockets and the central db.
+pub fn fit_open_tenants(wanted: usize) -> usize {
+    const HEADROOM: u64 = 256;
+    let per_tenant = u64::from(crate::store::tenants::POOL_SIZE) * 3;
+    let need = wanted as u64 * per_tenant + HEADROOM;
+    let limit = match rlimit::increase_nofile_limit(need) {
+        Ok(l) => l,
+        Err(e) => {
+            log::warn!("não foi possível ler/ajustar o limite de arquivos abertos: {e}");
+            return wanted;
+        }
+    };
+    if limit >= need {
+        return wanted;
+    }
+    let fits = (limit.saturating_sub(HEADROOM) / per_tenant).max(1) as usize;
+    log::warn!(
+        "limite de arquivos abertos ({limit}) não comporta {wanted} tenants abertos; usando {fits} \
+         (aumente LimitNOFILE para {need})"
+    );
+    fits
+}

@@ -1,0 +1,198 @@
+//! SQL for empresas (tenants) in the central db.
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+use super::CentralDb;
+use crate::domain::{EmpresaId, PlanoId, Setor};
+use crate::error::{Error, Result};
+use crate::store::tenants::{DatabaseName, TenantKey};
+
+/// An empresa as the rest of the program sees it. Secrets are not here (see [`EmpresaSegredos`]);
+/// only whether each is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Empresa {
+    pub id: EmpresaId,
+    pub nome: String,
+    pub slug: String,
+    pub setor: Setor,
+    pub database_name: DatabaseName,
+    pub whatsapp_numero: Option<String>,
+    pub whatsapp_phone_number_id: Option<String>,
+    pub llm_base_url: Option<String>,
+    pub llm_modelo: Option<String>,
+    pub prompt_customizado: Option<String>,
+    pub configuracoes_json: String,
+    pub ativo: bool,
+    pub plano_id: Option<PlanoId>,
+    pub tem_whatsapp_token: bool,
+    pub tem_app_secret: bool,
+    pub tem_openai_api_key: bool,
+    pub criado_em: String,
+    pub atualizado_em: String,
+}
+
+impl Empresa {
+    /// What the TenantManager needs to open this empresa's file.
+    pub fn tenant_key(&self) -> TenantKey {
+        TenantKey { id: self.id, database_name: self.database_name.clone(), setor: self.setor }
+    }
+}
+
+/// The encrypted secrets of an empresa, as stored (ciphertexts).
+#[derive(Default, Clone)]
+pub struct EmpresaSegredos {
+    pub whatsapp_token: Option<Vec<u8>>,
+    pub whatsapp_app_secret: Option<Vec<u8>>,
+    pub openai_api_key: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for EmpresaSegredos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EmpresaSegredos(***)")
+    }
+}
+
+/// Input for creating an empresa.
+#[derive(Debug, Clone)]
+pub struct NovaEmpresa {
+    pub nome: String,
+    pub slug: String,
+    pub setor: Setor,
+    pub whatsapp_phone_number_id: Option<String>,
+    pub plano_id: Option<PlanoId>,
+}
+
+const COLS: &str = "id, nome, slug, setor, database_name, whatsapp_numero, whatsapp_phone_number_id, llm_base_url, \
+    llm_modelo, prompt_customizado, configuracoes_json, ativo, plano_id, whatsapp_token IS NOT NULL, \
+    whatsapp_app_secret IS NOT NULL, openai_api_key IS NOT NULL, criado_em, atualizado_em";
+
+/// Reads one row; the inner `Result` carries a bad stored setor or database_name as an
+/// error instead of a panic.
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Empresa>> {
+    let setor = match r.get::<_, String>(3)?.parse::<Setor>() {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    let database_name = match DatabaseName::parse(&r.get::<_, String>(4)?) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(Ok(Empresa {
+        id: EmpresaId(r.get(0)?),
+        nome: r.get(1)?,
+        slug: r.get(2)?,
+        setor,
+        database_name,
+        whatsapp_numero: r.get(5)?,
+        whatsapp_phone_number_id: r.get(6)?,
+        llm_base_url: r.get(7)?,
+        llm_modelo: r.get(8)?,
+        prompt_customizado: r.get(9)?,
+        configuracoes_json: r.get(10)?,
+        ativo: r.get(11)?,
+        plano_id: r.get::<_, Option<i64>>(12)?.map(PlanoId),
+        tem_whatsapp_token: r.get(13)?,
+        tem_app_secret: r.get(14)?,
+        tem_openai_api_key: r.get(15)?,
+        criado_em: r.get(16)?,
+        atualizado_em: r.get(17)?,
+    }))
+}
+
+impl CentralDb {
+    /// Creates an empresa. `dentro` runs inside the still-open transaction with the new row
+    /// (it creates the tenant file); if it fails, or the commit fails, no row remains.
+    pub fn empresa_criar(&self, nova: &NovaEmpresa, dentro: impl FnOnce(&Empresa) -> Result<()>) -> Result<Empresa> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: bool =
+            tx.query_row("SELECT EXISTS(SELECT 1 FROM empresas WHERE slug = ?1)", [&nova.slug], |r| r.get(0))?;
+        if exists {
+            return Err(Error::conflict("slug_em_uso", format!("já existe uma empresa com o slug {:?}", nova.slug)));
+        }
+        if let Some(pid) = &nova.whatsapp_phone_number_id {
+            let used: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM empresas WHERE whatsapp_phone_number_id = ?1)",
+                [pid],
+                |r| r.get(0),
+            )?;
+            if used {
+                return Err(Error::conflict(
+                    "phone_number_id_em_uso",
+                    format!("o phone_number_id {pid:?} já pertence a outra empresa"),
+                ));
+            }
+        }
+        // database_name needs the id: insert with a unique placeholder, then set it.
+        tx.execute(
+            "INSERT INTO empresas (nome, slug, setor, database_name, whatsapp_phone_number_id, plano_id)
+             VALUES (?1, ?2, ?3, 'pendente_' || ?2, ?4, ?5)",
+            params![
+                nova.nome,
+                nova.slug,
+                nova.setor.as_str(),
+                nova.whatsapp_phone_number_id,
+                nova.plano_id.map(|p| p.0)
+            ],
+        )?;
+        let id = EmpresaId(tx.last_insert_rowid());
+        let name = DatabaseName::generate(id, &nova.slug)?;
+        tx.execute("UPDATE empresas SET database_name = ?2 WHERE id = ?1", params![id.0, name.as_str()])?;
+        let sql = format!("SELECT {COLS} FROM empresas WHERE id = ?1");
+        let empresa = tx.query_row(&sql, [id.0], row)??;
+        dentro(&empresa)?;
+        tx.commit()?;
+        Ok(empresa)
+    }
+
+    /// One empresa by id.
+    pub fn empresa(&self, id: EmpresaId) -> Result<Option<Empresa>> {
+        let sql = format!("SELECT {COLS} FROM empresas WHERE id = ?1");
+        self.conn()?.query_row(&sql, [id.0], row).optional()?.transpose()
+    }
+
+    /// One empresa by slug.
+    pub fn empresa_por_slug(&self, slug: &str) -> Result<Option<Empresa>> {
+        let sql = format!("SELECT {COLS} FROM empresas WHERE slug = ?1");
+        self.conn()?.query_row(&sql, [slug], row).optional()?.transpose()
+    }
+
+    /// The empresa that owns a WhatsApp phone_number_id (webhook routing).
+    pub fn empresa_por_phone_number_id(&self, phone_number_id: &str) -> Result<Option<Empresa>> {
+        let sql = format!("SELECT {COLS} FROM empresas WHERE whatsapp_phone_number_id = ?1");
+        self.conn()?.query_row(&sql, [phone_number_id], row).optional()?.transpose()
+    }
+
+    /// Every empresa, by id.
+    pub fn empresas(&self) -> Result<Vec<Empresa>> {
+        let sql = format!("SELECT {COLS} FROM empresas ORDER BY id");
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Number of empresas.
+    pub fn empresas_total(&self) -> Result<i64> {
+        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM empresas", [], |r| r.get(0))?)
+    }
+
+    /// The encrypted secrets of an empresa.
+    pub fn empresa_segredos(&self, id: EmpresaId) -> Result<EmpresaSegredos> {
+        self.conn()?
+            .query_row(
+                "SELECT whatsapp_token, whatsapp_app_secret, openai_api_key FROM empresas WHERE id = ?1",
+                [id.0],
+                |r| {
+                    Ok(EmpresaSegredos {
+                        whatsapp_token: r.get(0)?,
+                        whatsapp_app_secret: r.get(1)?,
+                        openai_api_key: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(Error::NotFound("empresa"))
+    }
+}

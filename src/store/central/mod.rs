@@ -1,0 +1,72 @@
+//! CentralDb: `data/helixai.db` — empresas, usuarios, planos, assinaturas, pagamentos,
+//! sessoes, auditoria and the pending-work index. SQL per concern in the submodules.
+
+pub mod empresas;
+pub mod usuarios;
+
+use std::path::{Path, PathBuf};
+
+use r2d2::PooledConnection;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::store::{configure, integrity_check, migrate};
+
+pub use empresas::{Empresa, EmpresaSegredos, NovaEmpresa};
+pub use usuarios::{NovoUsuario, Usuario};
+
+type Conn = PooledConnection<SqliteConnectionManager>;
+
+/// The central database.
+#[derive(Clone)]
+pub struct CentralDb {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    path: PathBuf,
+}
+
+impl CentralDb {
+    /// Opens (creating if needed) and migrates the central db at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        {
+            // Create + WAL + migrate on one plain connection before pooling.
+            let mut conn = Connection::open(path)?;
+            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+            configure(&conn, 2048)?;
+            migrate::central(&mut conn, path)?;
+        }
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(|c| configure(c, 2048));
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)?;
+        Ok(CentralDb { pool, path: path.to_owned() })
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> Result<Conn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// A cheap liveness query for /healthz.
+    pub fn ping(&self) -> Result<()> {
+        let one: i64 = self.conn()?.query_row("SELECT 1", [], |r| r.get(0))?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(Error::Internal("SELECT 1".into()))
+        }
+    }
+
+    /// `PRAGMA integrity_check` on the central db.
+    pub fn integrity_check(&self) -> Result<()> {
+        integrity_check(&*self.conn()?)
+    }
+}

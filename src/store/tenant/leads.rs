@@ -1,0 +1,83 @@
+//! SQL for leads: the people who wrote to the empresa.
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::TenantDb;
+use crate::domain::LeadId;
+use crate::error::Result;
+
+/// A lead as shown in the panel and API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lead {
+    pub id: LeadId,
+    pub wa_id: Option<String>,
+    pub nome: Option<String>,
+    pub telefone: Option<String>,
+    pub email: Option<String>,
+    pub interesse: Option<String>,
+    pub orcamento_centavos: Option<i64>,
+    pub status: String,
+    pub notas: Option<String>,
+    pub responsavel_id: Option<i64>,
+    pub criado_em: String,
+    pub atualizado_em: String,
+}
+
+const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
+                         responsavel_id, criado_em, atualizado_em";
+
+fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
+    Ok(Lead {
+        id: LeadId(r.get(0)?),
+        wa_id: r.get(1)?,
+        nome: r.get(2)?,
+        telefone: r.get(3)?,
+        email: r.get(4)?,
+        interesse: r.get(5)?,
+        orcamento_centavos: r.get(6)?,
+        status: r.get(7)?,
+        notas: r.get(8)?,
+        responsavel_id: r.get(9)?,
+        criado_em: r.get(10)?,
+        atualizado_em: r.get(11)?,
+    })
+}
+
+impl TenantDb {
+    /// Inserts or refreshes the lead for a WhatsApp id; returns its id.
+    pub fn lead_upsert_wa(&self, wa_id: &str, nome: Option<&str>) -> Result<LeadId> {
+        let conn = self.conn()?;
+        let id = conn.query_row(
+            "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1)
+             ON CONFLICT(wa_id) DO UPDATE SET nome = COALESCE(excluded.nome, leads.nome), atualizado_em = CURRENT_TIMESTAMP
+             RETURNING id",
+            params![wa_id, nome],
+            |r| r.get(0),
+        )?;
+        Ok(LeadId(id))
+    }
+
+    /// One lead.
+    pub fn lead(&self, id: LeadId) -> Result<Option<Lead>> {
+        let sql = format!("SELECT {LEAD_COLS} FROM leads WHERE id = ?1");
+        Ok(self.conn()?.query_row(&sql, [id.0], row_to_lead).optional()?)
+    }
+
+    /// Leads, newest first, optionally by status; keyset pagination on id.
+    pub fn leads_listar(&self, status: Option<&str>, limite: u32, antes_de: Option<LeadId>) -> Result<Vec<Lead>> {
+        let sql = format!(
+            "SELECT {LEAD_COLS} FROM leads WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id < ?2)
+             ORDER BY id DESC LIMIT ?3"
+        );
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![status, antes_de.map(|l| l.0), limite.clamp(1, 200)], row_to_lead)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Number of leads.
+    pub fn leads_total(&self) -> Result<i64> {
+        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,228 @@
+//! TenantManager: the LRU of small r2d2 pools, one per open tenant file.
+//!
+//! Cost grows with tenants *open*, not tenants *configured*. A miss opens the file outside
+//! the LRU lock (at most one opener per tenant at a time), migrates it, and inserts it;
+//! an eviction drops the pool outside the lock, and the files close when the last borrowed
+//! connection comes back. All pools share one scheduled thread pool, and have no idle
+//! timeout or max lifetime, so a dropped pool leaves no background task behind.
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use lru::LruCache;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::OpenFlags;
+use scheduled_thread_pool::ScheduledThreadPool;
+use serde::Serialize;
+
+use crate::domain::{EmpresaId, Setor};
+use crate::error::{Error, Result};
+use crate::store::tenant::TenantDb;
+use crate::store::{configure, migrate};
+
+/// Connections per tenant pool.
+pub const POOL_SIZE: u32 = 4;
+/// Page cache per tenant connection, KiB (SQLite's default is 2 MiB).
+const TENANT_CACHE_KIB: i64 = 512;
+
+/// A tenant's database name, e.g. `empresa_7_feirao_showcar`. Generated at creation,
+/// validated against `^empresa_[0-9]+(_[a-z0-9_]+)?$` before any path is built from it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct DatabaseName(String);
+
+impl DatabaseName {
+    /// The name for a new empresa: `empresa_<id>_<slug with _>`.
+    pub fn generate(id: EmpresaId, slug: &str) -> Result<Self> {
+        Self::parse(&format!("empresa_{}_{}", id.0, slug.replace('-', "_")))
+    }
+
+    /// Validates a stored name.
+    pub fn parse(name: &str) -> Result<Self> {
+        let rest = name.strip_prefix("empresa_").unwrap_or("");
+        let (digits, tail) = match rest.find('_') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let ok = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && tail.is_none_or(|t| {
+                !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            });
+        if ok {
+            Ok(DatabaseName(name.to_owned()))
+        } else {
+            Err(Error::Internal(format!("database_name inválido: {name:?}")))
+        }
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The one function that turns a database name into a file path.
+pub fn tenant_path(tenants_dir: &Path, name: &DatabaseName) -> PathBuf {
+    tenants_dir.join(format!("{}.db", name.as_str()))
+}
+
+/// What the manager needs to open a tenant: who it is and where its file is.
+#[derive(Debug, Clone)]
+pub struct TenantKey {
+    pub id: EmpresaId,
+    pub database_name: DatabaseName,
+    pub setor: Setor,
+}
+
+/// One open tenant: its pool and identity.
+pub struct Tenant {
+    pub(crate) key: TenantKey,
+    pub(crate) pool: r2d2::Pool<SqliteConnectionManager>,
+}
+
+/// Counters for /healthz and /metrics.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TenantStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub evictions: u64,
+    pub open: usize,
+    pub capacity: usize,
+}
+
+/// The LRU of open tenants.
+pub struct TenantManager {
+    dir: PathBuf,
+    lru: Mutex<LruCache<EmpresaId, Arc<Tenant>>>,
+    opening: Mutex<HashMap<EmpresaId, Arc<Mutex<()>>>>,
+    scheduler: Arc<ScheduledThreadPool>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    evictions: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding these locks cannot leave them inconsistent (plain map ops).
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl TenantManager {
+    /// A manager for the tenant files in `tenants_dir`, holding at most `capacity` open.
+    pub fn new(tenants_dir: impl Into<PathBuf>, capacity: usize) -> Self {
+        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
+        TenantManager {
+            dir: tenants_dir.into(),
+            lru: Mutex::new(LruCache::new(capacity)),
+            opening: Mutex::new(HashMap::new()),
+            scheduler: Arc::new(
+                ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("tenant-pool-{}").build(),
+            ),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            evictions: AtomicU64::new(0),
+        }
+    }
+
+    /// The directory holding the tenant files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of a tenant's file.
+    pub fn path_of(&self, name: &DatabaseName) -> PathBuf {
+        tenant_path(&self.dir, name)
+    }
+
+    /// The tenant's db handle, opening (and migrating) its file on a miss.
+    pub fn get(&self, key: &TenantKey) -> Result<TenantDb> {
+        if let Some(t) = self.cached(key.id) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(TenantDb::new(t));
+        }
+        // Single-flight per tenant: concurrent misses wait for the first opener.
+        let gate = lock(&self.opening).entry(key.id).or_default().clone();
+        let _guard = lock(&gate);
+        if let Some(t) = self.cached(key.id) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(TenantDb::new(t));
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let opened = self.open(key);
+        lock(&self.opening).remove(&key.id);
+        let tenant = Arc::new(opened?);
+        let evicted = lock(&self.lru).push(key.id, tenant.clone());
+        if let Some((id, _)) = &evicted {
+            if *id != key.id {
+                self.evictions.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        drop(evicted); // closes the evicted pool here, outside the LRU lock
+        Ok(TenantDb::new(tenant))
+    }
+
+    fn cached(&self, id: EmpresaId) -> Option<Arc<Tenant>> {
+        lock(&self.lru).get(&id).cloned()
+    }
+
+    fn open(&self, key: &TenantKey) -> Result<Tenant> {
+        let path = self.path_of(&key.database_name);
+        if !path.is_file() {
+            return Err(Error::Store(format!("arquivo do tenant ausente: {}", path.display())));
+        }
+        let manager = SqliteConnectionManager::file(&path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(|c| configure(c, TENANT_CACHE_KIB));
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(0))
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .test_on_check_out(false)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .thread_pool(self.scheduler.clone())
+            .build_unchecked(manager);
+        let mut conn = pool.get()?;
+        migrate::tenant(&mut conn, &path, key.setor)?;
+        drop(conn);
+        Ok(Tenant { key: key.clone(), pool })
+    }
+
+    /// Closes a tenant's pool (before a restore or a purge). Borrowed connections close
+    /// when they come back.
+    pub fn close(&self, id: EmpresaId) {
+        let removed = lock(&self.lru).pop(&id);
+        drop(removed);
+    }
+
+    /// Current counters.
+    pub fn stats(&self) -> TenantStats {
+        let lru = lock(&self.lru);
+        TenantStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            evictions: self.evictions.load(Ordering::Relaxed),
+            open: lru.len(),
+            capacity: lru.cap().get(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_names() {
+        assert!(DatabaseName::parse("empresa_1_feirao_showcar").is_ok());
+        assert!(DatabaseName::parse("empresa_12").is_ok());
+        for bad in ["empresa_", "empresa_x", "empresa_1_", "empresa_1_../x", "x_1_a", "empresa_1_A", ""] {
+            assert!(DatabaseName::parse(bad).is_err(), "{bad}");
+        }
+        let n = DatabaseName::generate(EmpresaId(3), "auto-pecas-xyz").ok();
+        assert_eq!(n.map(|n| n.0), Some("empresa_3_auto_pecas_xyz".to_owned()));
+    }
+}

@@ -1,0 +1,132 @@
+//! TenantManager under concurrency: many tenants, a small LRU, every tenant keeps exactly
+//! its own rows, and descriptors stay bounded by the LRU.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use helixai::config::ServerConfig;
+use helixai::domain::Setor;
+use helixai::provision::{criar_empresa, PedidoEmpresa};
+use helixai::store::tenants::POOL_SIZE;
+
+use crate::support::{open_app, test_config, TestDir};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// File descriptors of this process that point into `dir`.
+fn fds_into(dir: &std::path::Path) -> Vec<String> {
+    let prefix = dir.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc/self/fd")
+        .map(|rd| {
+            rd.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+                .map(|p| p.to_string_lossy().into_owned())
+                .filter(|p| p.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn sixteen_threads_over_500_tenants_with_capacity_32() {
+    const TENANTS: usize = 500;
+    const CAPACITY: usize = 32;
+    const THREADS: u64 = 16;
+    const OPS: u64 = 400;
+    let dir = TestDir::new();
+    let app = open_app(&dir, ServerConfig { max_open_tenants: CAPACITY, ..test_config() });
+    let setores = [Setor::Veiculos, Setor::Imoveis, Setor::Autopecas, Setor::Varejo, Setor::Servicos];
+    let empresas: Vec<_> = (0..TENANTS)
+        .map(|i| {
+            criar_empresa(
+                &app,
+                &PedidoEmpresa {
+                    nome: format!("Empresa {i}"),
+                    slug: format!("empresa-{i}"),
+                    setor: setores[i % 5],
+                    whatsapp_phone_number_id: None,
+                    plano_id: None,
+                },
+            )
+            .expect("create")
+        })
+        .collect();
+    let empresas = Arc::new(empresas);
+    let writes: Arc<Vec<AtomicU64>> = Arc::new((0..TENANTS).map(|_| AtomicU64::new(0)).collect());
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (app, empresas, writes) = (app.clone(), empresas.clone(), writes.clone());
+            std::thread::spawn(move || {
+                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (t + 1));
+                for n in 0..OPS {
+                    let i = (rng.next() % TENANTS as u64) as usize;
+                    let e = &empresas[i];
+                    let db = app.tenant_db(e).expect("tenant db");
+                    assert_eq!(db.empresa_id(), e.id);
+                    if rng.next().is_multiple_of(2) {
+                        db.lead_upsert_wa(&format!("t{}-{t}-{n}", e.id), Some("Cliente")).expect("write");
+                        writes[i].fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        for lead in db.leads_listar(None, 200, None).expect("read") {
+                            let wa = lead.wa_id.unwrap_or_default();
+                            assert!(wa.starts_with(&format!("t{}-", e.id)), "tenant {} sees foreign lead {wa}", e.id);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("worker thread");
+    }
+    let stats = app.tenants.stats();
+    assert!(stats.open <= CAPACITY, "{stats:?}");
+    assert!(stats.evictions > 0, "the LRU must have evicted: {stats:?}");
+    // Descriptors: bounded by the LRU, not by the 500 configured tenants.
+    let fds = fds_into(&dir.data().join("tenants"));
+    let main_files: Vec<_> = fds.iter().filter(|p| p.ends_with(".db")).collect();
+    let distinct: HashSet<_> = main_files.iter().collect();
+    assert!(distinct.len() <= CAPACITY, "{} tenant files open", distinct.len());
+    assert!(main_files.len() <= CAPACITY * POOL_SIZE as usize, "{} tenant db descriptors", main_files.len());
+    assert!(fds.len() <= CAPACITY * POOL_SIZE as usize * 3, "{} descriptors into tenants/", fds.len());
+    // Every tenant holds exactly its own rows.
+    let mut total = 0;
+    for (i, e) in empresas.iter().enumerate() {
+        let db = app.tenant_db(e).expect("db");
+        let leads = db.leads_listar(None, 200, None).expect("list");
+        let expected = writes[i].load(Ordering::Relaxed);
+        assert_eq!(db.leads_total().expect("count") as u64, expected, "tenant {}", e.id);
+        assert!(leads.iter().all(|l| l.wa_id.as_deref().unwrap_or("").starts_with(&format!("t{}-", e.id))));
+        total += expected;
+    }
+    assert!(total > 0);
+}
+
+#[test]
+fn missing_tenant_file_is_an_error_not_an_empty_db() {
+    let dir = TestDir::new();
+    let app = open_app(&dir, test_config());
+    let e = criar_empresa(
+        &app,
+        &PedidoEmpresa {
+            nome: "X".into(),
+            slug: "x".into(),
+            setor: Setor::Varejo,
+            whatsapp_phone_number_id: None,
+            plano_id: None,
+        },
+    )
+    .expect("create");
+    let path = app.tenants.path_of(&e.database_name);
+    std::fs::remove_file(&path).expect("rm");
+    assert!(app.tenant_db(&e).is_err());
+    assert!(!path.exists(), "opening must not recreate a missing tenant file");
+}

@@ -1,0 +1,16 @@
+//! HelixAI's integration tests: one crate, real SQLite files in temp dirs, the real server on
+//! 127.0.0.1 with an ephemeral port, the real binary for CLI tests.
+
+// Shared fixtures: temp data dirs, an in-process server, HTTP client, the built binary.
+mod support;
+
+// CLI end to end through the built binary: tenant create/list, migrate, user create, serve.
+mod cli;
+// Schema migrations on central and tenant files.
+mod migrations;
+// TenantManager: LRU of pools under concurrency, isolation, descriptor bounds.
+mod tenants;
+// Creating empresas: validation and all-or-nothing.
+mod tenant_create;
+// The HTTP server machinery: panics become 500s, security headers, body caps.
+mod server;
