@@ -8,5 +8,6 @@
 pub mod domain;
 pub mod error;
 pub mod outbound;
+pub mod whatsapp;
 
 pub use error::{Error, Result};

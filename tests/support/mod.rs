@@ -1,0 +1,3 @@
+//! Shared test helpers (fakes of the outside services, test servers).
+
+pub mod fake_graph;
