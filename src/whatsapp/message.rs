@@ -30,7 +30,9 @@ pub struct InboundMessage {
     pub kind: MessageKind,
     /// Message-level `errors[]` (present on `unsupported` messages).
     pub errors: Vec<ErrorInfo>,
-    raw: Value,
+    /// The message's original JSON object, as Meta sent it (for the store and for fields
+    /// not modelled here: `referral`, `context.referred_product`, `forwarded`, …).
+    pub raw: Value,
 }
 
 /// The typed body of an inbound message.
@@ -178,11 +180,6 @@ impl InboundMessage {
         }
     }
 
-    /// The message's original JSON object, as Meta sent it.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-
     /// The message's original JSON object, serialised for storage. (Escaping may differ
     /// from the raw POST body; the signature was checked on that body already.)
     pub fn raw_json(&self) -> String {
@@ -197,30 +194,6 @@ fn with_caption(label: &str, media: &Media) -> String {
     }
 }
 
-/// The fields common to every message type; the body stays JSON until [`kind_from`].
-#[derive(Deserialize)]
-struct WireMessage {
-    id: String,
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    from_user_id: Option<String>,
-    #[serde(default)]
-    timestamp: Option<Value>,
-    #[serde(default, rename = "type")]
-    type_name: Option<String>,
-    #[serde(default)]
-    context: Option<WireContext>,
-    #[serde(default)]
-    errors: Option<Vec<Value>>,
-}
-
-#[derive(Deserialize)]
-struct WireContext {
-    #[serde(default)]
-    id: Option<String>,
-}
-
 /// The sender as listed in `value.contacts[]`.
 #[derive(Default)]
 pub(super) struct Sender {
@@ -229,27 +202,28 @@ pub(super) struct Sender {
 }
 
 /// Decodes one `messages[]` item. `None` when it has no string `id`: such an item cannot
-/// be stored idempotently, and Meta never sends one.
+/// be stored idempotently, and Meta never sends one. Every other field is read leniently
+/// (a missing or oddly typed one becomes empty), so the message itself is never lost.
 pub(super) fn decode(
     raw: Value,
     phone_number_id: &str,
     sender_for: impl FnOnce(&str) -> Sender,
 ) -> Option<InboundMessage> {
-    let wire = WireMessage::deserialize(&raw).ok()?;
-    let from = wire.from.unwrap_or_default();
+    let wa_message_id = str_field(&raw, "id").filter(|id| !id.is_empty())?;
+    let from = str_field(&raw, "from").unwrap_or_default();
     let sender = sender_for(&from);
-    let type_name = wire.type_name.filter(|t| !t.is_empty()).unwrap_or_else(|| "unknown".to_string());
-    let kind = kind_from(&type_name, &raw);
+    let type_name = str_field(&raw, "type").filter(|t| !t.is_empty()).unwrap_or_else(|| "unknown".to_string());
+    let errors = raw.get("errors").and_then(Value::as_array).map(|list| list.iter().filter_map(WireError::info));
     Some(InboundMessage {
         phone_number_id: phone_number_id.to_string(),
-        wa_message_id: wire.id,
-        user_id: wire.from_user_id.or(sender.user_id),
+        wa_message_id,
+        user_id: str_field(&raw, "from_user_id").or(sender.user_id),
         profile_name: sender.name,
         from,
-        timestamp: wire.timestamp.as_ref().map_or(0, unix_seconds),
-        context: wire.context.and_then(|c| c.id),
-        kind,
-        errors: wire.errors.unwrap_or_default().iter().filter_map(WireError::info).collect(),
+        timestamp: raw.get("timestamp").map_or(0, unix_seconds),
+        context: raw.get("context").and_then(|c| str_field(c, "id")),
+        kind: kind_from(&type_name, &raw),
+        errors: errors.map(Iterator::collect).unwrap_or_default(),
         raw,
     })
 }

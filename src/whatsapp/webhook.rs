@@ -279,3 +279,7 @@ impl WireError {
 #[cfg(test)]
 #[path = "webhook_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "webhook_edge_tests.rs"]
+mod edge_tests;
