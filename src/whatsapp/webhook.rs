@@ -150,11 +150,15 @@ fn flatten_value(value: ChangeValue, events: &mut Vec<WebhookEvent>) {
     }
 }
 
-/// The contact card for `from`: matched by `wa_id`, or the only card when there is just one
-/// (username users may arrive with `from: ""`). With several cards and no match we would
-/// rather have no name than someone else's.
+/// The contact card for `from`: matched by `wa_id` (ignoring a leading `+`, which Meta's
+/// docs show on one side only), or the only card when there is just one (username users
+/// may arrive with `from: ""`). With several cards and no match we would rather have no
+/// name than someone else's.
 fn sender(contacts: &[Contact], from: &str) -> Sender {
-    let by_id = contacts.iter().find(|c| !from.is_empty() && c.wa_id.as_deref() == Some(from));
+    let from = from.trim_start_matches('+');
+    let by_id = contacts
+        .iter()
+        .find(|c| !from.is_empty() && c.wa_id.as_deref().map(|id| id.trim_start_matches('+')) == Some(from));
     let card = by_id.or(match contacts {
         [only] => Some(only),
         _ => None,

@@ -56,7 +56,7 @@ fn missing_contacts_and_name_matching() {
     let contacts = json!([{"profile": {"name": "Ana"}, "wa_id": "1"}, {"profile": {"name": "Bia"}, "wa_id": "2"}]);
     let messages = json!([
         {"id": "m1", "from": "2", "type": "text", "text": {"body": "b"}},
-        {"id": "m2", "from": "1", "type": "text", "text": {"body": "a"}},
+        {"id": "m2", "from": "+1", "type": "text", "text": {"body": "a"}},
         {"id": "m3", "from": "3", "type": "text", "text": {"body": "?"}}
     ]);
     let names: Vec<Option<String>> = parse(envelope(messages, Some(contacts)).as_bytes())
