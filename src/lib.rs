@@ -21,5 +21,6 @@ pub mod outbound;
 pub mod provision;
 pub mod server;
 pub mod store;
+pub mod whatsapp;
 
 pub use error::{Error, Result};

@@ -14,3 +14,5 @@ mod tenants;
 mod tenant_create;
 // The HTTP server machinery: panics become 500s, security headers, body caps.
 mod server;
+// The WhatsApp Graph API client against a local fake Graph server.
+mod whatsapp_client;

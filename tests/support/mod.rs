@@ -1,6 +1,7 @@
 //! Test fixtures shared by every integration test.
 #![allow(dead_code)]
 
+pub mod fake_graph;
 pub mod http;
 
 use std::path::{Path, PathBuf};

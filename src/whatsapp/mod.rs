@@ -1,0 +1,21 @@
+//! Owns everything that speaks the WhatsApp Cloud API: the webhook signature check, the
+//! webhook payload types and parser, and the Graph API send client.
+//!
+//! Pure of storage and of the HTTP server: the webhook handler (`http/`) feeds raw bytes in
+//! and gets typed events out; the job worker hands a token and text to [`GraphClient`].
+//!
+//! ```text
+//! POST /webhook/whatsapp ─▶ verify_signature(app_secret, body, header) ─▶ parse(body)
+//!                              └ 401 BadSignature                           └ Vec<WebhookEvent>
+//! bot job ─▶ GraphClient::send_text(..) ─▶ Ok(wamid) | Err(SendError { retryable, code, .. })
+//! ```
+
+mod message;
+mod send;
+mod signature;
+mod webhook;
+
+pub use message::{InboundMessage, Media, MessageKind, SharedContact};
+pub use send::{backoff, GraphClient, SendError, DEFAULT_GRAPH_URL, MAX_SEND_ATTEMPTS};
+pub use signature::{sign, verify_signature, SIGNATURE_HEADER};
+pub use webhook::{parse, ErrorInfo, StatusUpdate, SystemError, WebhookEvent, WHATSAPP_OBJECT};
