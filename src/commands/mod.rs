@@ -1,0 +1,46 @@
+//! What each CLI subcommand does, one file per group. `main` parses, calls [`run`], and maps
+//! the error to an exit code; every command prints one clear pt-BR line on failure.
+
+mod serve;
+mod tenant;
+mod user;
+
+use std::sync::Arc;
+
+use crate::app::{App, FirstStart};
+use crate::cli::{Cli, Command, ServeArgs, TenantCommand};
+use crate::config::{DataDir, ServerConfig};
+use crate::error::Result;
+
+pub use user::validate_email;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let data = DataDir::new(cli.data_dir);
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve::serve(data, args),
+        Command::Tenant(TenantCommand::Create(args)) => tenant::tenant_create(&*open(data)?, args),
+        Command::Tenant(TenantCommand::List { json }) => tenant::tenant_list(&*open(data)?, json),
+        Command::Migrate(args) => tenant::migrate(&*open(data)?, args),
+        Command::User(cmd) => user::user(&*open(data)?, cmd),
+    }
+}
+
+/// Opens the data dir for a one-shot command (first start included).
+fn open(data: DataDir) -> Result<Arc<App>> {
+    let (app, first) = App::open(data, ServerConfig::default())?;
+    report_first_start(&first);
+    Ok(app)
+}
+
+/// Prints, once, what first start created.
+fn report_first_start(first: &FirstStart) {
+    if let Some((email, senha)) = &first.superadmin {
+        match senha {
+            Some(s) => println!(
+                "Superadmin criado: {email} / senha: {s}\n(esta senha aparece só agora; troque com `helixai user passwd --email {email}`)"
+            ),
+            None => println!("Superadmin criado: {email} (senha de HELIXAI_ADMIN_PASSWORD)"),
+        }
+    }
+}
