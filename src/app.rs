@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::auth::password;
+use crate::auth::throttle::Throttle;
 use crate::config::{DataDir, ServerConfig};
 use crate::crypto::{random_password, SecretKey};
 use crate::domain::{EmpresaId, Papel};
@@ -23,6 +24,7 @@ pub struct App {
     pub central: CentralDb,
     pub tenants: TenantManager,
     pub key: SecretKey,
+    pub throttle: Throttle,
     pub started: Instant,
 }
 
@@ -48,7 +50,8 @@ impl App {
             first.superadmin = Some(create_first_superadmin(&central)?);
         }
         let tenants = TenantManager::new(data.tenants(), config.max_open_tenants);
-        Ok((Arc::new(App { data, config, central, tenants, key, started: Instant::now() }), first))
+        let throttle = Throttle::new(config.login_throttle);
+        Ok((Arc::new(App { data, config, central, tenants, key, throttle, started: Instant::now() }), first))
     }
 
     /// The tenant db of an empresa (opened and migrated on first use).

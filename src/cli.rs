@@ -18,6 +18,18 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Parses the process arguments; no subcommand means `serve` with its defaults (and its
+    /// environment variables), exactly as if `serve` had been typed.
+    pub fn parse_with_default() -> Cli {
+        let cli = Cli::parse();
+        if cli.command.is_some() {
+            return cli;
+        }
+        Cli::parse_from(std::env::args_os().chain([std::ffi::OsString::from("serve")]))
+    }
+}
+
 /// The subcommands; none means `serve` with its defaults.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -34,7 +46,7 @@ pub enum Command {
 }
 
 /// Flags of `serve`.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Endereço em que o servidor escuta.
     #[arg(long, env = "HELIXAI_BIND", default_value = "127.0.0.1:8080")]
@@ -48,6 +60,15 @@ pub struct ServeArgs {
     /// Cria três empresas de demonstração (só quando ainda não há empresas).
     #[arg(long)]
     pub demo: bool,
+    /// Marca o cookie de sessão como Secure (use atrás de TLS).
+    #[arg(long, env = "HELIXAI_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Confia no X-Forwarded-For vindo de um proxy local (Caddy/nginx) para o IP do cliente.
+    #[arg(long, env = "HELIXAI_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Duração da sessão em segundos, renovada enquanto em uso.
+    #[arg(long, env = "HELIXAI_SESSION_TTL", default_value_t = 43_200)]
+    pub session_ttl: i64,
 }
 
 /// `tenant` subcommands.

@@ -62,6 +62,27 @@ pub struct ServerConfig {
     pub debounce_ms: u64,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Session lifetime in seconds, renewed while in use (sliding).
+    pub session_ttl_s: i64,
+    /// Trust `X-Forwarded-For` from a loopback peer (running behind Caddy/nginx).
+    pub trust_proxy: bool,
+    /// Login throttle: failures allowed per (IP, e-mail), per IP, and per e-mail in the window.
+    pub login_throttle: LoginThrottle,
+}
+
+/// Limits on failed logins inside a sliding window.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginThrottle {
+    pub window_s: u64,
+    pub per_ip_email: u32,
+    pub per_ip: u32,
+    pub per_email: u32,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle { window_s: 15 * 60, per_ip_email: 5, per_ip: 30, per_email: 100 }
+    }
 }
 
 impl Default for ServerConfig {
@@ -77,6 +98,9 @@ impl Default for ServerConfig {
             bot_workers: 2,
             debounce_ms: 2000,
             max_body_bytes: 1024 * 1024,
+            session_ttl_s: 12 * 3600,
+            trust_proxy: false,
+            login_throttle: LoginThrottle::default(),
         }
     }
 }

@@ -30,6 +30,10 @@ pub enum Error {
     #[error("sessão ausente ou expirada; faça login novamente")]
     Unauthenticated,
 
+    /// Wrong e-mail or password (401); the same answer for both.
+    #[error("e-mail ou senha incorretos")]
+    LoginFailed,
+
     /// Authenticated, but the role may not do this (403).
     #[error("você não tem permissão para esta ação")]
     Forbidden,
@@ -97,7 +101,7 @@ impl Error {
             Error::Invalid { .. } => 400,
             Error::NotFound(_) => 404,
             Error::Conflict { .. } => 409,
-            Error::Unauthenticated | Error::BadSignature => 401,
+            Error::Unauthenticated | Error::BadSignature | Error::LoginFailed => 401,
             Error::Forbidden => 403,
             Error::TooManyRequests { .. } => 429,
             Error::PayloadTooLarge { .. } => 413,
@@ -117,6 +121,7 @@ impl Error {
             Error::Invalid { codigo, .. } | Error::Conflict { codigo, .. } => codigo,
             Error::NotFound(_) => "nao_encontrado",
             Error::Unauthenticated => "nao_autenticado",
+            Error::LoginFailed => "credenciais_invalidas",
             Error::Forbidden => "proibido",
             Error::BadSignature => "assinatura_invalida",
             Error::TooManyRequests { .. } => "muitas_tentativas",

@@ -18,6 +18,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod outbound;
+pub mod planos;
 pub mod provision;
 pub mod server;
 pub mod store;

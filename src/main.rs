@@ -2,11 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let cli = helixai::cli::Cli::parse();
+    let cli = helixai::cli::Cli::parse_with_default();
     match helixai::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -238,3 +238,33 @@ fn serve_demo_creates_three_empresas_with_catalogs_and_logins() {
     let list: serde_json::Value = serde_json::from_str(out.lines().last().expect("line")).expect("json");
     assert_eq!(list.as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn bare_helixai_serves_with_the_serve_defaults() {
+    let dir = TestDir::new();
+    let mut child = Command::new(BIN)
+        .env("HELIXAI_DATA_DIR", dir.data())
+        .env("HELIXAI_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut addr = None;
+    for _ in 0..10 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(a) = line.trim().strip_prefix("HelixAI escutando em http://") {
+            addr = a.parse::<std::net::SocketAddr>().ok();
+            break;
+        }
+    }
+    let addr = addr.expect("bare helixai listens");
+    let v = get(addr, "/healthz").json();
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(v["lru"]["capacity"], 256, "default --max-open-tenants");
+}

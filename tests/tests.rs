@@ -16,3 +16,5 @@ mod tenant_create;
 mod server;
 // The WhatsApp Graph API client against a local fake Graph server.
 mod whatsapp_client;
+// Login, sessions, roles, throttling, CSRF over HTTP.
+mod auth;

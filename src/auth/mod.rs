@@ -1,14 +1,31 @@
-//! Authentication and authorisation: passwords, sessions, roles — and the only place that
-//! mints a tenant context.
+//! Authentication and authorisation: passwords, sessions, login throttling, roles — and the
+//! only place that mints a [`TenantCtx`].
 
+pub mod ctx;
 pub mod password;
+pub mod session;
+pub mod throttle;
+
+pub use ctx::TenantCtx;
+pub use session::{Identidade, Principal};
 
 use crate::app::App;
-use crate::domain::UsuarioId;
-use crate::error::Result;
+use crate::domain::{Papel, UsuarioId};
+use crate::error::{Error, Result};
 
-/// Sets a new password for a usuario. (Session revocation joins this when sessions land.)
+/// Sets a new password for a usuario (admin reset, CLI) and revokes all their sessions.
 pub fn trocar_senha(app: &App, usuario: UsuarioId, nova: &str) -> Result<()> {
     password::check_policy(nova)?;
-    app.central.usuario_definir_senha(usuario, &password::hash(nova)?)
+    app.central.usuario_definir_senha(usuario, &password::hash(nova)?)?;
+    app.central.sessoes_revogar_usuario(usuario, None)?;
+    Ok(())
+}
+
+/// Fails with 403 unless the principal is a superadmin.
+pub fn exigir_superadmin(p: &Principal) -> Result<()> {
+    if p.usuario.papel == Papel::Superadmin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
 }

@@ -8,7 +8,7 @@ mod user;
 use std::sync::Arc;
 
 use crate::app::{App, FirstStart};
-use crate::cli::{Cli, Command, ServeArgs, TenantCommand};
+use crate::cli::{Cli, Command, TenantCommand};
 use crate::config::{DataDir, ServerConfig};
 use crate::error::Result;
 
@@ -17,7 +17,13 @@ pub use user::validate_email;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let data = DataDir::new(cli.data_dir);
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    let Some(command) = cli.command else {
+        return Err(crate::Error::invalid(
+            "comando_ausente",
+            "nenhum comando; use `helixai serve` ou `helixai --help`",
+        ));
+    };
+    match command {
         Command::Serve(args) => serve::serve(data, args),
         Command::Tenant(TenantCommand::Create(args)) => tenant::tenant_create(&*open(data)?, args),
         Command::Tenant(TenantCommand::List { json }) => tenant::tenant_list(&*open(data)?, json),

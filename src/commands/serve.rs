@@ -13,6 +13,9 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         bind: args.bind.unwrap_or(defaults.bind),
         http_workers: args.http_workers.max(1),
         max_open_tenants: crate::server::fit_open_tenants(args.max_open_tenants.max(1)),
+        secure_cookies: args.secure_cookies,
+        trust_proxy: args.trust_proxy,
+        session_ttl_s: args.session_ttl.max(60),
         ..defaults
     };
     let (app, first) = App::open(data, config)?;

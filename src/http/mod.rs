@@ -4,6 +4,7 @@
 //! table inside a panic boundary, adds the security headers, answers, and writes one access
 //! log line (method, path without query, status, ms, empresa) — never a body or a token.
 
+pub mod api;
 pub mod request;
 pub mod respond;
 pub mod routes;

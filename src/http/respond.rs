@@ -83,6 +83,12 @@ impl Response {
         self
     }
 
+    /// Tags the response with the empresa it concerned, when there is one.
+    pub fn for_empresa_opt(mut self, id: Option<EmpresaId>) -> Response {
+        self.empresa_id = id;
+        self
+    }
+
     /// The JSON error answer for `e`.
     pub fn error(e: &Error) -> Response {
         let mensagem = if e.is_public() {

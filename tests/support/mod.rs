@@ -3,6 +3,7 @@
 
 pub mod fake_graph;
 pub mod http;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

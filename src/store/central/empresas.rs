@@ -195,4 +195,16 @@ impl CentralDb {
             .optional()?
             .ok_or(Error::NotFound("empresa"))
     }
+
+    /// Suspends (false) or reactivates (true) an empresa.
+    pub fn empresa_definir_ativo(&self, id: EmpresaId, ativo: bool) -> Result<()> {
+        let n = self.conn()?.execute(
+            "UPDATE empresas SET ativo = ?2, atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+            params![id.0, ativo],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("empresa"));
+        }
+        Ok(())
+    }
 }

@@ -1,7 +1,10 @@
 //! CentralDb: `data/helixai.db` — empresas, usuarios, planos, assinaturas, pagamentos,
 //! sessoes, auditoria and the pending-work index. SQL per concern in the submodules.
 
+pub mod auditoria;
 pub mod empresas;
+pub mod planos;
+pub mod sessoes;
 pub mod usuarios;
 
 use std::path::{Path, PathBuf};
@@ -13,7 +16,10 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 use crate::store::{configure, integrity_check, migrate};
 
+pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
 pub use empresas::{Empresa, EmpresaSegredos, NovaEmpresa};
+pub use planos::{NovoPlano, Plano};
+pub use sessoes::SessaoViva;
 pub use usuarios::{NovoUsuario, Usuario};
 
 type Conn = PooledConnection<SqliteConnectionManager>;

@@ -125,4 +125,20 @@ impl CentralDb {
         let rows = stmt.query_map([empresa.map(|e| e.0)], row)?;
         rows.map(|r| r?).collect()
     }
+
+    /// Activates or deactivates a usuario; deactivating also ends their sessions.
+    pub fn usuario_definir_ativo(&self, id: UsuarioId, ativo: bool) -> Result<()> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "UPDATE usuarios SET ativo = ?2, atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+            params![id.0, ativo],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("usuário"));
+        }
+        if !ativo {
+            conn.execute("DELETE FROM sessoes WHERE usuario_id = ?1", [id.0])?;
+        }
+        Ok(())
+    }
 }

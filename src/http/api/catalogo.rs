@@ -1,0 +1,82 @@
+//! `/api/catalogo`: the empresa's catalog, with the setor's own fields validated per setor.
+
+use serde_json::{Map, Value};
+
+use super::{Pagina, Paginacao};
+use crate::auth::TenantCtx;
+use crate::catalogo::NovoItem;
+use crate::domain::ItemId;
+use crate::error::{Error, Result};
+use crate::http::{Request, Response};
+use crate::store::tenant::catalogo::FiltroCatalogo;
+
+/// Query keys that are not setor filters.
+const CHAVES_GERAIS: &[&str] = &["q", "preco_min", "preco_max", "disponivel", "limite", "cursor", "empresa_id"];
+
+fn centavos(req: &Request, k: &str) -> Result<Option<i64>> {
+    req.query(k)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| Error::invalid("filtro_invalido", format!("{k} deve ser um valor em centavos")))
+        })
+        .transpose()
+}
+
+/// `GET /api/catalogo?q=&preco_min=&preco_max=&disponivel=&<filtro do setor>=&limite=&cursor=`
+/// (admin, atendente). `empresa_id` in the query is ignored: the session decides the empresa.
+pub fn listar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
+    let pag = Paginacao::from(req)?;
+    let mut filtros = Map::new();
+    for (k, v) in &req.query {
+        if !CHAVES_GERAIS.contains(&k.as_str()) {
+            filtros.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    let disponivel = match req.query("disponivel") {
+        None | Some("") => None,
+        Some("true" | "1" | "sim") => Some(true),
+        Some("false" | "0" | "nao" | "não") => Some(false),
+        Some(_) => return Err(Error::invalid("filtro_invalido", "disponivel deve ser true ou false")),
+    };
+    let f = FiltroCatalogo {
+        texto: req.query("q").filter(|q| !q.trim().is_empty()).map(str::to_owned),
+        preco_min_centavos: centavos(req, "preco_min")?,
+        preco_max_centavos: centavos(req, "preco_max")?,
+        disponivel,
+        filtros,
+        limite: pag.limite,
+        cursor: pag.cursor.map(ItemId),
+    };
+    let itens = ctx.db().catalogo_listar(&f)?;
+    Ok(Response::ok(&Pagina::de(itens, pag.limite, |i| i.id.0)))
+}
+
+/// `GET /api/catalogo/{id}` (admin, atendente).
+pub fn obter(ctx: &TenantCtx, id: &str) -> Result<Response> {
+    let item = ctx.db().catalogo_item(id.parse()?)?.ok_or(Error::NotFound("item"))?;
+    Ok(Response::ok(&item))
+}
+
+/// `POST /api/catalogo` (admin).
+pub fn criar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
+    let novo: NovoItem = req.json()?;
+    let valido = novo.validar(ctx.empresa().setor)?;
+    crate::planos::exigir_cabe_item(ctx)?;
+    let item = ctx.db().catalogo_criar(&valido)?;
+    Ok(Response::json(201, &item))
+}
+
+/// `PUT /api/catalogo/{id}` (admin): replaces the item's fields.
+pub fn atualizar(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
+    let id: ItemId = id.parse()?;
+    let novo: NovoItem = req.json()?;
+    let item = ctx.db().catalogo_atualizar(id, &novo.validar(ctx.empresa().setor)?)?;
+    Ok(Response::ok(&item))
+}
+
+/// `DELETE /api/catalogo/{id}` (admin).
+pub fn excluir(ctx: &TenantCtx, id: &str) -> Result<Response> {
+    ctx.db().catalogo_excluir(id.parse()?)?;
+    Ok(Response::no_content())
+}
