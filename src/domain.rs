@@ -139,7 +139,10 @@ impl FromStr for Papel {
             "superadmin" => Ok(Papel::Superadmin),
             "admin" => Ok(Papel::Admin),
             "atendente" => Ok(Papel::Atendente),
-            _ => Err(Error::invalid("papel_invalido", format!("papel desconhecido: {s:?} (use superadmin, admin ou atendente)"))),
+            _ => Err(Error::invalid(
+                "papel_invalido",
+                format!("papel desconhecido: {s:?} (use superadmin, admin ou atendente)"),
+            )),
         }
     }
 }
@@ -148,7 +151,9 @@ impl FromStr for Papel {
 pub fn validate_slug(slug: &str) -> Result<()> {
     let ok = !slug.is_empty()
         && slug.len() <= 63
-        && slug.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        && slug
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     if ok {
         Ok(())
     } else {

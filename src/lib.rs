@@ -5,6 +5,7 @@
 //! SQLite file under `data/tenants/`; the central `data/helixai.db` holds users,
 //! empresas, plans and billing. See ARCHITECTURE.md for the design.
 
+pub mod bot;
 pub mod domain;
 pub mod error;
 pub mod outbound;
