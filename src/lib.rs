@@ -8,6 +8,7 @@
 pub mod bot;
 pub mod domain;
 pub mod error;
+pub mod llm;
 pub mod outbound;
 
 pub use error::{Error, Result};
