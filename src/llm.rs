@@ -345,7 +345,7 @@ pub fn parse_response(status: u16, retry_after: Option<Duration>, body: &str) ->
             Some(429) => LlmError::RateLimited { retry_after },
             Some(c) if (400..500).contains(&c) => LlmError::BadRequest { status: c, code },
             Some(c) => LlmError::Server(c),
-            None => LlmError::Server(502),
+            None => LlmError::Invalid("objeto de erro numa resposta 200".into()),
         });
     }
     let Some(choice) = json.get("choices").and_then(Value::as_array).and_then(|c| c.first()) else {

@@ -1,0 +1,3 @@
+//! Shared test helpers: in-process fakes of the outside services.
+
+pub mod fake_openai;
