@@ -458,3 +458,18 @@ fn handoff_tool_call_is_reported() {
     assert_eq!(tools.handoffs.borrow().as_slice(), ["negociacao".to_string()]);
     assert_clean(&fake);
 }
+
+#[test]
+fn fake_reports_contract_violations() {
+    // Wrong key, and the current text expected differs from what the bot sends.
+    let fake = FakeOpenAi::start(expect("outra mensagem"), vec![Step::ok(text_body("não deveria ser usado"))]);
+    let tools = catalog();
+    let settings =
+        LlmSettings { base_url: fake.base_url.clone(), api_key: "sk-other-tenant".into(), modelo: MODEL.into() };
+    let endpoint = client(Duration::from_secs(5)).endpoint(&settings);
+    let r = bot_for(&fake, "sk-other-tenant").reply(&[], &["oi".into()], &tools, Some(&endpoint));
+    assert_eq!(r.origem, Origem::Fallback, "the fake answers violations with 400");
+    let v = fake.violations();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(v[0].contains("Bearer") && v[0].contains("last user message"), "{v:?}");
+}
