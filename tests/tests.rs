@@ -18,3 +18,5 @@ mod server;
 mod whatsapp_client;
 // Login, sessions, roles, throttling, CSRF over HTTP.
 mod auth;
+// The OpenAI-compatible LLM client and the bot's tool loop against a strict fake server.
+mod llm_client;
