@@ -8,19 +8,6 @@
 
 use crate::bot::tools::{CatalogItem, CatalogQuery, TenantTools};
 
-/// Folds one lowercase Portuguese (and common Latin) accented letter to ASCII.
-fn fold(c: char) -> char {
-    match c {
-        'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        'ñ' => 'n',
-        other => other,
-    }
-}
 
 /// Chat abbreviations expanded after folding.
 const ABREVIACOES: &[(&str, &str)] = &[
@@ -44,7 +31,7 @@ const ABREVIACOES: &[(&str, &str)] = &[
 /// Lowercase, accent-free, punctuation-free text with single spaces; `,` and `.` survive
 /// only between digits. `normalize("Ônibus Câmbio") == "onibus cambio"`.
 pub fn normalize(text: &str) -> String {
-    let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).map(fold).collect();
+    let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).map(crate::catalogo::fold_char).collect();
     let mut out = String::with_capacity(chars.len());
     for (i, &c) in chars.iter().enumerate() {
         let between_digits =
