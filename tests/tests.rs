@@ -18,3 +18,9 @@ mod server;
 mod whatsapp_client;
 // Login, sessions, roles, throttling, CSRF over HTTP.
 mod auth;
+// Superadmin API: empresas (roles, create like the CLI, usage, suspend, purge).
+mod admin_empresas;
+// Superadmin API: planos, assinaturas, pagamentos, due dates and suspension for non-payment.
+mod admin_cobranca;
+// Superadmin API: usuarios, the audit log (filters, IP, acting inside a tenant), sistema.
+mod admin_usuarios;
