@@ -209,3 +209,18 @@ fn grace_period_is_configurable() {
     assert_eq!(code, 0);
     assert!(out.contains("--carencia-dias") && out.contains("HELIXAI_CARENCIA_DIAS"), "{out}");
 }
+
+#[test]
+fn the_background_check_runs_at_start_and_stops_cleanly() {
+    let (s, mut root) = com_root();
+    let (eid, _) = empresa_assinante(&s, &mut root, "loja", &dias_atras(30));
+    let t =
+        helixai::assinaturas::iniciar_verificador(s.app.clone(), std::time::Duration::from_secs(3600)).expect("start");
+    let ativo = || s.app.central.empresa(helixai::domain::EmpresaId(eid)).expect("q").expect("row").ativo;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while ativo() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    t.parar();
+    assert!(!ativo(), "suspended by the background check");
+}
