@@ -18,3 +18,5 @@ mod server;
 mod whatsapp_client;
 // Login, sessions, roles, throttling, CSRF over HTTP.
 mod auth;
+// Leads, conversas and mensagens: filters, pagination, bot/humano modes.
+mod api_inbox;

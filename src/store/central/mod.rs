@@ -2,7 +2,9 @@
 //! sessoes, auditoria and the pending-work index. SQL per concern in the submodules.
 
 pub mod auditoria;
+pub mod empresa_config;
 pub mod empresas;
+pub mod equipe;
 pub mod planos;
 pub mod sessoes;
 pub mod usuarios;
@@ -17,7 +19,9 @@ use crate::error::{Error, Result};
 use crate::store::{configure, integrity_check, migrate};
 
 pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
+pub use empresa_config::{BotAlteracao, WhatsappAlteracao};
 pub use empresas::{Empresa, EmpresaSegredos, NovaEmpresa};
+pub use equipe::EquipeAlteracao;
 pub use planos::{NovoPlano, Plano};
 pub use sessoes::SessaoViva;
 pub use usuarios::{NovoUsuario, Usuario};
