@@ -8,6 +8,7 @@
 pub mod app;
 pub mod auth;
 pub mod catalogo;
+pub mod catalogo_csv;
 pub mod cli;
 pub mod clock;
 pub mod commands;

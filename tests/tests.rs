@@ -20,3 +20,5 @@ mod whatsapp_client;
 mod auth;
 // Leads, conversas and mensagens: filters, pagination, bot/humano modes.
 mod api_inbox;
+// The empresa admin's settings: team, WhatsApp, bot, reports, catalog CSV import.
+mod api_empresa;
