@@ -22,3 +22,5 @@ mod auth;
 mod api_inbox;
 // The empresa admin's settings: team, WhatsApp, bot, reports, catalog CSV import.
 mod api_empresa;
+// The isolation matrix: A never reaches B's data (path, query, body); roles, 401, 413, pagination.
+mod isolamento;
