@@ -24,3 +24,5 @@ mod api_inbox;
 mod api_empresa;
 // The isolation matrix: A never reaches B's data (path, query, body); roles, 401, 413, pagination.
 mod isolamento;
+// Secrets at rest through the real binary: never in responses, logs (RUST_LOG=debug) or db bytes.
+mod segredos;
