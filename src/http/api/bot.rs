@@ -5,8 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::leads::presente;
-use super::whatsapp::{cifrar, descrever_segredo, mascarado, texto_opcional};
+use super::campos::{cifrar, descrever_segredo, mascarado, presente, texto_opcional};
 use crate::auth::TenantCtx;
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};

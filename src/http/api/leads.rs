@@ -1,8 +1,9 @@
 //! `/api/leads`: the people who wrote to the empresa — list by status, read one with its
 //! conversa, and update status, notes and owner (a usuario of the same empresa).
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
+use super::campos::presente;
 use super::{Pagina, Paginacao};
 use crate::auth::TenantCtx;
 use crate::domain::{ConversaId, LeadId, UsuarioId};
@@ -16,11 +17,6 @@ struct LeadComConversa {
     #[serde(flatten)]
     lead: Lead,
     conversa_id: Option<ConversaId>,
-}
-
-/// Reads a present field as `Some(value)` (so `null` becomes `Some(None)`).
-pub(super) fn presente<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]

@@ -2,6 +2,7 @@
 //! session → principal → context steps, and `Set-Cookie` on renewal.
 
 pub mod bot;
+mod campos;
 pub mod catalogo;
 pub mod conversas;
 pub mod leads;

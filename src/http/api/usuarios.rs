@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::leads::presente;
+use super::campos::presente;
 use super::{Pagina, Paginacao};
 use crate::auth::{self, password, TenantCtx};
 use crate::domain::{Papel, UsuarioId};

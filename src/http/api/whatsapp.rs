@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::leads::presente;
+use super::campos::{cifrar, descrever_segredo, mascarado, presente, texto_opcional};
 use crate::auth::TenantCtx;
-use crate::crypto::{mask, SecretKey};
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
 use crate::store::central::{Empresa, WhatsappAlteracao};
@@ -32,51 +31,6 @@ struct PutWhatsapp {
     token: Option<Option<String>>,
     #[serde(default, deserialize_with = "presente")]
     app_secret: Option<Option<String>>,
-}
-
-/// The masked form of a stored ciphertext: `••••` + last 4 of the plaintext, or `••••` when
-/// it does not decrypt (e.g. after `secret.key` was replaced).
-pub(super) fn mascarado(key: &SecretKey, cifrado: Option<&[u8]>) -> Option<String> {
-    cifrado.map(|c| match key.decrypt(c) {
-        Ok(s) => mask(s.expose()),
-        Err(_) => {
-            log::warn!("um segredo da empresa não decifra com o secret.key atual");
-            "••••".to_owned()
-        }
-    })
-}
-
-/// `""` or `null` clears; anything else is trimmed and checked.
-pub(super) fn texto_opcional(
-    v: Option<Option<String>>,
-    campo: &str,
-    max: usize,
-    ok: impl Fn(&str) -> bool,
-) -> Result<Option<Option<String>>> {
-    match v {
-        None => Ok(None),
-        Some(None) => Ok(Some(None)),
-        Some(Some(s)) => {
-            let s = s.trim();
-            if s.is_empty() {
-                Ok(Some(None))
-            } else if s.chars().count() > max || !ok(s) {
-                Err(Error::invalid("campo_invalido", format!("{campo}: valor inválido (até {max} caracteres)")))
-            } else {
-                Ok(Some(Some(s.to_owned())))
-            }
-        }
-    }
-}
-
-/// Encrypts a secret change (`Some(None)` clears).
-pub(super) fn cifrar(key: &SecretKey, v: Option<Option<String>>) -> Result<Option<Option<Vec<u8>>>> {
-    v.map(|o| o.map(|s| key.encrypt(&s)).transpose()).transpose()
-}
-
-/// Describes a secret change for the audit log, without the value.
-pub(super) fn descrever_segredo(campo: &str, v: &Option<Option<String>>) -> Option<String> {
-    v.as_ref().map(|o| format!("{campo}={}", if o.is_some() { "definido" } else { "removido" }))
 }
 
 /// `https://<Host>/webhook/whatsapp`, when the Host header is a plain host[:port].
