@@ -10,6 +10,7 @@ pub mod assinaturas;
 pub mod auth;
 pub mod bot;
 pub mod catalogo;
+pub mod catalogo_csv;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -13,7 +13,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::api::admin::{self, AdminHandler};
-use super::api::{self, catalogo, sessao, TenantHandler, EMPRESA_ADMIN, EMPRESA_TODOS};
+use super::api::{
+    self, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, TenantHandler, EMPRESA_ADMIN,
+    EMPRESA_TODOS,
+};
 use super::{Request, Response};
 use crate::app::App;
 use crate::domain::Papel;
@@ -63,9 +66,27 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
     Some(match (req.method.as_str(), rest) {
         ("GET", ["catalogo"]) => (EMPRESA_TODOS, Box::new(move |c| catalogo::listar(c, req))),
         ("POST", ["catalogo"]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::criar(c, req))),
+        ("POST", ["catalogo", "importar"]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::importar(c, req))),
         ("GET", ["catalogo", id]) => (EMPRESA_TODOS, Box::new(move |c| catalogo::obter(c, id))),
         ("PUT", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::atualizar(c, req, id))),
         ("DELETE", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::excluir(c, id))),
+        ("GET", ["leads"]) => (EMPRESA_TODOS, Box::new(move |c| leads::listar(c, req))),
+        ("GET", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::obter(c, id))),
+        ("PATCH", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::alterar(c, req, id))),
+        ("GET", ["conversas"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::listar(c, req))),
+        ("GET", ["conversas", id]) => (EMPRESA_TODOS, Box::new(move |c| conversas::obter(c, id))),
+        ("GET", ["conversas", id, "mensagens"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::mensagens(c, req, id))),
+        ("POST", ["conversas", id, "lida"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::lida(c, id))),
+        ("POST", ["conversas", id, "assumir"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::assumir(c, id))),
+        ("POST", ["conversas", id, "devolver"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::devolver(c, id))),
+        ("GET", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::listar(c, req))),
+        ("POST", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::criar(c, req))),
+        ("PATCH", ["usuarios", id]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::alterar(c, req, id))),
+        ("GET", ["whatsapp"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp::obter(c, req))),
+        ("PUT", ["whatsapp"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp::definir(c, req))),
+        ("GET", ["bot"]) => (EMPRESA_ADMIN, Box::new(bot::obter)),
+        ("PUT", ["bot"]) => (EMPRESA_ADMIN, Box::new(move |c| bot::definir(c, req))),
+        ("GET", ["relatorios"]) => (EMPRESA_TODOS, Box::new(relatorios::obter)),
         _ => return None,
     })
 }

@@ -3,7 +3,9 @@
 
 pub mod assinaturas;
 pub mod auditoria;
+pub mod empresa_config;
 pub mod empresas;
+pub mod equipe;
 pub mod pagamentos;
 pub mod planos;
 pub mod sessoes;
@@ -21,7 +23,9 @@ use crate::store::{configure, integrity_check, migrate};
 
 pub use assinaturas::{AlteraAssinatura, Assinatura, FiltroAssinaturas, NovaAssinatura, StatusAssinatura, Vencimentos};
 pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
+pub use empresa_config::{BotAlteracao, WhatsappAlteracao};
 pub use empresas::{AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa};
+pub use equipe::EquipeAlteracao;
 pub use pagamentos::{FiltroPagamentos, NovoPagamento, Pagamento, PagamentoRegistrado};
 pub use planos::{NovoPlano, Plano};
 pub use sessoes::SessaoViva;
