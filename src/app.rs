@@ -12,6 +12,7 @@ use crate::config::{DataDir, ServerConfig};
 use crate::crypto::{random_password, SecretKey};
 use crate::domain::{EmpresaId, Papel};
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 use crate::store::central::{CentralDb, Empresa, NovoUsuario};
 use crate::store::tenant::TenantDb;
 use crate::store::TenantManager;
@@ -24,6 +25,8 @@ pub struct App {
     pub tenants: TenantManager,
     pub key: SecretKey,
     pub started: Instant,
+    /// Process-wide counters for `/metrics`.
+    pub metrics: Metrics,
 }
 
 /// What first start created, for the CLI to report once.
@@ -48,7 +51,8 @@ impl App {
             first.superadmin = Some(create_first_superadmin(&central)?);
         }
         let tenants = TenantManager::new(data.tenants(), config.max_open_tenants);
-        Ok((Arc::new(App { data, config, central, tenants, key, started: Instant::now() }), first))
+        let metrics = Metrics::new();
+        Ok((Arc::new(App { data, config, central, tenants, key, started: Instant::now(), metrics }), first))
     }
 
     /// The tenant db of an empresa (opened and migrated on first use).

@@ -11,6 +11,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use lru::LruCache;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -143,25 +144,72 @@ impl TenantManager {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(TenantDb::new(t));
         }
-        // Single-flight per tenant: concurrent misses wait for the first opener.
-        let gate = lock(&self.opening).entry(key.id).or_default().clone();
-        let _guard = lock(&gate);
-        if let Some(t) = self.cached(key.id) {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(TenantDb::new(t));
-        }
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        let opened = self.open(key);
-        lock(&self.opening).remove(&key.id);
-        let tenant = Arc::new(opened?);
-        let evicted = lock(&self.lru).push(key.id, tenant.clone());
+        // Single-flight per tenant: concurrent misses wait for the first opener (or for an
+        // exclusive section, see [`TenantManager::exclusivo`]).
+        let (tenant, evicted) = self.with_gate(key.id, || -> Result<_> {
+            if let Some(t) = self.cached(key.id) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok((t, None));
+            }
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            let tenant = Arc::new(self.open(key)?);
+            // Pushed before the gate is released, so a newcomer finds this pool.
+            let evicted = lock(&self.lru).push(key.id, tenant.clone());
+            Ok((tenant, evicted))
+        })?;
         if let Some((id, _)) = &evicted {
             if *id != key.id {
                 self.evictions.fetch_add(1, Ordering::Relaxed);
             }
         }
-        drop(evicted); // closes the evicted pool here, outside the LRU lock
+        drop(evicted); // closes the evicted pool here, outside the LRU lock and the gate
         Ok(TenantDb::new(tenant))
+    }
+
+    /// Runs `f` holding the tenant's gate: the lock of the gate that is *currently* in the
+    /// map, so at most one thread at a time opens or swaps this tenant's file. The gate
+    /// leaves the map before its lock is released.
+    fn with_gate<T>(&self, id: EmpresaId, f: impl FnOnce() -> T) -> T {
+        loop {
+            let gate = lock(&self.opening).entry(id).or_default().clone();
+            let guard = lock(&gate);
+            let current = lock(&self.opening).get(&id).is_some_and(|g| Arc::ptr_eq(g, &gate));
+            if !current {
+                // A stale gate (its holder already removed it): try again with the current one.
+                continue;
+            }
+            let out = f();
+            let mut map = lock(&self.opening);
+            if map.get(&id).is_some_and(|g| Arc::ptr_eq(g, &gate)) {
+                map.remove(&id);
+            }
+            drop(map);
+            drop(guard);
+            return out;
+        }
+    }
+
+    /// Runs `f` while the tenant is closed and cannot be opened: its pool leaves the LRU,
+    /// every borrowed handle is waited for (up to `espera`), then `f` runs (e.g. swaps the
+    /// file in) while new accesses to this tenant wait; other tenants never pause. The next
+    /// access after `f` opens (and migrates) the file afresh.
+    pub fn exclusivo<T>(&self, id: EmpresaId, espera: Duration, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.with_gate(id, || {
+            let popped = lock(&self.lru).pop(&id);
+            if let Some(tenant) = popped {
+                let deadline = Instant::now() + espera;
+                while Arc::strong_count(&tenant) > 1 {
+                    if Instant::now() >= deadline {
+                        return Err(Error::Unavailable(
+                            "o banco da empresa continua em uso; tente novamente em instantes".into(),
+                        ));
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                drop(tenant); // the last reference: every connection closes here
+            }
+            f()
+        })
     }
 
     fn cached(&self, id: EmpresaId) -> Option<Arc<Tenant>> {
@@ -182,7 +230,7 @@ impl TenantManager {
             .idle_timeout(None)
             .max_lifetime(None)
             .test_on_check_out(false)
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(Duration::from_secs(10))
             .thread_pool(self.scheduler.clone())
             .build_unchecked(manager);
         let mut conn = pool.get()?;

@@ -13,7 +13,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 use crate::store::{configure, integrity_check, migrate};
 
-pub use empresas::{Empresa, EmpresaSegredos, NovaEmpresa};
+pub use empresas::{Empresa, EmpresaSegredos, NovaEmpresa, PerfilEmpresa};
 pub use usuarios::{NovoUsuario, Usuario};
 
 type Conn = PooledConnection<SqliteConnectionManager>;
