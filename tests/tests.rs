@@ -16,3 +16,11 @@ mod tenant_create;
 mod server;
 // The WhatsApp Graph API client against a local fake Graph server.
 mod whatsapp_client;
+// Online backups and restores: concurrent writes, retention, refused and successful swaps.
+mod backup;
+// Export/import of an empresa between data dirs: round trip, no secrets, clashes.
+mod transfer;
+// backup/restore/tenant export/import through the built binary.
+mod ops_cli;
+// /metrics with real traffic and its token mode, the backup schedule, /healthz disk check.
+mod metrics;

@@ -2,7 +2,7 @@
 //! central db and every tenant every `backup_every`, keeping the newest `backup_keep`.
 //!
 //! The first run is due one interval after the newest central backup already on disk (or
-//! right away when there is none), so restarts do not postpone backups forever nor take
+//! within five minutes when there is none), so restarts do not postpone backups forever nor take
 //! one on every start. [`AgendaBackup::parar`] stops it between two tenants and joins it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,7 +63,8 @@ fn primeira_espera(app: &App, every: Duration) -> Duration {
             let age = SystemTime::now().duration_since(t).unwrap_or_default();
             every.saturating_sub(age)
         }
-        None => Duration::ZERO,
+        // Never backed up: soon, but not in the middle of start-up.
+        None => every.min(Duration::from_secs(300)),
     }
 }
 

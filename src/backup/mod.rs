@@ -144,7 +144,15 @@ pub fn copiar_para_pasta(src: &Path, dir: &Path, keep: usize) -> Result<BackupIn
         dir.join(format!(".{ts}.{}.{}.tmp", std::process::id(), crate::crypto::random_token().get(..8).unwrap_or("x")));
     remove_db_files(&tmp);
     let result = copiar_online(src, &tmp).and_then(|()| {
-        for n in 0..1000 {
+        // Past every backup of this same second, so names keep sorting in time order.
+        let first = listar_pasta(dir)?
+            .iter()
+            .filter_map(|b| chave(&b.arquivo))
+            .filter(|(t, _)| *t == ts)
+            .map(|(_, n)| n + 1)
+            .max()
+            .unwrap_or(0);
+        for n in first..first + 1000 {
             let nome = if n == 0 { format!("{ts}.db") } else { format!("{ts}-{n}.db") };
             let dest = dir.join(&nome);
             // hard_link fails if `dest` exists: an atomic no-clobber rename.
@@ -248,7 +256,8 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
             live.with_extension(format!("db.antes-da-restauracao-{}", clock::file_timestamp(clock::unix_now())));
         app.tenants.exclusivo(empresa.id, ESPERA_RESTAURACAO, || trocar(&live, &staging, &anterior))?;
         Ok(Restauracao {
-            schema_version: crate::store::tenant::file_version(&live).unwrap_or(v.schema_version),
+            // preparar_para_tenant migrated it to this binary's version.
+            schema_version: crate::store::migrate::tenant_version(),
             arquivo_anterior: anterior
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -258,7 +267,7 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
     })();
     remove_db_files(&staging);
     if let Err(e) = &result {
-        log::warn!("restauração de {} recusada: {e}", empresa.slug);
+        log::info!("restauração de {} recusada: {e}", empresa.slug);
     } else {
         log::info!("empresa {} restaurada de {}", empresa.slug, arquivo.display());
     }

@@ -140,7 +140,7 @@ pub fn importar(app: &App, arquivo: &Path, novo_slug: Option<&str>) -> Result<Em
     remove_db_files(&copia);
     match &result {
         Ok(e) => log::info!("empresa {} importada de {} (id {})", e.slug, arquivo.display(), e.id),
-        Err(e) => log::warn!("importação de {} recusada: {e}", arquivo.display()),
+        Err(e) => log::info!("importação de {} recusada: {e}", arquivo.display()),
     }
     result
 }

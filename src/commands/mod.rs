@@ -1,8 +1,10 @@
 //! What each CLI subcommand does, one file per group. `main` parses, calls [`run`], and maps
 //! the error to an exit code; every command prints one clear pt-BR line on failure.
 
+mod backup;
 mod serve;
 mod tenant;
+mod tenant_transfer;
 mod user;
 
 use std::sync::Arc;
@@ -10,25 +12,53 @@ use std::sync::Arc;
 use crate::app::{App, FirstStart};
 use crate::cli::{Cli, Command, ServeArgs, TenantCommand};
 use crate::config::{DataDir, ServerConfig};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub use user::validate_email;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let data = DataDir::new(cli.data_dir);
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    let command = match cli.command {
+        Some(c) => c,
+        None => Command::Serve(serve_defaults()?),
+    };
+    match command {
         Command::Serve(args) => serve::serve(data, args),
         Command::Tenant(TenantCommand::Create(args)) => tenant::tenant_create(&*open(data)?, args),
         Command::Tenant(TenantCommand::List { json }) => tenant::tenant_list(&*open(data)?, json),
+        Command::Tenant(TenantCommand::Export { slug, out }) => tenant_transfer::export(&*open(data)?, &slug, &out),
+        Command::Tenant(TenantCommand::Import { file, slug }) => {
+            tenant_transfer::import(&*open(data)?, &file, slug.as_deref())
+        }
         Command::Migrate(args) => tenant::migrate(&*open(data)?, args),
         Command::User(cmd) => user::user(&*open(data)?, cmd),
+        Command::Backup(args) => {
+            let keep = args.keep;
+            backup::backup(&*open_with(data, ServerConfig { backup_keep: keep, ..ServerConfig::default() })?, args)
+        }
+        Command::Restore(args) => backup::restore(&*open(data)?, args),
     }
+}
+
+/// `serve`'s flags as clap fills them when no subcommand is given (defaults and environment
+/// variables alike), so a bare `helixai` is exactly `helixai serve`.
+fn serve_defaults() -> Result<ServeArgs> {
+    use clap::{Args, FromArgMatches};
+    let invalid = |e: clap::Error| Error::invalid("argumento_invalido", e.to_string());
+    let matches =
+        ServeArgs::augment_args(clap::Command::new("serve")).try_get_matches_from(["serve"]).map_err(invalid)?;
+    ServeArgs::from_arg_matches(&matches).map_err(invalid)
 }
 
 /// Opens the data dir for a one-shot command (first start included).
 fn open(data: DataDir) -> Result<Arc<App>> {
-    let (app, first) = App::open(data, ServerConfig::default())?;
+    open_with(data, ServerConfig::default())
+}
+
+/// [`open`] with explicit settings.
+fn open_with(data: DataDir, config: ServerConfig) -> Result<Arc<App>> {
+    let (app, first) = App::open(data, config)?;
     report_first_start(&first);
     Ok(app)
 }
