@@ -231,3 +231,44 @@ fn restore_swaps_the_file_while_another_tenant_keeps_serving() {
     assert_eq!(conteudo_tabelas(&kept).expect("kept readable")["leads"].len(), 25, "the replaced file is intact");
     assert_eq!(app.tenant_db(&b).expect("b").leads_total().expect("n") as u64, written_b);
 }
+
+#[test]
+fn an_exclusive_section_waits_for_every_handle_and_holds_back_opens() {
+    let dir = TestDir::new();
+    let app = open_app(&dir, ServerConfig { max_open_tenants: 1, ..test_config() });
+    let a = criar(&app, "loja-a", Setor::Varejo, None);
+    let b = criar(&app, "loja-b", Setor::Varejo, None);
+    // A handle on A outlives A's eviction from the LRU (capacity 1).
+    let held = app.tenant_db(&a).expect("a");
+    app.tenant_db(&b).expect("b evicts a");
+    assert_eq!(app.tenants.stats().evictions, 1);
+    let busy = app.tenants.exclusivo(a.id, Duration::from_millis(50), || Ok(())).expect_err("still in use");
+    assert_eq!((busy.code(), busy.status()), ("indisponivel", 503));
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    app.tenants.exclusivo(a.id, Duration::from_secs(10), || Ok(())).expect("after the handle is gone");
+    assert!(started.elapsed() >= Duration::from_millis(150), "waited for the evicted pool's handle");
+    releaser.join().expect("releaser");
+
+    // While a section runs, opening that tenant waits; another tenant does not.
+    let (app2, a2) = (app.clone(), a.clone());
+    let opener = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        let t = std::time::Instant::now();
+        app2.tenant_db(&a2).expect("opens after the section");
+        t.elapsed()
+    });
+    app.tenants
+        .exclusivo(a.id, Duration::from_secs(10), || {
+            let t = std::time::Instant::now();
+            app.tenant_db(&b).expect("b is not held back").leads_total().expect("b serves");
+            assert!(t.elapsed() < Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(300));
+            Ok(())
+        })
+        .expect("section");
+    assert!(opener.join().expect("opener") >= Duration::from_millis(150), "the open waited for the section");
+}

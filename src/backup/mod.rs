@@ -15,6 +15,7 @@ pub mod agenda;
 pub mod transferencia;
 
 use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -28,6 +29,16 @@ use crate::store::tenant::remove_db_files;
 
 /// The folder name (under `backups/`) and the metrics label of the central db's backups.
 pub const CENTRAL: &str = "helixai";
+
+/// Copies of live tenant files (read) versus a restore's swap (write): a copy's own
+/// connection must never be open on a file while it is renamed away, or closing it could
+/// delete the new file's WAL by name.
+static TROCA: RwLock<()> = RwLock::new(());
+
+/// Holds the copy side of [`TROCA`] while copying a live file.
+pub(crate) fn copiando() -> RwLockReadGuard<'static, ()> {
+    TROCA.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// How long a restore waits for requests still using the tenant before giving up.
 const ESPERA_RESTAURACAO: Duration = Duration::from_secs(30);
@@ -177,6 +188,7 @@ pub fn copiar_para_pasta(src: &Path, dir: &Path, keep: usize) -> Result<BackupIn
 /// outcome in the metrics.
 pub fn fazer_backup(app: &App, empresa: &Empresa) -> Result<BackupInfo> {
     let src = app.tenants.path_of(&empresa.database_name);
+    let _copiando = copiando();
     let result = copiar_para_pasta(&src, &pasta_empresa(app, empresa), app.config.backup_keep);
     registrar(app, &empresa.slug, &result);
     result
@@ -254,6 +266,7 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
         preparar_para_tenant(&staging, empresa.id, &empresa.slug, empresa.setor)?;
         let anterior =
             live.with_extension(format!("db.antes-da-restauracao-{}", clock::file_timestamp(clock::unix_now())));
+        let _troca = TROCA.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         app.tenants.exclusivo(empresa.id, ESPERA_RESTAURACAO, || trocar(&live, &staging, &anterior))?;
         Ok(Restauracao {
             // preparar_para_tenant migrated it to this binary's version.

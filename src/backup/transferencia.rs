@@ -61,7 +61,10 @@ pub fn exportar(app: &App, empresa: &Empresa, destino: &Path) -> Result<Exportac
     let tmp = temporario(destino, "exportando");
     remove_db_files(&tmp);
     let result = (|| {
-        copiar_online(&app.tenants.path_of(&empresa.database_name), &tmp)?;
+        {
+            let _copiando = super::copiando();
+            copiar_online(&app.tenants.path_of(&empresa.database_name), &tmp)?;
+        }
         let schema_version = file_version(&tmp)?;
         let dados = EmpresaExportada {
             formato: FORMATO.to_owned(),

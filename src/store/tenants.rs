@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use lru::LruCache;
@@ -100,6 +100,10 @@ pub struct TenantManager {
     dir: PathBuf,
     lru: Mutex<LruCache<EmpresaId, Arc<Tenant>>>,
     opening: Mutex<HashMap<EmpresaId, Arc<Mutex<()>>>>,
+    /// Every pool ever opened per tenant that may still be alive (an evicted pool lives on
+    /// while a handle borrowed before the eviction is in use); [`TenantManager::exclusivo`]
+    /// waits for all of them.
+    vivos: Mutex<HashMap<EmpresaId, Vec<Weak<Tenant>>>>,
     scheduler: Arc<ScheduledThreadPool>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -119,6 +123,7 @@ impl TenantManager {
             dir: tenants_dir.into(),
             lru: Mutex::new(LruCache::new(capacity)),
             opening: Mutex::new(HashMap::new()),
+            vivos: Mutex::new(HashMap::new()),
             scheduler: Arc::new(
                 ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("tenant-pool-{}").build(),
             ),
@@ -153,6 +158,11 @@ impl TenantManager {
             }
             self.misses.fetch_add(1, Ordering::Relaxed);
             let tenant = Arc::new(self.open(key)?);
+            let mut vivos = lock(&self.vivos);
+            let lista = vivos.entry(key.id).or_default();
+            lista.retain(|w| w.strong_count() > 0);
+            lista.push(Arc::downgrade(&tenant));
+            drop(vivos);
             // Pushed before the gate is released, so a newcomer finds this pool.
             let evicted = lock(&self.lru).push(key.id, tenant.clone());
             Ok((tenant, evicted))
@@ -195,18 +205,29 @@ impl TenantManager {
     /// access after `f` opens (and migrates) the file afresh.
     pub fn exclusivo<T>(&self, id: EmpresaId, espera: Duration, f: impl FnOnce() -> Result<T>) -> Result<T> {
         self.with_gate(id, || {
-            let popped = lock(&self.lru).pop(&id);
-            if let Some(tenant) = popped {
-                let deadline = Instant::now() + espera;
-                while Arc::strong_count(&tenant) > 1 {
-                    if Instant::now() >= deadline {
-                        return Err(Error::Unavailable(
-                            "o banco da empresa continua em uso; tente novamente em instantes".into(),
-                        ));
+            drop(lock(&self.lru).pop(&id));
+            let deadline = Instant::now() + espera;
+            loop {
+                // Alive = someone still holds a handle on it (the LRU no longer does).
+                let alive = {
+                    let mut vivos = lock(&self.vivos);
+                    let lista = vivos.entry(id).or_default();
+                    lista.retain(|w| w.strong_count() > 0);
+                    let n = lista.len();
+                    if n == 0 {
+                        vivos.remove(&id);
                     }
-                    std::thread::sleep(Duration::from_millis(5));
+                    n
+                };
+                if alive == 0 {
+                    break; // every connection of this tenant is closed
                 }
-                drop(tenant); // the last reference: every connection closes here
+                if Instant::now() >= deadline {
+                    return Err(Error::Unavailable(
+                        "o banco da empresa continua em uso; tente novamente em instantes".into(),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(5));
             }
             f()
         })
