@@ -52,13 +52,14 @@ pub(super) fn backup(app: &App, args: BackupArgs) -> Result<()> {
 }
 
 /// Restores one empresa from a file. Refused while a server runs on this data dir: that
-/// server's open pools would not see the swap (the superadmin API restores online).
+/// server's open pools would not see the swap (an online restore goes through the server,
+/// [`crate::backup::restaurar`]).
 pub(super) fn restore(app: &App, args: RestoreArgs) -> Result<()> {
     if crate::server::servidor_rodando(&app.data)? {
         return Err(Error::conflict(
             "servidor_em_execucao",
             "o servidor HelixAI está rodando neste diretório de dados; pare-o (ex.: systemctl stop helixai) \
-             ou restaure pelo painel do superadmin",
+             e tente de novo",
         ));
     }
     let e = app.central.empresa_por_slug(&args.tenant)?.ok_or(Error::NotFound("empresa"))?;
