@@ -218,7 +218,7 @@ fn restore_swaps_the_file_while_another_tenant_keeps_serving() {
         assert_eq!(held.leads_total().expect("old file still readable"), 25);
         drop(held);
     });
-    let r = backup::restaurar(&app, &a, &snap.caminho).expect("restore");
+    let r = backup::restaurar_backup(&app, &a, &snap.arquivo).expect("restore by name");
     releaser.join().expect("releaser");
     stop.store(true, Ordering::Relaxed);
     let written_b = other.join().expect("b thread");

@@ -287,6 +287,11 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
     result
 }
 
+/// Restores an empresa from one of its own backups, named as [`listar_backups`] lists it.
+pub fn restaurar_backup(app: &App, empresa: &Empresa, arquivo: &str) -> Result<Restauracao> {
+    restaurar(app, empresa, &caminho_backup(app, empresa, arquivo)?)
+}
+
 /// The swap itself, with the tenant closed: live → anterior, staging → live. Stale -wal/-shm
 /// of the live name are removed first (the pool is closed, so they hold nothing committed
 /// that the closing checkpoint did not already fold in). If the second rename fails the
@@ -305,4 +310,26 @@ fn trocar(live: &Path, staging: &Path, anterior: &Path) -> Result<()> {
         return Err(Error::io(live, e));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_names() {
+        assert_eq!(chave("20261128T130405Z.db"), Some(("20261128T130405Z".into(), 0)));
+        assert_eq!(chave("20261128T130405Z-12.db"), Some(("20261128T130405Z".into(), 12)));
+        for bad in [
+            "x.db",
+            "20261128T130405Z",
+            "20261128T130405Z-.db",
+            "20261128T130405Z-a.db",
+            "../a.db",
+            ".20261128T130405Z.1.tmp",
+        ] {
+            assert_eq!(chave(bad), None, "{bad}");
+        }
+        assert_eq!(criado_em("20261128T130405Z"), "2026-11-28 13:04:05");
+    }
 }
