@@ -13,6 +13,7 @@ use crate::config::{DataDir, ServerConfig};
 use crate::crypto::{random_password, SecretKey};
 use crate::domain::{EmpresaId, Papel};
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 use crate::store::central::{CentralDb, Empresa, NovoUsuario};
 use crate::store::tenant::TenantDb;
 use crate::store::TenantManager;
@@ -26,6 +27,8 @@ pub struct App {
     pub key: SecretKey,
     pub throttle: Throttle,
     pub started: Instant,
+    /// Process-wide counters for `/metrics`.
+    pub metrics: Metrics,
 }
 
 /// What first start created, for the CLI to report once.
@@ -51,7 +54,8 @@ impl App {
         }
         let tenants = TenantManager::new(data.tenants(), config.max_open_tenants);
         let throttle = Throttle::new(config.login_throttle);
-        Ok((Arc::new(App { data, config, central, tenants, key, throttle, started: Instant::now() }), first))
+        let metrics = Metrics::new();
+        Ok((Arc::new(App { data, config, central, tenants, key, throttle, started: Instant::now(), metrics }), first))
     }
 
     /// The tenant db of an empresa (opened and migrated on first use).

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod assinaturas;
 pub mod auth;
+pub mod backup;
 pub mod bot;
 pub mod catalogo;
 pub mod catalogo_csv;
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod llm;
+pub mod metrics;
 pub mod outbound;
 pub mod planos;
 pub mod provision;

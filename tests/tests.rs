@@ -34,3 +34,11 @@ mod api_empresa;
 mod isolamento;
 // Secrets at rest through the real binary: never in responses, logs (RUST_LOG=debug) or db bytes.
 mod segredos;
+// Online backups and restores: concurrent writes, retention, refused and successful swaps.
+mod backup;
+// Export/import of an empresa between data dirs: round trip, no secrets, clashes.
+mod transfer;
+// backup/restore/tenant export/import through the built binary.
+mod ops_cli;
+// /metrics with real traffic and its token mode, the backup schedule, /healthz disk check.
+mod metrics;

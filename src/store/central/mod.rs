@@ -24,7 +24,9 @@ use crate::store::{configure, integrity_check, migrate};
 pub use assinaturas::{AlteraAssinatura, Assinatura, FiltroAssinaturas, NovaAssinatura, StatusAssinatura, Vencimentos};
 pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
 pub use empresa_config::{BotAlteracao, WhatsappAlteracao};
-pub use empresas::{AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa};
+pub use empresas::{
+    AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa, PerfilEmpresa,
+};
 pub use equipe::EquipeAlteracao;
 pub use pagamentos::{FiltroPagamentos, NovoPagamento, Pagamento, PagamentoRegistrado};
 pub use planos::{NovoPlano, Plano};
