@@ -42,3 +42,5 @@ mod transfer;
 mod ops_cli;
 // /metrics with real traffic and its token mode, the backup schedule, /healthz disk check.
 mod metrics;
+// Superadmin backup endpoints: take, list, download, restore, refusals, audit.
+mod admin_backups;

@@ -94,7 +94,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
 
 /// Superadmin endpoints (paths relative to `/api/admin/`); every one is superadmin-only.
 fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler<'r>> {
-    use admin::{assinaturas, auditoria, empresas, pagamentos, planos, sistema, usuarios};
+    use admin::{assinaturas, auditoria, backups, empresas, pagamentos, planos, sistema, usuarios};
     Some(match (req.method.as_str(), rest) {
         ("GET", ["empresas"]) => Box::new(move |a, p| empresas::listar(a, req, p)),
         ("POST", ["empresas"]) => Box::new(move |a, p| empresas::criar(a, req, p)),
@@ -104,6 +104,12 @@ fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler
         ("POST", ["empresas", id, "suspender"]) => Box::new(move |a, p| empresas::suspender(a, p, id)),
         ("POST", ["empresas", id, "reativar"]) => Box::new(move |a, p| empresas::reativar(a, p, id)),
         ("POST", ["empresas", id, "purgar"]) => Box::new(move |a, p| empresas::purgar(a, req, p, id)),
+        ("GET", ["empresas", id, "backups"]) => Box::new(move |a, _| backups::listar(a, id)),
+        ("POST", ["empresas", id, "backups"]) => Box::new(move |a, p| backups::criar(a, p, id)),
+        ("GET", ["empresas", id, "backups", arq]) => Box::new(move |a, p| backups::baixar(a, p, id, arq)),
+        ("POST", ["empresas", id, "backups", arq, "restaurar"]) => {
+            Box::new(move |a, p| backups::restaurar(a, p, id, arq))
+        }
         ("GET", ["planos"]) => Box::new(move |a, p| planos::listar(a, req, p)),
         ("POST", ["planos"]) => Box::new(move |a, p| planos::criar(a, req, p)),
         ("PUT", ["planos", id]) => Box::new(move |a, p| planos::atualizar(a, req, p, id)),
