@@ -8,7 +8,6 @@
 
 use crate::bot::tools::{CatalogItem, CatalogQuery, TenantTools};
 
-
 /// Chat abbreviations expanded after folding.
 const ABREVIACOES: &[(&str, &str)] = &[
     ("vc", "voce"),

@@ -2,7 +2,9 @@
 //! sessoes, auditoria and the pending-work index. SQL per concern in the submodules.
 
 pub mod auditoria;
+pub mod canal;
 pub mod empresas;
+pub mod pipeline;
 pub mod planos;
 pub mod sessoes;
 pub mod usuarios;
@@ -17,7 +19,9 @@ use crate::error::{Error, Result};
 use crate::store::{configure, integrity_check, migrate};
 
 pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
+pub use canal::AlteracaoCanal;
 pub use empresas::{Empresa, EmpresaSegredos, NovaEmpresa};
+pub use pipeline::NumeroNaoRoteado;
 pub use planos::{NovoPlano, Plano};
 pub use sessoes::SessaoViva;
 pub use usuarios::{NovoUsuario, Usuario};
