@@ -3,6 +3,7 @@
 
 mod serve;
 mod tenant;
+mod tenant_set;
 mod user;
 
 use std::sync::Arc;
@@ -27,6 +28,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::serve(data, args),
         Command::Tenant(TenantCommand::Create(args)) => tenant::tenant_create(&*open(data)?, args),
         Command::Tenant(TenantCommand::List { json }) => tenant::tenant_list(&*open(data)?, json),
+        Command::Tenant(TenantCommand::Set(args)) => {
+            tenant_set::tenant_set(&*open(data)?, args, &mut std::io::stdin().lock())
+        }
         Command::Migrate(args) => tenant::migrate(&*open(data)?, args),
         Command::User(cmd) => user::user(&*open(data)?, cmd),
     }

@@ -1,8 +1,10 @@
-//! `helixai serve`: open the app, optional demo data, run the server until a signal.
+//! `helixai serve`: open the app, optional demo data, run the HTTP server and the bot workers
+//! until a signal, then stop both (HTTP first, so no new work arrives while workers drain).
 
 use crate::app::App;
 use crate::cli::ServeArgs;
 use crate::config::{DataDir, ServerConfig};
+use crate::crypto::Secret;
 use crate::error::Result;
 
 use super::report_first_start;
@@ -16,6 +18,11 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         secure_cookies: args.secure_cookies,
         trust_proxy: args.trust_proxy,
         session_ttl_s: args.session_ttl.max(60),
+        bot_workers: args.bot_workers,
+        debounce_ms: args.debounce_ms,
+        whatsapp_app_secret: args.whatsapp_app_secret.filter(|s| !s.is_empty()).map(Secret::new),
+        whatsapp_verify_token: args.whatsapp_verify_token.filter(|s| !s.is_empty()).map(Secret::new),
+        graph_api_url: args.graph_api_url,
         ..defaults
     };
     let (app, first) = App::open(data, config)?;
@@ -29,10 +36,15 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
             println!("Demo: {} — login {} / senha {}", l.empresa, l.email, l.senha);
         }
     }
+    if app.config.whatsapp_app_secret.is_none() {
+        log::warn!("sem --whatsapp-app-secret: só empresas com app secret próprio recebem webhooks");
+    }
+    let workers = crate::jobs::start(app.clone())?;
     let running = crate::server::start(app.clone())?;
     println!("HelixAI escutando em http://{}", running.addr());
     crate::server::wait_for_signal()?;
     running.shutdown();
+    workers.stop();
     drop(app);
     Ok(())
 }

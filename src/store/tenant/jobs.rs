@@ -77,6 +77,7 @@ impl TenantDb {
                  WHERE j.tipo = 'bot' AND (
                      (j.status = 'executando' AND j.lease_ate_ms <= ?1)
                   OR (j.status = 'pendente' AND j.executar_apos_ms <= ?1 AND c.ultima_entrada_ms <= ?1 - ?2
+                      AND c.canal != 'simulador'
                       AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.conversa_id = j.conversa_id
                                       AND k.status = 'executando' AND k.lease_ate_ms > ?1)))
                  ORDER BY j.id LIMIT 1",
@@ -95,6 +96,43 @@ impl TenantDb {
         Ok(Some(JobBot {
             id: JobId(id),
             conversa_id: ConversaId(conversa),
+            tentativas: tentativas + 1,
+            saida_id: saida.map(MensagemId),
+            lease_token: token,
+        }))
+    }
+
+    /// Claims the pending job of one conversa now, without debounce (the simulator answers
+    /// inline); `None` when it has none or another job of it is executing.
+    pub fn job_reivindicar_conversa(
+        &self,
+        conversa: ConversaId,
+        agora_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Option<JobBot>> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: Option<(i64, u32, Option<i64>)> = tx
+            .query_row(
+                "SELECT id, tentativas, saida_id FROM jobs
+                 WHERE conversa_id = ?1 AND tipo = 'bot' AND status = 'pendente'
+                   AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.conversa_id = ?1 AND k.status = 'executando'
+                                   AND k.lease_ate_ms > ?2)",
+                params![conversa.0, agora_ms],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((id, tentativas, saida)) = found else { return Ok(None) };
+        let token = i64::from_le_bytes(crate::crypto::random_bytes::<8>()?);
+        tx.execute(
+            "UPDATE jobs SET status = 'executando', lease_ate_ms = ?2, lease_token = ?3, tentativas = tentativas + 1,
+                 atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+            params![id, agora_ms + lease_ms, token],
+        )?;
+        tx.commit()?;
+        Ok(Some(JobBot {
+            id: JobId(id),
+            conversa_id: conversa,
             tentativas: tentativas + 1,
             saida_id: saida.map(MensagemId),
             lease_token: token,
