@@ -20,3 +20,5 @@ mod whatsapp_client;
 mod auth;
 // The OpenAI-compatible LLM client and the bot's tool loop against a strict fake server.
 mod llm_client;
+// The WhatsApp webhook over HTTP: reference payloads, signatures, bad bodies, routing.
+mod webhook;
