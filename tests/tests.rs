@@ -22,3 +22,5 @@ mod auth;
 mod llm_client;
 // The WhatsApp webhook over HTTP: reference payloads, signatures, bad bodies, routing.
 mod webhook;
+// The message pipeline end to end: webhook → bot → Graph send → statuses; retries, debounce.
+mod pipeline;
