@@ -24,3 +24,7 @@ mod llm_client;
 mod webhook;
 // The message pipeline end to end: webhook → bot → Graph send → statuses; retries, debounce.
 mod pipeline;
+// kill -9 of the real server between ack and reply: every reply sent exactly once.
+mod crash;
+// `helixai tenant set`: channel and LLM settings, secrets from stdin, encrypted at rest.
+mod tenant_set;
