@@ -84,6 +84,9 @@ pub struct ServeArgs {
     /// URL base da Graph API do WhatsApp (com a versão).
     #[arg(long, env = "HELIXAI_GRAPH_API_URL", default_value = crate::whatsapp::DEFAULT_GRAPH_URL)]
     pub graph_api_url: String,
+    /// Dias de carência após o vencimento de uma assinatura antes de suspender a empresa.
+    #[arg(long, env = "HELIXAI_CARENCIA_DIAS", default_value_t = 7)]
+    pub carencia_dias: u32,
 }
 
 /// `tenant` subcommands.

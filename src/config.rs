@@ -70,6 +70,8 @@ pub struct ServerConfig {
     pub login_throttle: LoginThrottle,
     /// The 1-second step of the send/LLM retry backoff, in ms (tests use a few ms).
     pub retry_base_ms: u64,
+    /// Days past an assinatura's vencimento before its empresa is suspended.
+    pub carencia_dias: u32,
 }
 
 /// Limits on failed logins inside a sliding window.
@@ -104,6 +106,7 @@ impl Default for ServerConfig {
             session_ttl_s: 12 * 3600,
             trust_proxy: false,
             login_throttle: LoginThrottle::default(),
+            carencia_dias: 7,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! empresas, plans and billing. See the README's module map and ARCHITECTURE.md.
 
 pub mod app;
+pub mod assinaturas;
 pub mod auth;
 pub mod bot;
 pub mod catalogo;
@@ -24,6 +25,7 @@ pub mod outbound;
 pub mod pipeline;
 pub mod planos;
 pub mod provision;
+pub mod purga;
 pub mod server;
 pub mod store;
 pub mod whatsapp;

@@ -28,3 +28,9 @@ mod pipeline;
 mod crash;
 // `helixai tenant set`: channel and LLM settings, secrets from stdin, encrypted at rest.
 mod tenant_set;
+// Superadmin API: empresas (roles, create like the CLI, usage, suspend, purge).
+mod admin_empresas;
+// Superadmin API: planos, assinaturas, pagamentos, due dates and suspension for non-payment.
+mod admin_cobranca;
+// Superadmin API: usuarios, the audit log (filters, IP, acting inside a tenant), sistema.
+mod admin_usuarios;

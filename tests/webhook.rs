@@ -104,7 +104,7 @@ fn unknown_number_is_acknowledged_and_counted() {
     for n in 0..2 {
         post_ok(srv.addr, &text_envelope("999000111", &format!("wamid.UNK{n}"), "5511988887777", "oi"));
     }
-    let unrouted = srv.app.central.nao_roteados().expect("list");
+    let unrouted = srv.app.central.numeros_nao_roteados(100).expect("list");
     assert_eq!(unrouted.len(), 1);
     assert_eq!((unrouted[0].phone_number_id.as_str(), unrouted[0].total), ("999000111", 2));
     assert_eq!(srv.app.tenant_db(&e).expect("db").contagens().expect("counts").2, 0);
@@ -168,5 +168,5 @@ fn empresa_secret_overrides_the_global_one_and_cli_changes_route_at_once() {
     // The old number is no longer this empresa's.
     post_ok(srv.addr, &text_envelope(PID, "wamid.OLD", "5511988887777", "oi"));
     assert!(db.mensagem_por_wa_id("wamid.OLD").expect("q").is_none());
-    assert_eq!(srv.app.central.nao_roteados().expect("list")[0].phone_number_id, PID);
+    assert_eq!(srv.app.central.numeros_nao_roteados(100).expect("list")[0].phone_number_id, PID);
 }

@@ -1,5 +1,6 @@
-//! `helixai serve`: open the app, optional demo data, run the HTTP server and the bot workers
-//! until a signal, then stop both (HTTP first, so no new work arrives while workers drain).
+//! `helixai serve`: open the app, optional demo data, run the HTTP server, the bot workers
+//! and the hourly subscription check until a signal, then stop them (HTTP first, so no new
+//! work arrives while the workers drain).
 
 use crate::app::App;
 use crate::cli::ServeArgs;
@@ -23,6 +24,7 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         whatsapp_app_secret: args.whatsapp_app_secret.filter(|s| !s.is_empty()).map(Secret::new),
         whatsapp_verify_token: args.whatsapp_verify_token.filter(|s| !s.is_empty()).map(Secret::new),
         graph_api_url: args.graph_api_url,
+        carencia_dias: args.carencia_dias,
         ..defaults
     };
     let (app, first) = App::open(data, config)?;
@@ -41,10 +43,12 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
     }
     let workers = crate::jobs::start(app.clone())?;
     let running = crate::server::start(app.clone())?;
+    let vencimentos = crate::assinaturas::iniciar_verificador(app.clone(), crate::assinaturas::INTERVALO_VERIFICACAO)?;
     println!("HelixAI escutando em http://{}", running.addr());
     crate::server::wait_for_signal()?;
     running.shutdown();
     workers.stop();
+    vencimentos.parar();
     drop(app);
     Ok(())
 }

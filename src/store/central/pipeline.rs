@@ -1,23 +1,13 @@
 //! SQL for the message pipeline's central side: the pending-work index (tenants with bot
 //! jobs, so workers never open every tenant file), unrouted webhook numbers (counted for the
-//! superadmin) and the routing generation (bumped by triggers on `empresas`, so the webhook's
+//! superadmin's system page, read in `sistema.rs`) and the routing generation (bumped by triggers on `empresas`, so the webhook's
 //! phone_number_id cache notices changes made by any process at once).
 
 use rusqlite::params;
-use serde::Serialize;
 
 use super::CentralDb;
 use crate::domain::EmpresaId;
 use crate::error::Result;
-
-/// A phone_number_id that reached the webhook but belongs to no empresa.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NumeroNaoRoteado {
-    pub phone_number_id: String,
-    pub display_phone_number: Option<String>,
-    pub total: i64,
-    pub ultimo_em: String,
-}
 
 impl CentralDb {
     /// Marks an empresa as having pending bot jobs (idempotent).
@@ -51,24 +41,6 @@ impl CentralDb {
             params![phone_number_id, display],
         )?;
         Ok(())
-    }
-
-    /// Unrouted numbers, most frequent first.
-    pub fn nao_roteados(&self) -> Result<Vec<NumeroNaoRoteado>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT phone_number_id, display_phone_number, total, ultimo_em FROM numeros_nao_roteados
-             ORDER BY total DESC, phone_number_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(NumeroNaoRoteado {
-                phone_number_id: r.get(0)?,
-                display_phone_number: r.get(1)?,
-                total: r.get(2)?,
-                ultimo_em: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// The routing generation: changes whenever any empresa row changes, in any process.

@@ -9,6 +9,7 @@ pub mod catalogo;
 pub mod conversas;
 pub mod jobs;
 pub mod leads;
+pub mod uso;
 
 use std::path::Path;
 use std::sync::Arc;
