@@ -63,3 +63,29 @@ fn tenant_set_stores_settings_and_encrypted_secrets_in_flag_order() {
     let (code, _, _) = run_bin(&data, &["tenant", "set", "nao-existe", "--llm-modelo", "x"], None, &[]);
     assert_ne!(code, 0);
 }
+
+#[test]
+fn help_documents_the_pipeline_flags() {
+    let help = |args: &[&str]| {
+        let out = std::process::Command::new(crate::support::BIN).args(args).output().expect("run");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let serve = help(&["serve", "--help"]);
+    for flag in
+        ["--bot-workers", "--debounce-ms", "--whatsapp-app-secret", "--whatsapp-verify-token", "--graph-api-url"]
+    {
+        assert!(serve.contains(flag), "{flag} missing from serve --help");
+    }
+    let set = help(&["tenant", "set", "--help"]);
+    for flag in [
+        "--whatsapp-phone-number-id",
+        "--whatsapp-numero",
+        "--whatsapp-token-stdin",
+        "--app-secret-stdin",
+        "--llm-base-url",
+        "--llm-modelo",
+        "--llm-key-stdin",
+    ] {
+        assert!(set.contains(flag), "{flag} missing from tenant set --help");
+    }
+}

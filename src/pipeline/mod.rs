@@ -26,8 +26,10 @@ use crate::store::central::Empresa;
 use crate::store::tenant::conversas::NovaEntrada;
 use crate::whatsapp::GraphClient;
 
-/// How long a claimed job is owned before another worker may take it over.
-pub const LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a claimed job is owned before another worker may take it over: well above the
+/// worst bot turn (tool rounds × LLM retries × 30 s timeouts) plus a send. A crash does not
+/// wait for it: `jobs::start` makes a dead process's jobs pending again at once.
+pub const LEASE_MS: i64 = 15 * 60 * 1000;
 
 /// What a worker needs to run jobs: templates, the Graph and LLM clients, retry pacing.
 pub struct Motor {
