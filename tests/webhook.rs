@@ -170,3 +170,23 @@ fn empresa_secret_overrides_the_global_one_and_cli_changes_route_at_once() {
     assert!(db.mensagem_por_wa_id("wamid.OLD").expect("q").is_none());
     assert_eq!(srv.app.central.numeros_nao_roteados(100).expect("list")[0].phone_number_id, PID);
 }
+
+#[test]
+fn a_tenant_db_that_cannot_store_gets_503_so_meta_retries() {
+    let graph = FakeGraph::start(TOKEN);
+    let srv = TestServer::start_with(pipeline_config(&graph));
+    let e = empresa_com_canal(&srv.app, "loja", Setor::Varejo, PID, None);
+    srv.app.tenants.close(e.id);
+    let path = srv.app.tenants.path_of(&e.database_name);
+    let good = std::fs::read(&path).expect("tenant file");
+    std::fs::write(&path, b"not a sqlite file, just garbage bytes to simulate a corrupt tenant....").expect("corrupt");
+    let body = serde_json::to_vec(&text_envelope(PID, "wamid.DISK", "5511988887777", "oi")).expect("json");
+    let r = post_signed(srv.addr, &body, Some(APP_SECRET));
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert_eq!(r.json()["erro"]["codigo"], "indisponivel");
+    // Meta retries; once the file is back the same delivery is stored.
+    std::fs::write(&path, good).expect("restore");
+    srv.app.tenants.close(e.id);
+    assert_eq!(post_signed(srv.addr, &body, Some(APP_SECRET)).status, 200);
+    assert!(srv.app.tenant_db(&e).expect("db").mensagem_por_wa_id("wamid.DISK").expect("q").is_some());
+}
