@@ -14,6 +14,7 @@ use crate::crypto::{random_password, SecretKey};
 use crate::domain::{EmpresaId, Papel};
 use crate::error::{Error, Result};
 use crate::jobs::Sinal;
+use crate::metrics::Metrics;
 use crate::pipeline::roteamento::Roteador;
 use crate::store::central::{CentralDb, Empresa, NovoUsuario};
 use crate::store::tenant::TenantDb;
@@ -32,6 +33,8 @@ pub struct App {
     /// Wakes the bot workers when the webhook stores new work.
     pub trabalho: Sinal,
     pub started: Instant,
+    /// Process-wide counters for `/metrics`.
+    pub metrics: Metrics,
 }
 
 /// What first start created, for the CLI to report once.
@@ -67,6 +70,7 @@ impl App {
             roteador: Roteador::default(),
             trabalho: Sinal::default(),
             started: Instant::now(),
+            metrics: Metrics::new(),
         };
         Ok((Arc::new(app), first))
     }

@@ -43,6 +43,10 @@ pub enum Command {
     /// Gerencia usuários.
     #[command(subcommand)]
     User(UserCommand),
+    /// Faz backup online (com o servidor rodando) dos tenants e/ou do banco central.
+    Backup(BackupArgs),
+    /// Restaura o banco de uma empresa a partir de um backup (com o servidor parado).
+    Restore(RestoreArgs),
 }
 
 /// Flags of `serve`.
@@ -87,6 +91,44 @@ pub struct ServeArgs {
     /// Dias de carência após o vencimento de uma assinatura antes de suspender a empresa.
     #[arg(long, env = "HELIXAI_CARENCIA_DIAS", default_value_t = 7)]
     pub carencia_dias: u32,
+    /// Intervalo dos backups automáticos de todos os tenants e do central (ex.: 24h, 30m; 0 desliga).
+    #[arg(long, env = "HELIXAI_BACKUP_EVERY", default_value = "24h")]
+    pub backup_every: String,
+    /// Quantos backups manter por banco (os mais novos; 0 mantém todos).
+    #[arg(long, env = "HELIXAI_BACKUP_KEEP", default_value_t = 7)]
+    pub backup_keep: usize,
+    /// Token exigido em `Authorization: Bearer` para ler /metrics de qualquer origem
+    /// (sem ele, /metrics só responde a requisições diretas de 127.0.0.1/::1).
+    #[arg(long, env = "HELIXAI_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+}
+
+/// Flags of `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Todos os tenants e o banco central (padrão).
+    #[arg(long)]
+    pub all: bool,
+    /// Só o tenant com este slug.
+    #[arg(long, conflicts_with = "all")]
+    pub tenant: Option<String>,
+    /// Só o banco central (helixai.db).
+    #[arg(long, conflicts_with_all = ["all", "tenant"])]
+    pub central: bool,
+    /// Quantos backups manter por banco (os mais novos; 0 mantém todos).
+    #[arg(long, env = "HELIXAI_BACKUP_KEEP", default_value_t = 7)]
+    pub keep: usize,
+}
+
+/// Flags of `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Slug da empresa a restaurar.
+    #[arg(long)]
+    pub tenant: String,
+    /// Arquivo de backup (ex.: data/backups/empresa_1_loja/20261128T030000Z.db).
+    #[arg(long)]
+    pub from: PathBuf,
 }
 
 /// `tenant` subcommands.
@@ -99,6 +141,22 @@ pub enum TenantCommand {
         /// Saída em JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Exporta uma empresa para um arquivo (para movê-la a outro servidor); sem segredos.
+    Export {
+        /// Slug da empresa.
+        slug: String,
+        /// Arquivo de saída (não pode existir).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Importa uma empresa exportada por `tenant export` (em outro diretório de dados).
+    Import {
+        /// Arquivo gerado por `tenant export`.
+        file: PathBuf,
+        /// Novo slug (padrão: o da exportação).
+        #[arg(long)]
+        slug: Option<String>,
     },
     /// Configura o canal do WhatsApp e o LLM de uma empresa; segredos são lidos da entrada
     /// padrão, um por linha, na ordem em que as flags *-stdin aparecem.

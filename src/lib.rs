@@ -8,8 +8,10 @@
 pub mod app;
 pub mod assinaturas;
 pub mod auth;
+pub mod backup;
 pub mod bot;
 pub mod catalogo;
+pub mod catalogo_csv;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -21,6 +23,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod llm;
+pub mod metrics;
 pub mod outbound;
 pub mod pipeline;
 pub mod planos;

@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::app::App;
+use crate::config::DataDir;
 use crate::error::{Error, Result};
 
 /// A server that is accepting requests.
@@ -65,6 +66,35 @@ impl RunningServer {
             let _ = w.join();
         }
         log::info!("servidor HTTP parado");
+    }
+}
+
+/// Takes `data/serve.lock` (an exclusive flock held while the returned file lives), so a
+/// second server on the same data dir, or an offline restore, sees that one is running.
+pub fn travar_diretorio(data: &DataDir) -> Result<std::fs::File> {
+    let path = data.serve_lock();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::conflict(
+            "servidor_em_execucao",
+            format!("já há um servidor HelixAI rodando no diretório de dados {}", data.root().display()),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Whether a server holds this data dir's `serve.lock` right now.
+pub fn servidor_rodando(data: &DataDir) -> Result<bool> {
+    match travar_diretorio(data) {
+        Ok(_) => Ok(false),
+        Err(Error::Conflict { .. }) => Ok(true),
+        Err(e) => Err(e),
     }
 }
 

@@ -34,3 +34,19 @@ mod admin_empresas;
 mod admin_cobranca;
 // Superadmin API: usuarios, the audit log (filters, IP, acting inside a tenant), sistema.
 mod admin_usuarios;
+// Leads, conversas and mensagens: filters, pagination, bot/humano modes.
+mod api_inbox;
+// The empresa admin's settings: team, WhatsApp, bot, reports, catalog CSV import.
+mod api_empresa;
+// The isolation matrix: A never reaches B's data (path, query, body); roles, 401, 413, pagination.
+mod isolamento;
+// Secrets at rest through the real binary: never in responses, logs (RUST_LOG=debug) or db bytes.
+mod segredos;
+// Online backups and restores: concurrent writes, retention, refused and successful swaps.
+mod backup;
+// Export/import of an empresa between data dirs: round trip, no secrets, clashes.
+mod transfer;
+// backup/restore/tenant export/import through the built binary.
+mod ops_cli;
+// /metrics with real traffic and its token mode, the backup schedule, /healthz disk check.
+mod metrics;

@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::cli::TenantSetArgs;
 use crate::crypto::mask;
 use crate::error::{Error, Result};
-use crate::store::central::{AlteracaoCanal, NovaAuditoria};
+use crate::store::central::{BotAlteracao, NovaAuditoria, WhatsappAlteracao};
 
 /// Which secret a `*-stdin` flag asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,52 +60,59 @@ fn digitos(campo: &str, v: &str) -> Result<String> {
 
 pub(super) fn tenant_set(app: &App, args: TenantSetArgs, stdin: &mut dyn BufRead) -> Result<()> {
     let empresa = app.central.empresa_por_slug(&args.slug)?.ok_or(Error::NotFound("empresa"))?;
-    let mut alt = AlteracaoCanal {
-        whatsapp_phone_number_id: args
+    let mut wa = WhatsappAlteracao {
+        phone_number_id: args
             .whatsapp_phone_number_id
             .as_deref()
             .map(|v| digitos("--whatsapp-phone-number-id", v))
-            .transpose()?,
-        whatsapp_numero: args.whatsapp_numero.as_deref().map(|v| digitos("--whatsapp-numero", v)).transpose()?,
-        ..AlteracaoCanal::default()
+            .transpose()?
+            .map(Some),
+        numero: args.whatsapp_numero.as_deref().map(|v| digitos("--whatsapp-numero", v)).transpose()?.map(Some),
+        ..WhatsappAlteracao::default()
     };
+    let mut bot = BotAlteracao::default();
     if let Some(url) = &args.llm_base_url {
         let url = url.trim();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Error::invalid("url_invalida", "--llm-base-url deve começar com http:// ou https://"));
         }
-        alt.llm_base_url = Some(url.to_owned());
+        bot.llm_base_url = Some(Some(url.to_owned()));
     }
     if let Some(m) = &args.llm_modelo {
         if m.trim().is_empty() {
             return Err(Error::invalid("valor_invalido", "--llm-modelo não pode ser vazio"));
         }
-        alt.llm_modelo = Some(m.trim().to_owned());
+        bot.llm_modelo = Some(Some(m.trim().to_owned()));
     }
     let mut mascarados = Vec::new();
     for segredo in ordem_dos_segredos(&args) {
         let (nome, destino) = match segredo {
-            Segredo::Token => ("o token do WhatsApp", &mut alt.whatsapp_token),
-            Segredo::AppSecret => ("o app secret", &mut alt.whatsapp_app_secret),
-            Segredo::LlmKey => ("a chave do LLM", &mut alt.openai_api_key),
+            Segredo::Token => ("o token do WhatsApp", &mut wa.token_cifrado),
+            Segredo::AppSecret => ("o app secret", &mut wa.app_secret_cifrado),
+            Segredo::LlmKey => ("a chave do LLM", &mut bot.llm_api_key_cifrada),
         };
         let valor = ler_linha(stdin, nome)?;
         mascarados.push(format!("{nome}: {}", mask(&valor)));
-        *destino = Some(app.key.encrypt(&valor)?);
+        *destino = Some(Some(app.key.encrypt(&valor)?));
     }
-    app.central.empresa_alterar_canal(empresa.id, &alt)?;
     let campos: Vec<&str> = [
-        ("whatsapp_phone_number_id", alt.whatsapp_phone_number_id.is_some()),
-        ("whatsapp_numero", alt.whatsapp_numero.is_some()),
-        ("whatsapp_token", alt.whatsapp_token.is_some()),
-        ("whatsapp_app_secret", alt.whatsapp_app_secret.is_some()),
-        ("llm_base_url", alt.llm_base_url.is_some()),
-        ("llm_modelo", alt.llm_modelo.is_some()),
-        ("openai_api_key", alt.openai_api_key.is_some()),
+        ("whatsapp_phone_number_id", wa.phone_number_id.is_some()),
+        ("whatsapp_numero", wa.numero.is_some()),
+        ("whatsapp_token", wa.token_cifrado.is_some()),
+        ("whatsapp_app_secret", wa.app_secret_cifrado.is_some()),
+        ("llm_base_url", bot.llm_base_url.is_some()),
+        ("llm_modelo", bot.llm_modelo.is_some()),
+        ("openai_api_key", bot.llm_api_key_cifrada.is_some()),
     ]
     .into_iter()
     .filter_map(|(c, on)| on.then_some(c))
     .collect();
+    if campos.iter().any(|c| c.starts_with("whatsapp")) {
+        app.central.empresa_definir_whatsapp(empresa.id, &wa)?;
+    }
+    if campos.iter().any(|c| !c.starts_with("whatsapp")) {
+        app.central.empresa_definir_bot(empresa.id, &bot)?;
+    }
     app.central.auditar(&NovaAuditoria {
         usuario_id: None,
         empresa_id: Some(empresa.id),

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
 use lru::LruCache;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -99,6 +100,10 @@ pub struct TenantManager {
     dir: PathBuf,
     lru: Mutex<LruCache<EmpresaId, Arc<Tenant>>>,
     opening: Mutex<HashMap<EmpresaId, Arc<Mutex<()>>>>,
+    /// Every pool ever opened per tenant that may still be alive (an evicted pool lives on
+    /// while a handle borrowed before the eviction is in use); [`TenantManager::exclusivo`]
+    /// waits for all of them.
+    vivos: Mutex<HashMap<EmpresaId, Vec<Weak<Tenant>>>>,
     scheduler: Arc<ScheduledThreadPool>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -129,6 +134,7 @@ impl TenantManager {
             dir: tenants_dir.into(),
             lru: Mutex::new(LruCache::new(capacity)),
             opening: Mutex::new(HashMap::new()),
+            vivos: Mutex::new(HashMap::new()),
             scheduler: Arc::new(
                 ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("tenant-pool-{}").build(),
             ),
@@ -155,20 +161,100 @@ impl TenantManager {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(TenantDb::new(t));
         }
-        // Single-flight per tenant: concurrent misses wait for the first opener.
-        let gate = lock(&self.opening).entry(key.id).or_default().clone();
-        let _guard = lock(&gate);
-        if let Some(t) = self.cached(key.id) {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(TenantDb::new(t));
+        // Single-flight per tenant: concurrent misses wait for the first opener (or for an
+        // exclusive section, see [`TenantManager::exclusivo`]).
+        let (tenant, evicted) = self.with_gate(key.id, || -> Result<_> {
+            if let Some(t) = self.cached(key.id) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok((t, None));
+            }
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            let tenant = Arc::new(self.open_tracked(key)?);
+            let mut vivos = lock(&self.vivos);
+            let lista = vivos.entry(key.id).or_default();
+            lista.retain(|w| w.strong_count() > 0);
+            lista.push(Arc::downgrade(&tenant));
+            drop(vivos);
+            // Pushed before the gate is released, so a newcomer finds this pool.
+            let evicted = lock(&self.lru).push(key.id, tenant.clone());
+            Ok((tenant, evicted))
+        })?;
+        if let Some((id, _)) = &evicted {
+            if *id != key.id {
+                self.evictions.fetch_add(1, Ordering::Relaxed);
+            }
         }
-        self.misses.fetch_add(1, Ordering::Relaxed);
+        drop(evicted); // closes the evicted pool here, outside the LRU lock and the gate
+        Ok(TenantDb::new(tenant))
+    }
+
+    /// Runs `f` holding the tenant's gate: the lock of the gate that is *currently* in the
+    /// map, so at most one thread at a time opens or swaps this tenant's file. The gate
+    /// leaves the map before its lock is released.
+    fn with_gate<T>(&self, id: EmpresaId, f: impl FnOnce() -> T) -> T {
+        loop {
+            let gate = lock(&self.opening).entry(id).or_default().clone();
+            let guard = lock(&gate);
+            let current = lock(&self.opening).get(&id).is_some_and(|g| Arc::ptr_eq(g, &gate));
+            if !current {
+                // A stale gate (its holder already removed it): try again with the current one.
+                continue;
+            }
+            let out = f();
+            let mut map = lock(&self.opening);
+            if map.get(&id).is_some_and(|g| Arc::ptr_eq(g, &gate)) {
+                map.remove(&id);
+            }
+            drop(map);
+            drop(guard);
+            return out;
+        }
+    }
+
+    /// Runs `f` while the tenant is closed and cannot be opened: its pool leaves the LRU,
+    /// every borrowed handle is waited for (up to `espera`), then `f` runs (e.g. swaps the
+    /// file in) while new accesses to this tenant wait; other tenants never pause. The next
+    /// access after `f` opens (and migrates) the file afresh.
+    pub fn exclusivo<T>(&self, id: EmpresaId, espera: Duration, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.with_gate(id, || {
+            drop(lock(&self.lru).pop(&id));
+            let deadline = Instant::now() + espera;
+            loop {
+                // Alive = someone still holds a handle on it (the LRU no longer does).
+                let alive = {
+                    let mut vivos = lock(&self.vivos);
+                    let lista = vivos.entry(id).or_default();
+                    lista.retain(|w| w.strong_count() > 0);
+                    let n = lista.len();
+                    if n == 0 {
+                        vivos.remove(&id);
+                    }
+                    n
+                };
+                if alive == 0 {
+                    break; // every connection of this tenant is closed
+                }
+                if Instant::now() >= deadline {
+                    return Err(Error::Unavailable(
+                        "o banco da empresa continua em uso; tente novamente em instantes".into(),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            f()
+        })
+    }
+
+    fn cached(&self, id: EmpresaId) -> Option<Arc<Tenant>> {
+        lock(&self.lru).get(&id).cloned()
+    }
+
+    /// [`Self::open`], remembering the failure (or clearing it) for the system page.
+    fn open_tracked(&self, key: &TenantKey) -> Result<Tenant> {
         let opened = self.open(key);
-        lock(&self.opening).remove(&key.id);
-        let opened = match opened {
-            Ok(t) => {
+        match &opened {
+            Ok(_) => {
                 lock(&self.failures).remove(&key.id);
-                t
             }
             Err(e) => {
                 log::error!("tenant {} ({}) não abre: {e}", key.id, key.database_name.as_str());
@@ -181,22 +267,9 @@ impl TenantManager {
                         em: crate::clock::sqlite_timestamp(crate::clock::unix_now()),
                     },
                 );
-                return Err(e);
-            }
-        };
-        let tenant = Arc::new(opened);
-        let evicted = lock(&self.lru).push(key.id, tenant.clone());
-        if let Some((id, _)) = &evicted {
-            if *id != key.id {
-                self.evictions.fetch_add(1, Ordering::Relaxed);
             }
         }
-        drop(evicted); // closes the evicted pool here, outside the LRU lock
-        Ok(TenantDb::new(tenant))
-    }
-
-    fn cached(&self, id: EmpresaId) -> Option<Arc<Tenant>> {
-        lock(&self.lru).get(&id).cloned()
+        opened
     }
 
     fn open(&self, key: &TenantKey) -> Result<Tenant> {
@@ -213,7 +286,7 @@ impl TenantManager {
             .idle_timeout(None)
             .max_lifetime(None)
             .test_on_check_out(false)
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(Duration::from_secs(10))
             .thread_pool(self.scheduler.clone())
             .build_unchecked(manager);
         let mut conn = pool.get()?;

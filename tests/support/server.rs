@@ -135,6 +135,9 @@ impl Client {
     pub fn put(&mut self, path: &str, body: &serde_json::Value) -> Resp {
         self.send("PUT", path, Some(body))
     }
+    pub fn patch(&mut self, path: &str, body: &serde_json::Value) -> Resp {
+        self.send("PATCH", path, Some(body))
+    }
     pub fn delete(&mut self, path: &str) -> Resp {
         self.send("DELETE", path, None)
     }

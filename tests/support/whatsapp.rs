@@ -11,7 +11,7 @@ use helixai::config::ServerConfig;
 use helixai::crypto::Secret;
 use helixai::domain::Setor;
 use helixai::provision::{criar_empresa, PedidoEmpresa};
-use helixai::store::central::{AlteracaoCanal, Empresa};
+use helixai::store::central::{BotAlteracao, Empresa, WhatsappAlteracao};
 use helixai::store::tenant::TenantDb;
 use serde_json::{json, Value};
 
@@ -127,17 +127,21 @@ pub fn empresa_com_canal(app: &App, slug: &str, setor: Setor, pid: &str, llm: Op
         },
     )
     .expect("create empresa");
-    let mut alt = AlteracaoCanal {
-        whatsapp_phone_number_id: Some(pid.into()),
-        whatsapp_token: Some(app.key.encrypt(TOKEN).expect("encrypt")),
-        ..AlteracaoCanal::default()
+    let wa = WhatsappAlteracao {
+        phone_number_id: Some(Some(pid.into())),
+        token_cifrado: Some(Some(app.key.encrypt(TOKEN).expect("encrypt"))),
+        ..WhatsappAlteracao::default()
     };
+    app.central.empresa_definir_whatsapp(e.id, &wa).expect("set channel");
     if let Some(l) = llm {
-        alt.llm_base_url = Some(l.base_url.into());
-        alt.llm_modelo = Some(l.modelo.into());
-        alt.openai_api_key = Some(app.key.encrypt(l.key).expect("encrypt"));
+        let bot = BotAlteracao {
+            llm_base_url: Some(Some(l.base_url.into())),
+            llm_modelo: Some(Some(l.modelo.into())),
+            llm_api_key_cifrada: Some(Some(app.key.encrypt(l.key).expect("encrypt"))),
+            ..BotAlteracao::default()
+        };
+        app.central.empresa_definir_bot(e.id, &bot).expect("set llm");
     }
-    app.central.empresa_alterar_canal(e.id, &alt).expect("set channel");
     app.empresa(e.id).expect("reload")
 }
 

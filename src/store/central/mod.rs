@@ -3,8 +3,9 @@
 
 pub mod assinaturas;
 pub mod auditoria;
-pub mod canal;
+pub mod empresa_config;
 pub mod empresas;
+pub mod equipe;
 pub mod pagamentos;
 pub mod pipeline;
 pub mod planos;
@@ -23,8 +24,11 @@ use crate::store::{configure, integrity_check, migrate};
 
 pub use assinaturas::{AlteraAssinatura, Assinatura, FiltroAssinaturas, NovaAssinatura, StatusAssinatura, Vencimentos};
 pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
-pub use canal::AlteracaoCanal;
-pub use empresas::{AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa};
+pub use empresa_config::{BotAlteracao, WhatsappAlteracao};
+pub use empresas::{
+    AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa, PerfilEmpresa,
+};
+pub use equipe::EquipeAlteracao;
 pub use pagamentos::{FiltroPagamentos, NovoPagamento, Pagamento, PagamentoRegistrado};
 pub use planos::{NovoPlano, Plano};
 pub use sessoes::SessaoViva;
