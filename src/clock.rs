@@ -8,6 +8,11 @@ pub fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch, now (debounce, leases, retry times).
+pub fn unix_now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// `(year, month, day, hour, minute, second)` in UTC for a Unix timestamp.
 fn civil(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
     let days = ts.div_euclid(86_400);

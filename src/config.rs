@@ -109,6 +109,8 @@ pub struct ServerConfig {
     pub trust_proxy: bool,
     /// Login throttle: failures allowed per (IP, e-mail), per IP, and per e-mail in the window.
     pub login_throttle: LoginThrottle,
+    /// The 1-second step of the send/LLM retry backoff, in ms (tests use a few ms).
+    pub retry_base_ms: u64,
     /// Days past an assinatura's vencimento before its empresa is suspended.
     pub carencia_dias: u32,
     /// How often the server backs up every tenant and the central db (`None` = off).
@@ -146,10 +148,11 @@ impl Default for ServerConfig {
             secure_cookies: false,
             whatsapp_app_secret: None,
             whatsapp_verify_token: None,
-            graph_api_url: "https://graph.facebook.com/v21.0".to_owned(),
+            graph_api_url: crate::whatsapp::DEFAULT_GRAPH_URL.to_owned(),
             bot_workers: 2,
             debounce_ms: 2000,
             max_body_bytes: 1024 * 1024,
+            retry_base_ms: 1000,
             session_ttl_s: 12 * 3600,
             trust_proxy: false,
             login_throttle: LoginThrottle::default(),

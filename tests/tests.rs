@@ -20,6 +20,14 @@ mod whatsapp_client;
 mod auth;
 // The OpenAI-compatible LLM client and the bot's tool loop against a strict fake server.
 mod llm_client;
+// The WhatsApp webhook over HTTP: reference payloads, signatures, bad bodies, routing.
+mod webhook;
+// The message pipeline end to end: webhook → bot → Graph send → statuses; retries, debounce.
+mod pipeline;
+// kill -9 of the real server between ack and reply: every reply sent exactly once.
+mod crash;
+// `helixai tenant set`: channel and LLM settings, secrets from stdin, encrypted at rest.
+mod tenant_set;
 // Superadmin API: empresas (roles, create like the CLI, usage, suspend, purge).
 mod admin_empresas;
 // Superadmin API: planos, assinaturas, pagamentos, due dates and suspension for non-payment.

@@ -4,6 +4,7 @@
 mod backup;
 mod serve;
 mod tenant;
+mod tenant_set;
 mod tenant_transfer;
 mod user;
 
@@ -29,6 +30,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::serve(data, args),
         Command::Tenant(TenantCommand::Create(args)) => tenant::tenant_create(&*open(data)?, args),
         Command::Tenant(TenantCommand::List { json }) => tenant::tenant_list(&*open(data)?, json),
+        Command::Tenant(TenantCommand::Set(args)) => {
+            tenant_set::tenant_set(&*open(data)?, args, &mut std::io::stdin().lock())
+        }
         Command::Tenant(TenantCommand::Export { slug, out }) => tenant_transfer::export(&*open(data)?, &slug, &out),
         Command::Tenant(TenantCommand::Import { file, slug }) => {
             tenant_transfer::import(&*open(data)?, &file, slug.as_deref())

@@ -1,5 +1,6 @@
-//! `helixai serve`: open the app, optional demo data, run the server, the hourly subscription
-//! check and the backup schedule until a signal, then stop them all.
+//! `helixai serve`: open the app, optional demo data, run the HTTP server, the bot workers,
+//! the hourly subscription check and the backup schedule until a signal, then stop them all
+//! (HTTP first, so no new work arrives while the bot workers drain).
 
 use crate::app::App;
 use crate::cli::ServeArgs;
@@ -19,6 +20,11 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         secure_cookies: args.secure_cookies,
         trust_proxy: args.trust_proxy,
         session_ttl_s: args.session_ttl.max(60),
+        bot_workers: args.bot_workers,
+        debounce_ms: args.debounce_ms,
+        whatsapp_app_secret: args.whatsapp_app_secret.filter(|s| !s.is_empty()).map(Secret::new),
+        whatsapp_verify_token: args.whatsapp_verify_token.filter(|s| !s.is_empty()).map(Secret::new),
+        graph_api_url: args.graph_api_url,
         carencia_dias: args.carencia_dias,
         backup_every,
         backup_keep: args.backup_keep,
@@ -38,12 +44,17 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
             println!("Demo: {} — login {} / senha {}", l.empresa, l.email, l.senha);
         }
     }
+    if app.config.whatsapp_app_secret.is_none() {
+        log::warn!("sem --whatsapp-app-secret: só empresas com app secret próprio recebem webhooks");
+    }
+    let workers = crate::jobs::start(app.clone())?;
     let running = crate::server::start(app.clone())?;
     let vencimentos = crate::assinaturas::iniciar_verificador(app.clone(), crate::assinaturas::INTERVALO_VERIFICACAO)?;
     let agenda = crate::backup::agenda::iniciar(app.clone())?;
     println!("HelixAI escutando em http://{}", running.addr());
     crate::server::wait_for_signal()?;
     running.shutdown();
+    workers.stop();
     vencimentos.parar();
     if let Some(a) = agenda {
         a.parar();

@@ -17,7 +17,7 @@ use super::api::{
     self, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, TenantHandler, EMPRESA_ADMIN,
     EMPRESA_TODOS,
 };
-use super::{Request, Response};
+use super::{webhook, Request, Response};
 use crate::app::App;
 use crate::domain::Papel;
 use crate::error::{Error, Result};
@@ -28,6 +28,9 @@ pub fn route(app: &Arc<App>, req: &Request) -> Result<Response> {
     let segs = req.segments();
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["healthz"]) => healthz(app),
+        // Meta's webhook: no session; the verify token / the body signature authenticate.
+        ("GET", ["webhook", "whatsapp"]) => webhook::verificar(app, req),
+        ("POST", ["webhook", "whatsapp"]) => webhook::receber(app, req),
         ("GET", ["metrics"]) => super::metrics::metrics(app, req),
         (_, ["api", rest @ ..]) => {
             api::check_csrf(req)?;

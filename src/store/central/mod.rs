@@ -7,6 +7,7 @@ pub mod empresa_config;
 pub mod empresas;
 pub mod equipe;
 pub mod pagamentos;
+pub mod pipeline;
 pub mod planos;
 pub mod sessoes;
 pub mod sistema;

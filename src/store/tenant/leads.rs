@@ -118,3 +118,25 @@ impl TenantDb {
         Ok(self.conn()?.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?)
     }
 }
+
+impl TenantDb {
+    /// Saves what the customer told the bot about themselves; absent fields stay as they are.
+    pub fn lead_registrar_dados(
+        &self,
+        id: LeadId,
+        nome: Option<&str>,
+        interesse: Option<&str>,
+        orcamento_centavos: Option<i64>,
+        email: Option<&str>,
+    ) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE leads SET nome = COALESCE(?2, nome), interesse = COALESCE(?3, interesse),
+                 orcamento_centavos = COALESCE(?4, orcamento_centavos), email = COALESCE(?5, email),
+                 status = CASE WHEN status = 'novo' THEN 'em_atendimento' ELSE status END,
+                 atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+            params![id.0, nome, interesse, orcamento_centavos, email],
+        )?;
+        Ok(())
+    }
+}
