@@ -74,20 +74,25 @@ pub fn recuperar(app: &App) -> Result<usize> {
 
 /// One pass over the tenants with pending work; runs every due job found.
 fn passo(app: &App, motor: &Motor) -> Result<usize> {
-    let mut feitos = 0;
+    let (mut feitos, mut ativos) = (0, 0);
     for id in app.central.trabalho_listar()? {
         match tenant(app, motor, id) {
-            Ok(n) => feitos += n,
+            Ok((n, a)) => {
+                feitos += n;
+                ativos += a;
+            }
             Err(e) => log::error!("jobs: empresa {id}: {e}"),
         }
     }
+    app.metrics.jobs_pendentes(ativos);
     Ok(feitos)
 }
 
-fn tenant(app: &App, motor: &Motor, id: EmpresaId) -> Result<usize> {
+/// Runs a tenant's due jobs; returns (jobs run, jobs still pending or executing).
+fn tenant(app: &App, motor: &Motor, id: EmpresaId) -> Result<(usize, i64)> {
     let Some(empresa) = app.central.empresa(id)? else {
         app.central.trabalho_desmarcar(id)?;
-        return Ok(0);
+        return Ok((0, 0));
     };
     let db = app.tenant_db(&empresa)?;
     let debounce = app.config.debounce_ms as i64;
@@ -99,13 +104,15 @@ fn tenant(app: &App, motor: &Motor, id: EmpresaId) -> Result<usize> {
         }
         feitos += 1;
     }
-    if db.jobs_ativos_total()? == 0 {
+    let mut ativos = db.jobs_ativos_total()?;
+    if ativos == 0 {
         app.central.trabalho_desmarcar(id)?;
-        if db.jobs_ativos_total()? > 0 {
+        ativos = db.jobs_ativos_total()?;
+        if ativos > 0 {
             app.central.trabalho_marcar(id)?;
         }
     }
-    Ok(feitos)
+    Ok((feitos, ativos))
 }
 
 /// The running worker threads.

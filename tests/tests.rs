@@ -52,3 +52,5 @@ mod ops_cli;
 mod metrics;
 // Superadmin backup endpoints: take, list, download, restore, refusals, audit.
 mod admin_backups;
+// Panel bot endpoints: simulator, human replies through the sending path, plan quota, metrics.
+mod api_bot;

@@ -83,6 +83,9 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("POST", ["conversas", id, "lida"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::lida(c, id))),
         ("POST", ["conversas", id, "assumir"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::assumir(c, id))),
         ("POST", ["conversas", id, "devolver"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::devolver(c, id))),
+        ("POST", ["conversas", id, "responder"]) => {
+            (EMPRESA_TODOS, Box::new(move |c| conversas::responder(c, req, id)))
+        }
         ("GET", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::listar(c, req))),
         ("POST", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::criar(c, req))),
         ("PATCH", ["usuarios", id]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::alterar(c, req, id))),
@@ -90,6 +93,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("PUT", ["whatsapp"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp::definir(c, req))),
         ("GET", ["bot"]) => (EMPRESA_ADMIN, Box::new(bot::obter)),
         ("PUT", ["bot"]) => (EMPRESA_ADMIN, Box::new(move |c| bot::definir(c, req))),
+        ("POST", ["bot", "simular"]) => (EMPRESA_TODOS, Box::new(move |c| bot::simular(c, req))),
         ("GET", ["relatorios"]) => (EMPRESA_TODOS, Box::new(relatorios::obter)),
         _ => return None,
     })

@@ -44,7 +44,7 @@ pub fn receber(app: &Arc<App>, req: &Request) -> Result<Response> {
     let eventos = match parse(&req.body) {
         Ok(eventos) => eventos,
         Err(e) => {
-            verificar_com(global, &req.body, assinatura)?;
+            verificar_com(global, &req.body, assinatura).inspect_err(|_| app.metrics.webhook_assinatura_invalida())?;
             return Err(e);
         }
     };
@@ -62,9 +62,18 @@ pub fn receber(app: &Arc<App>, req: &Request) -> Result<Response> {
         segredos.push(global.cloned());
     }
     for s in &segredos {
-        verificar_com(s.as_ref(), &req.body, assinatura)?;
+        verificar_com(s.as_ref(), &req.body, assinatura).inspect_err(|_| app.metrics.webhook_assinatura_invalida())?;
     }
     let resumo = ingestao::registrar(app, &roteados)?;
+    for _ in 0..resumo.mensagens_novas {
+        app.metrics.webhook_recebida();
+    }
+    for _ in 0..resumo.repetidas {
+        app.metrics.webhook_duplicada();
+    }
+    for _ in 0..resumo.nao_roteados {
+        app.metrics.webhook_sem_rota();
+    }
     log::debug!("webhook: {resumo:?}");
     let mut resp = Response::ok(&json!({"status": "ok"}));
     if let Some(e) = roteados.iter().find_map(|(_, e)| e.as_ref()) {

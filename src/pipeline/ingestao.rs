@@ -46,6 +46,9 @@ pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<Empresa>)]) -> Resu
                 } else {
                     resumo.repetidas += 1;
                 }
+                if nova && job {
+                    app.metrics.job_enfileirado();
+                }
                 if job {
                     com_trabalho.insert(empresa.id);
                 }

@@ -19,11 +19,12 @@ use crate::app::App;
 use crate::bot::BotFactory;
 use crate::clock::unix_now_ms;
 use crate::crypto::random_token;
+use crate::domain::{ConversaId, UsuarioId};
 use crate::error::{Error, Result};
 use crate::llm::{LlmClient, RetryPolicy};
 use crate::outbound::{agent, Timeouts};
 use crate::store::central::Empresa;
-use crate::store::tenant::conversas::NovaEntrada;
+use crate::store::tenant::conversas::{Mensagem, NovaEntrada};
 use crate::whatsapp::GraphClient;
 
 /// How long a claimed job is owned before another worker may take it over: well above the
@@ -63,6 +64,26 @@ impl Motor {
         let ms = crate::whatsapp::backoff(tentativa).as_millis() as u64;
         (ms.saturating_mul(self.retry_base_ms) / 1000) as i64
     }
+}
+
+/// Queues a reply typed by a person in the panel; a worker sends it through the same path as
+/// the bot's replies. Returns the stored (still `pendente`) mensagem.
+pub fn responder(
+    app: &App,
+    empresa: &Empresa,
+    conversa: ConversaId,
+    texto: &str,
+    usuario: UsuarioId,
+) -> Result<Mensagem> {
+    let texto = texto.trim();
+    if texto.is_empty() || texto.len() > 4096 {
+        return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
+    }
+    let db = app.tenant_db(empresa)?;
+    let id = db.responder_humano(conversa, texto, usuario.0, unix_now_ms())?;
+    app.central.trabalho_marcar(empresa.id)?;
+    app.trabalho.avisar();
+    db.mensagem(id)?.ok_or(Error::NotFound("mensagem"))
 }
 
 /// Runs the bot for a message typed in the panel's simulator: stores it in the empresa's

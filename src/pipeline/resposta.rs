@@ -52,9 +52,43 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &texto, ler.as_deref())
 }
 
+/// The short pt-BR notice sent instead of a bot answer when the plano's monthly message
+/// quota is spent (unless the empresa chose `"cota_esgotada": "fallback"`).
+pub const AVISO_COTA: &str = "Recebemos sua mensagem! Nosso atendimento automático está indisponível no momento; \
+    um atendente vai responder você em breve.";
+
+/// What the bot may do this month under the empresa's plano.
+enum Cota {
+    Livre,
+    /// Spent: answer with the deterministic fallback only (no LLM call).
+    SoFallback,
+    /// Spent: answer with [`AVISO_COTA`].
+    Aviso,
+}
+
+fn cota(app: &App, empresa: &Empresa, db: &TenantDb) -> Result<Cota> {
+    let limite = match empresa.plano_id {
+        Some(id) => app.central.plano(id)?.and_then(|p| p.limite_mensagens_mes),
+        None => None,
+    };
+    let Some(limite) = limite else { return Ok(Cota::Livre) };
+    if db.relatorio_enviadas_pelo_bot_no_mes()? < limite {
+        return Ok(Cota::Livre);
+    }
+    log::info!("empresa {}: cota mensal de {limite} mensagens do plano esgotada", empresa.id);
+    Ok(match config_text(empresa, "cota_esgotada").as_deref() {
+        Some("fallback") => Cota::SoFallback,
+        _ => Cota::Aviso,
+    })
+}
+
 /// Runs the empresa's bot over the unanswered messages.
 fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot) -> Result<String> {
-    let settings = llm_settings(app, motor, empresa)?;
+    let settings = match cota(app, empresa, db)? {
+        Cota::Livre => llm_settings(app, motor, empresa)?,
+        Cota::SoFallback => None,
+        Cota::Aviso => return Ok(AVISO_COTA.to_owned()),
+    };
     let bot = motor.bots.build(&EmpresaBot {
         nome: empresa.nome.clone(),
         setor: empresa.setor,
@@ -79,7 +113,11 @@ fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &Conver
     let novas: Vec<String> = c.novas.iter().map(|(_, t, _)| t.clone()).collect();
     let tools = FerramentasTenant::new(db.clone(), c.conversa_id, c.lead_id);
     let endpoint = settings.as_ref().map(|s| motor.llm.endpoint(s));
+    let inicio = std::time::Instant::now();
     let reply = bot.reply(&historico, &novas, &tools, endpoint.as_ref().map(|e| e as &dyn ChatModel));
+    if endpoint.is_some() {
+        app.metrics.llm_chamada(inicio.elapsed(), reply.llm_error.is_none());
+    }
     if let Some(why) = &reply.llm_error {
         log::warn!("bot da empresa {} usou o fallback: {why}", empresa.id);
     }
@@ -148,7 +186,9 @@ fn enviar(
     };
     match motor.graph.send_text(pid, token.expose(), to, texto, None) {
         Ok(wamid) => {
+            app.metrics.graph_enviada();
             db.job_enviado(job, saida, &wamid, unix_now_ms())?;
+            app.metrics.job_concluido();
             log::info!("resposta enviada: empresa {} conversa {}", empresa.id, job.conversa_id);
             if let Some(inbound) = ler {
                 if let Err(e) = motor.graph.mark_read(pid, token.expose(), inbound) {
@@ -158,6 +198,7 @@ fn enviar(
             Ok(())
         }
         Err(e) if e.retryable && job.tentativas < MAX_SEND_ATTEMPTS => {
+            app.metrics.graph_erro(e.code.unwrap_or(0));
             let espera = motor.espera_ms(job.tentativas);
             log::warn!(
                 "envio para o WhatsApp falhou (tentativa {}), nova tentativa em {espera} ms: {e}",
@@ -166,6 +207,8 @@ fn enviar(
             db.job_reagendar(job, unix_now_ms() + espera, &e.to_string())
         }
         Err(e) => {
+            app.metrics.graph_erro(e.code.unwrap_or(0));
+            app.metrics.job_falhou();
             log::warn!("envio para o WhatsApp falhou de vez (empresa {}): {e}", empresa.id);
             db.job_falhou_envio(job, saida, e.code, &e.title, unix_now_ms())
         }

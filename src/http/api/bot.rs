@@ -128,3 +128,23 @@ mod tests {
         assert!(!url_valida("javascript:alert(1)"));
     }
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Simulacao {
+    telefone: String,
+    texto: String,
+}
+
+#[derive(Serialize)]
+struct Simulada {
+    resposta: String,
+}
+
+/// `POST /api/bot/simular {telefone, texto}` (admin, atendente): the same pipeline as a
+/// WhatsApp message — bot, catalog tools, stored conversation — without the Graph send.
+pub fn simular(ctx: &TenantCtx, req: &Request) -> Result<Response> {
+    let body: Simulacao = req.json()?;
+    let resposta = ctx.simular(&body.telefone, &body.texto)?;
+    Ok(Response::ok(&Simulada { resposta }))
+}

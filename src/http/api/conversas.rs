@@ -87,3 +87,19 @@ fn mudar_modo(ctx: &TenantCtx, id: &str, modo: Modo, acao: &str) -> Result<Respo
     ctx.auditar(acao, Some(format!("conversa {id}")), None)?;
     uma(ctx, id)
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resposta {
+    texto: String,
+}
+
+/// `POST /api/conversas/{id}/responder {texto}` (admin, atendente) → 202 the queued
+/// mensagem: a worker sends it through the WhatsApp path; its status follows in the thread.
+pub fn responder(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
+    let id: ConversaId = id.parse()?;
+    let body: Resposta = req.json()?;
+    let m = ctx.responder(id, &body.texto)?;
+    ctx.auditar("conversa.responder", Some(format!("conversa {id}")), None)?;
+    Ok(Response::json(202, &m))
+}

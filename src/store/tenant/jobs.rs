@@ -74,9 +74,10 @@ impl TenantDb {
             .query_row(
                 "SELECT j.id, j.conversa_id, j.tentativas, j.saida_id FROM jobs j
                  JOIN conversas c ON c.id = j.conversa_id
-                 WHERE j.tipo = 'bot' AND (
+                 WHERE j.tipo IN ('bot', 'envio') AND (
                      (j.status = 'executando' AND j.lease_ate_ms <= ?1)
-                  OR (j.status = 'pendente' AND j.executar_apos_ms <= ?1 AND c.ultima_entrada_ms <= ?1 - ?2
+                  OR (j.status = 'pendente' AND j.executar_apos_ms <= ?1
+                      AND (j.tipo = 'envio' OR c.ultima_entrada_ms <= ?1 - ?2)
                       AND c.canal != 'simulador'
                       AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.conversa_id = j.conversa_id
                                       AND k.status = 'executando' AND k.lease_ate_ms > ?1)))
@@ -227,6 +228,46 @@ impl TenantDb {
         tx.commit().map_err(Into::into)
     }
 
+    /// Queues a reply typed by a person in the panel: the outbound mensagem (autor `humano`,
+    /// status `pendente`) and an `envio` job that already owns it, so a worker sends it through
+    /// the same path (retries, failure codes, exactly once) as the bot's replies. Not debounced.
+    pub fn responder_humano(
+        &self,
+        conversa: ConversaId,
+        texto: &str,
+        usuario_id: i64,
+        agora_ms: i64,
+    ) -> Result<MensagemId> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let canal: Option<String> =
+            tx.query_row("SELECT canal FROM conversas WHERE id = ?1", [conversa.0], |r| r.get(0)).optional()?;
+        match canal.as_deref() {
+            None => return Err(Error::NotFound("conversa")),
+            Some("simulador") => {
+                return Err(Error::conflict("conversa_simulada", "conversas do simulador não vão para o WhatsApp"))
+            }
+            Some(_) => {}
+        }
+        let id: i64 = tx.query_row(
+            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, status, enviado_por)
+             VALUES (?1, 'saida', 'humano', 'text', ?2, 'pendente', ?3) RETURNING id",
+            params![conversa.0, texto, usuario_id],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO jobs (tipo, conversa_id, saida_id, executar_apos_ms) VALUES ('envio', ?1, ?2, ?3)",
+            params![conversa.0, id, agora_ms],
+        )?;
+        tx.execute(
+            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = 0,
+                 atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+            [conversa.0],
+        )?;
+        tx.commit()?;
+        Ok(MensagemId(id))
+    }
+
     /// Finishes a job that sends nothing (conversa in modo humano, nothing to answer, a reply
     /// already sent before a crash). `respondida_ate` marks inbound messages as handled.
     pub fn job_concluir(&self, job: &JobBot, respondida_ate: Option<MensagemId>, agora_ms: i64) -> Result<()> {
@@ -250,7 +291,8 @@ impl TenantDb {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         ainda_meu(&tx, job)?;
         tx.execute(
-            "DELETE FROM jobs WHERE conversa_id = ?1 AND tipo = 'bot' AND status = 'pendente' AND id != ?2",
+            "DELETE FROM jobs WHERE conversa_id = ?1 AND tipo = 'bot' AND status = 'pendente' AND id != ?2
+                 AND (SELECT tipo FROM jobs WHERE id = ?2) = 'bot'",
             params![job.conversa_id.0, job.id.0],
         )?;
         tx.execute(
