@@ -54,3 +54,5 @@ mod metrics;
 mod admin_backups;
 // Panel bot endpoints: simulator, human replies through the sending path, plan quota, metrics.
 mod api_bot;
+// Fault tests: crash during a send, slow LLM + failing Graph, kill -9 under load, full disk.
+mod faults;

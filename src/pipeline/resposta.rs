@@ -17,6 +17,9 @@ use crate::store::tenant::jobs::JobBot;
 use crate::store::tenant::TenantDb;
 use crate::whatsapp::MAX_SEND_ATTEMPTS;
 
+/// What the panel shows for a reply whose send was cut by a crash.
+pub const ENVIO_INCERTO: &str =
+    "o envio foi interrompido por uma queda do servidor; confira no WhatsApp se a mensagem chegou";
 /// Past turns loaded for the bot (it trims to its template's own window).
 const HISTORICO: u32 = 40;
 /// Default base URL when an empresa has a key but no base URL.
@@ -33,6 +36,11 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
         return match db.mensagem(saida)? {
             Some(m) if m.wa_message_id.is_none() && m.status == "pendente" => {
                 enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, m.texto.as_deref().unwrap_or(""), None)
+            }
+            // The process died during the Graph call: it may have gone out. Never risk a
+            // second copy; show the doubt in the panel instead.
+            Some(m) if m.wa_message_id.is_none() && m.status == "enviando" => {
+                db.job_falhou_envio(job, saida, None, ENVIO_INCERTO, agora)
             }
             _ => db.job_concluir(job, None, agora),
         };
@@ -184,6 +192,7 @@ fn enviar(
             return db.job_falhou_envio(job, saida, None, "token do WhatsApp ilegível", unix_now_ms());
         }
     };
+    db.job_marcar_enviando(job, saida)?;
     match motor.graph.send_text(pid, token.expose(), to, texto, None) {
         Ok(wamid) => {
             app.metrics.graph_enviada();

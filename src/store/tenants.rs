@@ -26,6 +26,8 @@ use crate::store::{configure, migrate};
 
 /// Connections per tenant pool.
 pub const POOL_SIZE: u32 = 4;
+/// How long opening a tenant waits for its first connection.
+const FIRST_CONNECTION_TIMEOUT: Duration = Duration::from_secs(1);
 /// Page cache per tenant connection, KiB (SQLite's default is 2 MiB).
 const TENANT_CACHE_KIB: i64 = 512;
 
@@ -289,7 +291,9 @@ impl TenantManager {
             .connection_timeout(Duration::from_secs(10))
             .thread_pool(self.scheduler.clone())
             .build_unchecked(manager);
-        let mut conn = pool.get()?;
+        // A file that cannot be opened fails every attempt: give up quickly instead of waiting
+        // the pool's full timeout, so a broken tenant answers its error (503 on the webhook) fast.
+        let mut conn = pool.get_timeout(FIRST_CONNECTION_TIMEOUT)?;
         migrate::tenant(&mut conn, &path, key.setor)?;
         drop(conn);
         Ok(Tenant { key: key.clone(), pool })

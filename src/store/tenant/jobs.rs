@@ -190,6 +190,21 @@ impl TenantDb {
         Ok(MensagemId(id))
     }
 
+    /// Right before the Graph call: the reply becomes `enviando`. A crash between here and
+    /// [`Self::job_enviado`] leaves it so, and recovery never sends an `enviando` reply again
+    /// (the Graph API has no idempotency key: "maybe sent" must not become "sent twice").
+    pub fn job_marcar_enviando(&self, job: &JobBot, saida: MensagemId) -> Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ainda_meu(&tx, job)?;
+        tx.execute(
+            "UPDATE mensagens SET status = 'enviando', atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1 AND status = 'pendente' AND wa_message_id IS NULL",
+            [saida.0],
+        )?;
+        tx.commit().map_err(Into::into)
+    }
+
     /// The reply went out: stores its wamid and finishes the job.
     pub fn job_enviado(&self, job: &JobBot, saida: MensagemId, wamid: &str, agora_ms: i64) -> Result<()> {
         let mut conn = self.conn()?;
@@ -199,7 +214,7 @@ impl TenantDb {
         // status is simply moved to `enviada` unless something already moved it further.
         tx.execute(
             "UPDATE mensagens SET wa_message_id = ?2,
-                 status = CASE WHEN status IN ('pendente', 'recebida') THEN 'enviada' ELSE status END,
+                 status = CASE WHEN status IN ('pendente', 'enviando', 'recebida') THEN 'enviada' ELSE status END,
                  atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
             params![saida.0, wamid],
         )?;
@@ -294,6 +309,12 @@ impl TenantDb {
             "DELETE FROM jobs WHERE conversa_id = ?1 AND tipo = 'bot' AND status = 'pendente' AND id != ?2
                  AND (SELECT tipo FROM jobs WHERE id = ?2) = 'bot'",
             params![job.conversa_id.0, job.id.0],
+        )?;
+        // The send certainly failed (Meta answered an error), so the reply is plainly pending again.
+        tx.execute(
+            "UPDATE mensagens SET status = 'pendente' WHERE status = 'enviando'
+                 AND id = (SELECT saida_id FROM jobs WHERE id = ?1)",
+            [job.id.0],
         )?;
         tx.execute(
             "UPDATE jobs SET status = 'pendente', executar_apos_ms = ?2, erro = ?3, lease_ate_ms = NULL,
