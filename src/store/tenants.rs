@@ -112,6 +112,9 @@ pub struct TenantManager {
     evictions: AtomicU64,
     /// The last open failure of each tenant that currently fails (cleared by a good open).
     failures: Mutex<HashMap<EmpresaId, TenantFailure>>,
+    /// Evicted pools go to the `tenant-closer` thread: closing the last connection of a WAL
+    /// file checkpoints it (disk writes + fsync), which must not land on a webhook's latency.
+    closer: Option<std::sync::mpsc::Sender<Arc<Tenant>>>,
 }
 
 /// A tenant whose file could not be opened, for the superadmin's system page.
@@ -121,6 +124,34 @@ pub struct TenantFailure {
     pub database_name: DatabaseName,
     pub erro: String,
     pub em: String,
+}
+
+/// Per-connection setup of tenant connections. The last connection of a pool does not
+/// checkpoint on close: under an LRU that evicts often, a checkpoint (two fsyncs) per
+/// eviction would cap the webhook rate. The WAL stays bounded by the automatic checkpoint
+/// at commit (`wal_autocheckpoint`) and is truncated back to `journal_size_limit` after it;
+/// whole-file operations (restore swap, export, backup) checkpoint or read through SQLite.
+fn configure_tenant(c: &mut rusqlite::Connection) -> rusqlite::Result<()> {
+    configure(c, TENANT_CACHE_KIB)?;
+    c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    c.execute_batch("PRAGMA journal_size_limit = 1048576; PRAGMA wal_autocheckpoint = 256;")
+}
+
+/// Starts the thread that drops evicted pools; `None` (close inline) if it cannot start.
+fn spawn_closer() -> Option<std::sync::mpsc::Sender<Arc<Tenant>>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Arc<Tenant>>();
+    let spawned = std::thread::Builder::new().name("tenant-closer".into()).spawn(move || {
+        for tenant in rx {
+            drop(tenant);
+        }
+    });
+    match spawned {
+        Ok(_) => Some(tx),
+        Err(e) => {
+            log::warn!("thread tenant-closer não iniciou ({e}); pools serão fechados no próprio pedido");
+            None
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -144,6 +175,7 @@ impl TenantManager {
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             failures: Mutex::new(HashMap::new()),
+            closer: spawn_closer(),
         }
     }
 
@@ -186,7 +218,12 @@ impl TenantManager {
                 self.evictions.fetch_add(1, Ordering::Relaxed);
             }
         }
-        drop(evicted); // closes the evicted pool here, outside the LRU lock and the gate
+        // Closed outside the LRU lock and the gate, on the closer thread when there is one.
+        if let (Some((_, old)), Some(closer)) = (evicted, &self.closer) {
+            if let Err(back) = closer.send(old) {
+                drop(back.0);
+            }
+        }
         Ok(TenantDb::new(tenant))
     }
 
@@ -281,7 +318,7 @@ impl TenantManager {
         }
         let manager = SqliteConnectionManager::file(&path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(|c| configure(c, TENANT_CACHE_KIB));
+            .with_init(configure_tenant);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(0))

@@ -375,6 +375,7 @@ impl CentralDb {
         tx.execute("DELETE FROM trabalho_pendente WHERE empresa_id = ?1", [id.0])?;
         tx.execute("DELETE FROM empresas WHERE id = ?1", [id.0])?;
         tx.commit()?;
+        self.marcados_lock().remove(&id);
         Ok(EmpresaPurgada {
             usuarios,
             sessoes,

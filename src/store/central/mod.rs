@@ -42,6 +42,9 @@ type Conn = PooledConnection<SqliteConnectionManager>;
 pub struct CentralDb {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
+    /// Empresas this process knows are in `trabalho_pendente`, so a webhook burst marks a
+    /// tenant with one central write instead of one per message (see `pipeline.rs`).
+    marcados: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<crate::domain::EmpresaId>>>,
 }
 
 impl CentralDb {
@@ -62,7 +65,7 @@ impl CentralDb {
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
-        Ok(CentralDb { pool, path: path.to_owned() })
+        Ok(CentralDb { pool, path: path.to_owned(), marcados: Default::default() })
     }
 
     /// Where the file is.

@@ -11,14 +11,26 @@ use crate::error::Result;
 
 impl CentralDb {
     /// Marks an empresa as having pending bot jobs (idempotent).
+    ///
+    /// Skips the write when this process already marked the tenant and nobody unmarked it
+    /// since: every unmark goes through [`Self::trabalho_desmarcar`], which forgets it first.
     pub fn trabalho_marcar(&self, id: EmpresaId) -> Result<()> {
+        if self.marcados_lock().contains(&id) {
+            return Ok(());
+        }
         self.conn()?.execute("INSERT OR IGNORE INTO trabalho_pendente (empresa_id) VALUES (?1)", [id.0])?;
+        self.marcados_lock().insert(id);
         Ok(())
+    }
+
+    pub(super) fn marcados_lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<EmpresaId>> {
+        self.marcados.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Removes the mark. Callers remove first and then re-check the tenant, re-marking when
     /// work remains, so a job queued meanwhile is never forgotten.
     pub fn trabalho_desmarcar(&self, id: EmpresaId) -> Result<()> {
+        self.marcados_lock().remove(&id);
         self.conn()?.execute("DELETE FROM trabalho_pendente WHERE empresa_id = ?1", [id.0])?;
         Ok(())
     }
