@@ -30,8 +30,14 @@ pub fn start(app: Arc<App>) -> Result<RunningServer> {
 /// [`start`] with another route table (tests of the server machinery itself).
 pub fn start_with(app: Arc<App>, router: crate::http::Router) -> Result<RunningServer> {
     let bind = app.config.bind;
-    let server = tiny_http::Server::http(bind)
-        .map_err(|e| Error::Unavailable(format!("não foi possível escutar em {bind}: {e}")))?;
+    let cannot = |e: &dyn std::fmt::Display| Error::Unavailable(format!("não foi possível escutar em {bind}: {e}"));
+    let listener = std::net::TcpListener::bind(bind).map_err(|e| cannot(&e))?;
+    // Accepted sockets inherit TCP_NODELAY on Linux. Without it, a response written as
+    // headers + body waits for the client's delayed ACK (≈ 40 ms) on keep-alive connections.
+    if let Err(e) = rustix::net::sockopt::set_tcp_nodelay(&listener, true) {
+        log::warn!("TCP_NODELAY indisponível ({e}); respostas em keep-alive podem atrasar");
+    }
+    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| cannot(&e))?;
     let server = Arc::new(server);
     let addr = server.server_addr().to_ip().ok_or_else(|| Error::Internal("endereço do servidor".into()))?;
     let mut workers = Vec::new();

@@ -8,6 +8,8 @@
 
 mod client;
 mod ingest;
+mod panel;
+mod pipeline;
 mod report;
 mod tenancy;
 
@@ -19,6 +21,8 @@ fn main() {
         ("tenants_10k", tenancy::ten_thousand),
         ("migrate_all", tenancy::migrate_all),
         ("webhook_ingest", ingest::webhook_ingest),
+        ("panel_lists", panel::panel_lists),
+        ("bot_pipeline", pipeline::bot_pipeline),
     ];
     println!("HelixAI benchmarks — machine: {}", report::machine());
     for (name, run) in scenarios {
