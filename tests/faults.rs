@@ -306,3 +306,30 @@ fn a_full_disk_answers_503_and_stores_no_partial_rows() {
     db.integrity_check().expect("integrity");
     server.shutdown();
 }
+
+#[test]
+fn a_corrupt_tenant_fails_alone_over_http_and_the_superadmin_sees_which() {
+    use helixai::domain::Papel;
+    use serde_json::json;
+    let srv = TestServer::start();
+    let quebrada = srv.empresa("quebrada", Setor::Varejo);
+    let saudavel = srv.empresa("saudavel", Setor::Varejo);
+    srv.usuario("root@revenda.com", Papel::Superadmin, None);
+    srv.usuario("admin@quebrada.com", Papel::Admin, Some(&quebrada));
+    srv.usuario("admin@saudavel.com", Papel::Admin, Some(&saudavel));
+    let mut q = srv.login("admin@quebrada.com");
+    let mut s = srv.login("admin@saudavel.com");
+    srv.app.tenants.close(quebrada.id);
+    let path = srv.app.tenants.path_of(&quebrada.database_name);
+    std::fs::write(&path, vec![0x42; 16 * 1024]).expect("corrupt");
+    let r = q.get("/api/catalogo");
+    assert!(r.status >= 500, "the broken tenant answers an error: {}", r.status);
+    assert!(!r.text().contains(path.to_string_lossy().as_ref()), "no internals leak: {}", r.text());
+    let r = s.post("/api/catalogo", &json!({"nome": "Camiseta", "preco_centavos": 4990}));
+    assert_eq!(r.status, 201, "the other tenant keeps working: {}", r.text());
+    assert_eq!(s.get("/api/catalogo").json()["itens"][0]["nome"], "Camiseta");
+    let sistema = srv.login("root@revenda.com").get("/api/admin/sistema").json();
+    let falhas = sistema["tenants_com_falha"].as_array().cloned().unwrap_or_default();
+    assert_eq!(falhas.len(), 1, "{sistema}");
+    assert_eq!(falhas[0]["empresa_id"], quebrada.id.0);
+}
