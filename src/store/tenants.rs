@@ -131,7 +131,7 @@ pub struct TenantFailure {
 /// eviction would cap the webhook rate. The WAL stays bounded by the automatic checkpoint
 /// at commit (`wal_autocheckpoint`) and is truncated back to `journal_size_limit` after it;
 /// whole-file operations (restore swap, export, backup) checkpoint or read through SQLite.
-fn configure_tenant(c: &mut rusqlite::Connection) -> rusqlite::Result<()> {
+pub(crate) fn configure_tenant(c: &mut rusqlite::Connection) -> rusqlite::Result<()> {
     configure(c, TENANT_CACHE_KIB)?;
     c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     c.execute_batch("PRAGMA journal_size_limit = 1048576; PRAGMA wal_autocheckpoint = 256;")
