@@ -18,3 +18,5 @@ mod server;
 mod whatsapp_client;
 // Login, sessions, roles, throttling, CSRF over HTTP.
 mod auth;
+// The embedded admin panel: index, assets, deep links, no path traversal.
+mod panel;

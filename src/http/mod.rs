@@ -8,6 +8,7 @@ pub mod api;
 pub mod request;
 pub mod respond;
 pub mod routes;
+pub mod ui;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
