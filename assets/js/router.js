@@ -11,6 +11,7 @@ export function iniciar(tabela, callback) {
   window.addEventListener('popstate', () => aoMudar(casar(location.pathname)));
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest && ev.target.closest('a[href]');
+    if (ev.defaultPrevented) return;
     if (!a || a.target || a.hasAttribute('download') || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
     const url = new URL(a.href, location.href);
     if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/assets/')) return;
