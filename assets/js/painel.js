@@ -62,6 +62,7 @@ function tabelaDias(dias) {
     h('tbody', {}, dias.map((d) => h('tr', {}, h('td', {}, d.dia), h('td', { class: 'num' }, num(d.recebidas)), h('td', { class: 'num' }, num(d.enviadas))))))));
 }
 
+const diaMes = (s) => new Date(s * 1000).toLocaleDateString('pt-BR', { day: '2-digit', month: '2-digit', timeZone: 'UTC' });
 const largura = (el) => Math.max(260, el.clientWidth || 600);
 
 function desenhar(el, dias) {
@@ -70,8 +71,8 @@ function desenhar(el, dias) {
   const opts = {
     width: largura(el), height: 240,
     scales: { x: { time: true } },
-    axes: [{}, { label: 'mensagens' }],
-    series: [{}, { label: 'Recebidas', stroke: '#1d4ea0', width: 2 }, { label: 'Enviadas', stroke: '#0b6e4f', width: 2 }],
+    axes: [{ values: (u, splits) => splits.map(diaMes) }, { label: 'mensagens' }],
+    series: [{ label: 'Dia', value: (u, v) => (v === null || v === undefined ? '—' : diaMes(v)) }, { label: 'Recebidas', stroke: '#1d4ea0', width: 2 }, { label: 'Enviadas', stroke: '#0b6e4f', width: 2 }],
   };
   return new uPlot(opts, [xs, dias.map((d) => d.recebidas), dias.map((d) => d.enviadas)], el);
 }
