@@ -53,7 +53,7 @@ function simulador() {
   const telefone = campo({ nome: 'telefone', rotulo: 'Telefone do cliente de teste', valor: '5511900000000', attrs: { inputmode: 'tel' } });
   const texto = campo({ nome: 'texto', rotulo: 'Mensagem', placeholder: 'Ex.: Vocês têm Onix 2020? Qual o preço?' });
   const botao = h('button', { type: 'submit' }, 'Enviar ao bot');
-  const form = h('form', {}, h('div', { class: 'grade' }, telefone, texto), h('div', { class: 'acoes' }, botao));
+  const form = h('form', {}, h('div', { class: 'grade-chat' }, telefone, texto), h('div', { class: 'acoes' }, botao));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const t = form.elements.texto.value.trim();

@@ -147,7 +147,8 @@ describe('painel: revenda, empresa e atendente', () => {
       const corpo = envelopeWhatsApp({ phoneNumberId: 'PNID-E2E-1', de: '5511988887777', nome: 'Cliente Webhook', texto: 'Oi, vi o Onix no anúncio', wamid: 'wamid.E2E-1' });
       const r = await postarWebhook(srv.url, corpo);
       assert.equal(r.status, 200, `webhook: ${await r.text()}`);
-      await page.getByRole('list', { name: 'Conversas' }).getByText('Oi, vi o Onix no anúncio').waitFor({ timeout: 15000 });
+      // The bot may already have answered, so look for the contact (name or number), not the preview.
+      await page.getByRole('list', { name: 'Conversas' }).getByRole('link').filter({ hasText: /Cliente Webhook|7777/ }).first().waitFor({ timeout: 15000 });
       assert.equal(await page.evaluate(() => window.semRecarregar), 'sim', 'a página não foi recarregada');
     });
   });

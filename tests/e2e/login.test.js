@@ -1,0 +1,45 @@
+// login.test.js — the login screen's pt-BR messages against the real server: throttling
+// (429 with Retry-After → "Muitas tentativas; tente novamente em N s"), an expired session
+// (back to the login with "Sua sessão expirou"), and logout.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { iniciarServidor, abrirNavegador, comPagina, entrar, semearEmpresa, SEMENTE } from './harness.js';
+
+describe('login', () => {
+  let srv;
+  let nav;
+  before(async () => { srv = await iniciarServidor({ semear: semearEmpresa }); nav = await abrirNavegador(); });
+  after(async () => { if (nav) await nav.close(); if (srv) await srv.parar(); });
+
+  test('sessão expirada volta ao login com aviso; sair encerra a sessão', async () => {
+    await comPagina(nav, 'sessao expirada', async (page, ctx) => {
+      await entrar(page, srv.url, SEMENTE.admin.email, SEMENTE.admin.senha);
+      await ctx.clearCookies();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Catálogo' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Sua sessão expirou' }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/login');
+      await entrar(page, srv.url, SEMENTE.admin.email, SEMENTE.admin.senha);
+      await page.getByRole('button', { name: 'Sair' }).click();
+      await page.getByRole('button', { name: 'Entrar' }).waitFor();
+      const status = await page.evaluate(async () => (await fetch('/api/me')).status);
+      assert.equal(status, 401);
+    });
+  });
+
+  test('tentativas demais: mensagem com o tempo de espera', async () => {
+    await comPagina(nav, 'login throttle', async (page) => {
+      await page.goto(`${srv.url}/login`);
+      const alerta = page.locator('#login-alerta');
+      for (let i = 0; i < 8; i += 1) {
+        await page.getByLabel('E-mail').fill(SEMENTE.atendente.email);
+        await page.getByLabel('Senha').fill(`errada-${i}`);
+        await page.getByRole('button', { name: 'Entrar' }).click();
+        await page.getByRole('button', { name: 'Entrar' }).isEnabled();
+        await alerta.filter({ hasText: /incorretos|Muitas tentativas/ }).waitFor();
+        if (/Muitas tentativas/.test(await alerta.innerText())) break;
+      }
+      assert.match(await alerta.innerText(), /Muitas tentativas; tente novamente em \d+ s\./);
+    });
+  });
+});
