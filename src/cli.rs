@@ -69,6 +69,9 @@ pub struct ServeArgs {
     /// Duração da sessão em segundos, renovada enquanto em uso.
     #[arg(long, env = "HELIXAI_SESSION_TTL", default_value_t = 43_200)]
     pub session_ttl: i64,
+    /// Dias de carência após o vencimento de uma assinatura antes de suspender a empresa.
+    #[arg(long, env = "HELIXAI_CARENCIA_DIAS", default_value_t = 7)]
+    pub carencia_dias: u32,
 }
 
 /// `tenant` subcommands.

@@ -49,3 +49,65 @@ mod tests {
         assert_eq!(file_timestamp(1_795_871_045), "20261128T130405Z");
     }
 }
+
+/// Validates and normalizes a date (`YYYY-MM-DD`) or a timestamp (`YYYY-MM-DD HH:MM` or
+/// `YYYY-MM-DD HH:MM:SS`, a `T` separator also accepted) to `YYYY-MM-DD HH:MM:SS`.
+/// `fim_do_dia` fills a date-only input with `23:59:59` instead of `00:00:00` (an "até" bound).
+/// Impossible dates (2026-02-30) are refused, not rolled over.
+pub fn normalizar_data_hora(texto: &str, fim_do_dia: bool) -> Option<String> {
+    let t = texto.trim();
+    let (data, hora) = match t.split_once([' ', 'T']) {
+        Some((d, h)) => (d, Some(h)),
+        None => (t, None),
+    };
+    let num = |s: &str, len: usize| -> Option<u32> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+    };
+    let mut partes = data.split('-');
+    let (y, mo, d) = (num(partes.next()?, 4)?, num(partes.next()?, 2)?, num(partes.next()?, 2)?);
+    if partes.next().is_some() || !(1..=12).contains(&mo) || d == 0 || d > dias_no_mes(y, mo) {
+        return None;
+    }
+    let (h, mi, s) = match hora {
+        None if fim_do_dia => (23, 59, 59),
+        None => (0, 0, 0),
+        Some(h) => {
+            let mut p = h.split(':');
+            let (h, mi) = (num(p.next()?, 2)?, num(p.next()?, 2)?);
+            let s = match p.next() {
+                Some(s) => num(s, 2)?,
+                None => 0,
+            };
+            if p.next().is_some() || h > 23 || mi > 59 || s > 59 {
+                return None;
+            }
+            (h, mi, s)
+        }
+    };
+    Some(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"))
+}
+
+fn dias_no_mes(y: u32, m: u32) -> u32 {
+    match m {
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod normalizar_tests {
+    use super::normalizar_data_hora as n;
+
+    #[test]
+    fn dates_and_times() {
+        assert_eq!(n("2026-12-05", false).as_deref(), Some("2026-12-05 00:00:00"));
+        assert_eq!(n("2026-12-05", true).as_deref(), Some("2026-12-05 23:59:59"));
+        assert_eq!(n("2026-12-05 10:30", true).as_deref(), Some("2026-12-05 10:30:00"));
+        assert_eq!(n("2024-02-29T01:02:03", false).as_deref(), Some("2024-02-29 01:02:03"));
+        for bad in ["", "now", "2026-02-29", "2026-13-01", "2026-1-01", "2026-01-01 24:00", "2026-01-01x", "2461000"] {
+            assert_eq!(n(bad, false), None, "{bad}");
+        }
+    }
+}

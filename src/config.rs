@@ -68,6 +68,8 @@ pub struct ServerConfig {
     pub trust_proxy: bool,
     /// Login throttle: failures allowed per (IP, e-mail), per IP, and per e-mail in the window.
     pub login_throttle: LoginThrottle,
+    /// Days past an assinatura's vencimento before its empresa is suspended.
+    pub carencia_dias: u32,
 }
 
 /// Limits on failed logins inside a sliding window.
@@ -101,6 +103,7 @@ impl Default for ServerConfig {
             session_ttl_s: 12 * 3600,
             trust_proxy: false,
             login_throttle: LoginThrottle::default(),
+            carencia_dias: 7,
         }
     }
 }

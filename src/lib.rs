@@ -6,7 +6,9 @@
 //! empresas, plans and billing. See the README's module map and ARCHITECTURE.md.
 
 pub mod app;
+pub mod assinaturas;
 pub mod auth;
+pub mod bot;
 pub mod catalogo;
 pub mod cli;
 pub mod clock;
@@ -17,9 +19,11 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod llm;
 pub mod outbound;
 pub mod planos;
 pub mod provision;
+pub mod purga;
 pub mod server;
 pub mod store;
 pub mod whatsapp;

@@ -130,3 +130,32 @@ fn missing_tenant_file_is_an_error_not_an_empty_db() {
     assert!(app.tenant_db(&e).is_err());
     assert!(!path.exists(), "opening must not recreate a missing tenant file");
 }
+
+#[test]
+fn a_corrupt_tenant_fails_alone_and_is_listed() {
+    let dir = TestDir::new();
+    let app = open_app(&dir, test_config());
+    let mk = |slug: &str| {
+        criar_empresa(
+            &app,
+            &PedidoEmpresa {
+                nome: slug.into(),
+                slug: slug.into(),
+                setor: Setor::Varejo,
+                whatsapp_phone_number_id: None,
+                plano_id: None,
+            },
+        )
+        .expect("create")
+    };
+    let (bad, good) = (mk("quebrada"), mk("saudavel"));
+    let path = app.tenants.path_of(&bad.database_name);
+    std::fs::write(&path, vec![0x5a; 8192]).expect("corrupt");
+    assert!(app.tenant_db(&bad).is_err(), "a corrupt file must not open");
+    let db = app.tenant_db(&good).expect("the healthy tenant still opens");
+    db.lead_upsert_wa("5511999990000", Some("Cliente")).expect("and writes");
+    let failures = app.tenants.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].empresa_id, bad.id);
+    assert!(!failures[0].erro.is_empty());
+}

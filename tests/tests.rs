@@ -18,5 +18,13 @@ mod server;
 mod whatsapp_client;
 // Login, sessions, roles, throttling, CSRF over HTTP.
 mod auth;
+// The OpenAI-compatible LLM client and the bot's tool loop against a strict fake server.
+mod llm_client;
+// Superadmin API: empresas (roles, create like the CLI, usage, suspend, purge).
+mod admin_empresas;
+// Superadmin API: planos, assinaturas, pagamentos, due dates and suspension for non-payment.
+mod admin_cobranca;
+// Superadmin API: usuarios, the audit log (filters, IP, acting inside a tenant), sistema.
+mod admin_usuarios;
 // The embedded admin panel: index, assets, deep links, no path traversal.
 mod panel;

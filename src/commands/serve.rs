@@ -1,4 +1,5 @@
-//! `helixai serve`: open the app, optional demo data, run the server until a signal.
+//! `helixai serve`: open the app, optional demo data, run the server and the hourly
+//! subscription check until a signal.
 
 use crate::app::App;
 use crate::cli::ServeArgs;
@@ -16,6 +17,7 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         secure_cookies: args.secure_cookies,
         trust_proxy: args.trust_proxy,
         session_ttl_s: args.session_ttl.max(60),
+        carencia_dias: args.carencia_dias,
         ..defaults
     };
     let (app, first) = App::open(data, config)?;
@@ -30,9 +32,11 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         }
     }
     let running = crate::server::start(app.clone())?;
+    let vencimentos = crate::assinaturas::iniciar_verificador(app.clone(), crate::assinaturas::INTERVALO_VERIFICACAO)?;
     println!("HelixAI escutando em http://{}", running.addr());
     crate::server::wait_for_signal()?;
     running.shutdown();
+    vencimentos.parar();
     drop(app);
     Ok(())
 }

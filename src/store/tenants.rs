@@ -103,6 +103,17 @@ pub struct TenantManager {
     hits: AtomicU64,
     misses: AtomicU64,
     evictions: AtomicU64,
+    /// The last open failure of each tenant that currently fails (cleared by a good open).
+    failures: Mutex<HashMap<EmpresaId, TenantFailure>>,
+}
+
+/// A tenant whose file could not be opened, for the superadmin's system page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantFailure {
+    pub empresa_id: EmpresaId,
+    pub database_name: DatabaseName,
+    pub erro: String,
+    pub em: String,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -124,6 +135,7 @@ impl TenantManager {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
+            failures: Mutex::new(HashMap::new()),
         }
     }
 
@@ -153,7 +165,26 @@ impl TenantManager {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let opened = self.open(key);
         lock(&self.opening).remove(&key.id);
-        let tenant = Arc::new(opened?);
+        let opened = match opened {
+            Ok(t) => {
+                lock(&self.failures).remove(&key.id);
+                t
+            }
+            Err(e) => {
+                log::error!("tenant {} ({}) não abre: {e}", key.id, key.database_name.as_str());
+                lock(&self.failures).insert(
+                    key.id,
+                    TenantFailure {
+                        empresa_id: key.id,
+                        database_name: key.database_name.clone(),
+                        erro: e.to_string(),
+                        em: crate::clock::sqlite_timestamp(crate::clock::unix_now()),
+                    },
+                );
+                return Err(e);
+            }
+        };
+        let tenant = Arc::new(opened);
         let evicted = lock(&self.lru).push(key.id, tenant.clone());
         if let Some((id, _)) = &evicted {
             if *id != key.id {
@@ -196,6 +227,13 @@ impl TenantManager {
     pub fn close(&self, id: EmpresaId) {
         let removed = lock(&self.lru).pop(&id);
         drop(removed);
+    }
+
+    /// Tenants whose file currently fails to open (corrupt, unreadable, too new).
+    pub fn failures(&self) -> Vec<TenantFailure> {
+        let mut v: Vec<_> = lock(&self.failures).values().cloned().collect();
+        v.sort_by_key(|f| f.empresa_id);
+        v
     }
 
     /// Current counters.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_graph;
+pub mod fake_openai;
 pub mod http;
 pub mod server;
 

@@ -1,6 +1,7 @@
 //! JSON API plumbing shared by every resource: client IP, CSRF check, pagination, the
 //! session → principal → context steps, and `Set-Cookie` on renewal.
 
+pub mod admin;
 pub mod catalogo;
 pub mod sessao;
 

@@ -124,10 +124,13 @@ impl CentralDb {
                 ));
             }
         }
-        // database_name needs the id: insert with a unique placeholder, then set it.
+        // database_name needs the id: insert with a unique placeholder, then set it. The id
+        // is never one a purged empresa had (its audit rows keep it), so ids are not reused.
         tx.execute(
-            "INSERT INTO empresas (nome, slug, setor, database_name, whatsapp_phone_number_id, plano_id)
-             VALUES (?1, ?2, ?3, 'pendente_' || ?2, ?4, ?5)",
+            "INSERT INTO empresas (id, nome, slug, setor, database_name, whatsapp_phone_number_id, plano_id)
+             VALUES ((SELECT COALESCE(MAX(m), 0) + 1 FROM (SELECT MAX(id) AS m FROM empresas
+                      UNION ALL SELECT MAX(empresa_id) FROM auditoria)),
+                     ?1, ?2, ?3, 'pendente_' || ?2, ?4, ?5)",
             params![
                 nova.nome,
                 nova.slug,
@@ -206,5 +209,144 @@ impl CentralDb {
             return Err(Error::NotFound("empresa"));
         }
         Ok(())
+    }
+}
+
+/// Filters for the superadmin's list of empresas (ascending id, keyset).
+#[derive(Debug, Clone, Default)]
+pub struct FiltroEmpresas {
+    /// Case-insensitive substring of the nome or the slug.
+    pub q: Option<String>,
+    pub ativo: Option<bool>,
+    pub depois_de: Option<i64>,
+    pub limite: u32,
+}
+
+/// A superadmin's change to an empresa (`None` = unchanged; `Some(None)` = clear).
+#[derive(Debug, Clone, Default)]
+pub struct AlteraEmpresa {
+    pub nome: Option<String>,
+    pub plano_id: Option<Option<PlanoId>>,
+    pub prompt_customizado: Option<Option<String>>,
+}
+
+/// Longest `prompt_customizado` accepted, in characters.
+pub const PROMPT_MAX_CHARS: usize = 20_000;
+
+/// What a purge removed from the central db (audit rows are kept).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmpresaPurgada {
+    pub usuarios: usize,
+    pub sessoes: usize,
+    pub assinaturas: usize,
+    pub pagamentos: usize,
+    pub pagamentos_total_centavos: i64,
+}
+
+impl CentralDb {
+    /// Empresas by filter, ascending id.
+    pub fn empresas_listar(&self, f: &FiltroEmpresas) -> Result<Vec<Empresa>> {
+        let sql = format!(
+            "SELECT {COLS} FROM empresas
+             WHERE (?1 IS NULL OR instr(lower(nome), lower(?1)) > 0 OR instr(slug, lower(?1)) > 0)
+               AND (?2 IS NULL OR ativo = ?2) AND (?3 IS NULL OR id > ?3)
+             ORDER BY id LIMIT ?4"
+        );
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![f.q, f.ativo, f.depois_de, f.limite.clamp(1, 500)], row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Applies a superadmin's change; 404 for an unknown empresa, 400 `plano_invalido` for an
+    /// unknown plano.
+    pub fn empresa_atualizar(&self, id: EmpresaId, a: &AlteraEmpresa) -> Result<Empresa> {
+        if let Some(nome) = &a.nome {
+            let n = nome.trim().chars().count();
+            if n == 0 || n > 200 {
+                return Err(Error::invalid("nome_invalido", "o nome da empresa é obrigatório (até 200 caracteres)"));
+            }
+        }
+        if let Some(Some(p)) = &a.prompt_customizado {
+            if p.chars().count() > PROMPT_MAX_CHARS {
+                return Err(Error::invalid(
+                    "prompt_longo",
+                    format!("o prompt customizado pode ter até {PROMPT_MAX_CHARS} caracteres"),
+                ));
+            }
+        }
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(Some(p)) = a.plano_id {
+            let ok: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM planos WHERE id = ?1)", [p.0], |r| r.get(0))?;
+            if !ok {
+                return Err(Error::invalid("plano_invalido", format!("o plano {p} não existe")));
+            }
+        }
+        let n = tx.execute(
+            "UPDATE empresas SET nome = CASE WHEN ?2 THEN ?3 ELSE nome END,
+               plano_id = CASE WHEN ?4 THEN ?5 ELSE plano_id END,
+               prompt_customizado = CASE WHEN ?6 THEN ?7 ELSE prompt_customizado END,
+               atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+            params![
+                id.0,
+                a.nome.is_some(),
+                a.nome.as_deref().map(str::trim),
+                a.plano_id.is_some(),
+                a.plano_id.flatten().map(|p| p.0),
+                a.prompt_customizado.is_some(),
+                a.prompt_customizado.clone().flatten()
+            ],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("empresa"));
+        }
+        let sql = format!("SELECT {COLS} FROM empresas WHERE id = ?1");
+        let empresa = tx.query_row(&sql, [id.0], row)??;
+        tx.commit()?;
+        Ok(empresa)
+    }
+
+    /// Deletes a suspended empresa's central rows in one transaction: its usuarios (and their
+    /// sessions), its assinaturas and their pagamentos, its pending-work row, and the empresa.
+    /// Audit rows stay (they name the empresa by id, which is never reused). 409
+    /// `empresa_ativa` unless the empresa is suspended. The tenant file is the caller's job.
+    pub fn empresa_purgar(&self, id: EmpresaId) -> Result<EmpresaPurgada> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ativo: bool = tx
+            .query_row("SELECT ativo FROM empresas WHERE id = ?1", [id.0], |r| r.get(0))
+            .optional()?
+            .ok_or(Error::NotFound("empresa"))?;
+        if ativo {
+            return Err(Error::conflict("empresa_ativa", "só uma empresa suspensa pode ser purgada; suspenda-a antes"));
+        }
+        let (pagamentos, pagamentos_total_centavos): (i64, i64) = tx.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(valor_centavos), 0) FROM pagamentos
+             WHERE assinatura_id IN (SELECT id FROM assinaturas WHERE empresa_id = ?1)",
+            [id.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        tx.execute(
+            "DELETE FROM pagamentos WHERE assinatura_id IN (SELECT id FROM assinaturas WHERE empresa_id = ?1)",
+            [id.0],
+        )?;
+        let assinaturas = tx.execute("DELETE FROM assinaturas WHERE empresa_id = ?1", [id.0])?;
+        let sessoes = tx.execute(
+            "DELETE FROM sessoes WHERE usuario_id IN (SELECT id FROM usuarios WHERE empresa_id = ?1)",
+            [id.0],
+        )?;
+        let usuarios = tx.execute("DELETE FROM usuarios WHERE empresa_id = ?1", [id.0])?;
+        tx.execute("DELETE FROM trabalho_pendente WHERE empresa_id = ?1", [id.0])?;
+        tx.execute("DELETE FROM empresas WHERE id = ?1", [id.0])?;
+        tx.commit()?;
+        Ok(EmpresaPurgada {
+            usuarios,
+            sessoes,
+            assinaturas,
+            pagamentos: pagamentos as usize,
+            pagamentos_total_centavos,
+        })
     }
 }

@@ -1,10 +1,13 @@
 //! CentralDb: `data/helixai.db` — empresas, usuarios, planos, assinaturas, pagamentos,
 //! sessoes, auditoria and the pending-work index. SQL per concern in the submodules.
 
+pub mod assinaturas;
 pub mod auditoria;
 pub mod empresas;
+pub mod pagamentos;
 pub mod planos;
 pub mod sessoes;
+pub mod sistema;
 pub mod usuarios;
 
 use std::path::{Path, PathBuf};
@@ -16,11 +19,14 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 use crate::store::{configure, integrity_check, migrate};
 
+pub use assinaturas::{AlteraAssinatura, Assinatura, FiltroAssinaturas, NovaAssinatura, StatusAssinatura, Vencimentos};
 pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
-pub use empresas::{Empresa, EmpresaSegredos, NovaEmpresa};
+pub use empresas::{AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa};
+pub use pagamentos::{FiltroPagamentos, NovoPagamento, Pagamento, PagamentoRegistrado};
 pub use planos::{NovoPlano, Plano};
 pub use sessoes::SessaoViva;
-pub use usuarios::{NovoUsuario, Usuario};
+pub use sistema::NumeroNaoRoteado;
+pub use usuarios::{FiltroUsuarios, NovoUsuario, Usuario};
 
 type Conn = PooledConnection<SqliteConnectionManager>;
 

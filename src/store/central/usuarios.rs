@@ -142,3 +142,90 @@ impl CentralDb {
         Ok(())
     }
 }
+
+/// Filters for the superadmin's list of usuarios (ascending id, keyset).
+#[derive(Debug, Clone, Default)]
+pub struct FiltroUsuarios {
+    pub empresa_id: Option<EmpresaId>,
+    pub papel: Option<Papel>,
+    pub ativo: Option<bool>,
+    /// Case-insensitive substring of the e-mail or the nome.
+    pub q: Option<String>,
+    pub depois_de: Option<i64>,
+    pub limite: u32,
+}
+
+impl CentralDb {
+    /// Usuarios by filter, ascending id.
+    pub fn usuarios_listar(&self, f: &FiltroUsuarios) -> Result<Vec<Usuario>> {
+        let sql = format!(
+            "SELECT {COLS} FROM usuarios
+             WHERE (?1 IS NULL OR empresa_id = ?1) AND (?2 IS NULL OR papel = ?2) AND (?3 IS NULL OR ativo = ?3)
+               AND (?4 IS NULL OR instr(lower(email), lower(?4)) > 0 OR instr(lower(nome), lower(?4)) > 0)
+               AND (?5 IS NULL OR id > ?5)
+             ORDER BY id LIMIT ?6"
+        );
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                f.empresa_id.map(|e| e.0),
+                f.papel.map(Papel::as_str),
+                f.ativo,
+                f.q,
+                f.depois_de,
+                f.limite.clamp(1, 500)
+            ],
+            row,
+        )?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Sets a usuario's nome, papel and empresa together (the papel/empresa rule is checked:
+    /// superadmin has none, admin and atendente need an existing one).
+    pub fn usuario_atualizar(
+        &self,
+        id: UsuarioId,
+        nome: &str,
+        papel: Papel,
+        empresa_id: Option<EmpresaId>,
+    ) -> Result<Usuario> {
+        if (papel == Papel::Superadmin) != empresa_id.is_none() {
+            return Err(Error::invalid(
+                "empresa_obrigatoria",
+                "superadmin não pertence a uma empresa; admin e atendente precisam de uma",
+            ));
+        }
+        let conn = self.conn()?;
+        if let Some(e) = empresa_id {
+            let ok: bool =
+                conn.query_row("SELECT EXISTS(SELECT 1 FROM empresas WHERE id = ?1)", [e.0], |r| r.get(0))?;
+            if !ok {
+                return Err(Error::invalid("empresa_invalida", format!("a empresa {e} não existe")));
+            }
+        }
+        let n = conn.execute(
+            "UPDATE usuarios SET nome = ?2, papel = ?3, empresa_id = ?4, atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+            params![id.0, nome, papel.as_str(), empresa_id.map(|e| e.0)],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("usuário"));
+        }
+        drop(conn);
+        self.usuario(id)?.ok_or(Error::NotFound("usuário"))
+    }
+
+    /// Number of active superadmins (the last one may not be demoted or deactivated).
+    pub fn superadmins_ativos_total(&self) -> Result<i64> {
+        Ok(self.conn()?.query_row(
+            "SELECT COUNT(*) FROM usuarios WHERE papel = 'superadmin' AND ativo = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Number of usuarios of one empresa (usage figures).
+    pub fn usuarios_total_empresa(&self, empresa: EmpresaId) -> Result<i64> {
+        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM usuarios WHERE empresa_id = ?1", [empresa.0], |r| r.get(0))?)
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod catalogo;
 pub mod leads;
+pub mod uso;
 
 use std::path::Path;
 use std::sync::Arc;

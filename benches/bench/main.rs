@@ -1,0 +1,26 @@
+//! HelixAI benchmarks (`cargo bench`): each scenario prints one machine-readable line
+//! `bench NAME value=... unit=... baseline=... ratio=...` and a short human summary, where the
+//! baseline is measured in the same run on the same machine (ratios, not absolute times, are
+//! what the budgets in ARCHITECTURE.md §8 are checked against).
+//!
+//! `cargo bench -- [SCENARIO...]` runs a subset; `HELIXAI_BENCH_SCALE=0.1` shrinks every
+//! scenario for a quick run.
+
+mod report;
+mod tenancy;
+
+fn main() {
+    let wanted: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let scenarios: &[(&str, fn())] = &[
+        ("tenant_cold_open", tenancy::cold_open),
+        ("tenant_create", tenancy::create),
+        ("tenants_10k", tenancy::ten_thousand),
+        ("migrate_all", tenancy::migrate_all),
+    ];
+    println!("HelixAI benchmarks — machine: {}", report::machine());
+    for (name, run) in scenarios {
+        if wanted.is_empty() || wanted.iter().any(|w| name.contains(w.as_str())) {
+            run();
+        }
+    }
+}
