@@ -53,7 +53,7 @@ describe('painel: revenda, empresa e atendente', () => {
 
   test('superadmin cria uma empresa de veículos e o admin dela', async (t) => {
     if (await faltaEndpoint(t, srv.url, 'POST', '/api/admin/empresas')) return;
-    if (await faltaEndpoint(t, srv.url, 'POST', '/api/usuarios')) return;
+    if (await faltaEndpoint(t, srv.url, 'POST', '/api/admin/usuarios')) return;
     await comPagina(nav, 'superadmin cria empresa', async (page) => {
       await entrar(page, srv.url, SUPERADMIN.email, SUPERADMIN.senha);
       await page.getByRole('button', { name: 'Nova empresa' }).click();
@@ -63,18 +63,28 @@ describe('painel: revenda, empresa e atendente', () => {
       await dlg.getByLabel('Setor').selectOption('veiculos');
       await dlg.getByRole('button', { name: 'Criar empresa' }).click();
       await dlg.waitFor({ state: 'detached' });
-      await page.getByRole('link', { name: `Abrir área da empresa ${NOVA.nome}` }).click();
-      await page.getByText(`Você está na área da empresa “${NOVA.nome}”`).waitFor();
-      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Usuários' }).first().click();
+      await page.getByRole('row').filter({ hasText: NOVA.nome }).filter({ hasText: 'Veículos' }).waitFor();
+      // Its admin, from the reseller's Usuários screen.
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Usuários' }).click();
       await page.getByRole('button', { name: 'Novo usuário' }).click();
       const u = page.getByRole('dialog');
       await u.getByLabel('Nome').fill(NOVA.admin.nome);
       await u.getByLabel('E-mail').fill(NOVA.admin.email);
       await u.getByLabel('Papel').selectOption('admin');
+      await u.getByLabel('Empresa').selectOption({ label: NOVA.nome });
       await u.getByLabel('Senha inicial').fill(NOVA.admin.senha);
       await u.getByRole('button', { name: 'Criar usuário' }).click();
       await u.waitFor({ state: 'detached' });
-      await page.getByRole('cell', { name: NOVA.admin.email }).waitFor();
+      await page.getByRole('row').filter({ hasText: NOVA.admin.email }).filter({ hasText: NOVA.nome }).waitFor();
+      // "Abrir área" reaches the empresa's own screens (audited on the server).
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Empresas' }).click();
+      await page.getByRole('link', { name: `Abrir área da empresa ${NOVA.nome}` }).click();
+      await page.getByText(`Você está na área da empresa “${NOVA.nome}”`).waitFor();
+    });
+    // The new admin can log in.
+    await comPagina(nav, 'novo admin entra', async (page) => {
+      await entrar(page, srv.url, NOVA.admin.email, NOVA.admin.senha);
+      assert.equal(new URL(page.url()).pathname, '/painel');
     });
     admin = NOVA.admin;
   });
