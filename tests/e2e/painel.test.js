@@ -163,6 +163,21 @@ describe('painel: revenda, empresa e atendente', () => {
     });
   });
 
+  test('o admin abre todas as telas da empresa sem erro', async (t) => {
+    if (await faltaEndpoint(t, srv.url, 'GET', '/api/relatorios')) return;
+    await comPagina(nav, 'admin todas as telas', async (page) => {
+      await entrar(page, srv.url, admin.email, admin.senha);
+      for (const [caminho, titulo] of [['/painel', /^Painel/], ['/painel/conversas', 'Conversas'], ['/painel/leads', 'Leads'],
+        ['/painel/catalogo', 'Catálogo'], ['/painel/bot', 'Bot'], ['/painel/whatsapp', 'WhatsApp'], ['/painel/usuarios', 'Usuários']]) {
+        await page.goto(srv.url + caminho);
+        await page.getByRole('heading', { level: 1, name: titulo }).waitFor();
+        await page.waitForLoadState('networkidle');
+        const erros = await page.locator('main .alerta').allInnerTexts();
+        assert.deepEqual(erros, [], `${caminho}: ${erros.join(' | ')}`);
+      }
+    });
+  });
+
   test('o atendente não vê menus da revenda nem telas de admin e recebe 403', async (t) => {
     await comPagina(nav, 'atendente sem revenda', async (page) => {
       await entrar(page, srv.url, SEMENTE.atendente.email, SEMENTE.atendente.senha);
