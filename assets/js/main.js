@@ -24,7 +24,7 @@ const TELAS_REVENDA = [
   { seg: 'sistema', rotulo: 'Sistema', mod: 'revenda/sistema' },
 ];
 
-const estado = { eu: null, empresas: new Map(), limpar: null, motivoLogin: null };
+const estado = { eu: null, empresas: new Map(), limpar: null, motivoLogin: null, navegou: false };
 
 function rotas() {
   const r = [{ padrao: '/login', tipo: 'login' }, { padrao: '/', tipo: 'inicio' }];
@@ -135,6 +135,9 @@ async function mostrar(casado) {
     const ctx = { eu, papel, empresa, base, params, ir: router.ir };
     const limpar = await mod.render(main, ctx);
     if (typeof limpar === 'function') estado.limpar = limpar;
+    // After navigating, move focus to the new content (screen readers announce it; Tab starts there).
+    if (estado.navegou && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+    estado.navegou = true;
   } catch (e) {
     trocar(main, erroBloco(e));
   }
