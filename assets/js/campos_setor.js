@@ -35,9 +35,17 @@ export const CAMPOS = {
 /** The setor's fields (empty for setores with only the common fields). */
 export const camposDo = (setor) => CAMPOS[setor] || [];
 
+/** The label of a select value (e.g. cambio "automatico" → "Automático"); the value itself otherwise. */
+function rotuloDe(setor, campo, valor) {
+  const def = camposDo(setor).find((c) => c.nome === campo);
+  const op = def && def.opcoes ? def.opcoes.find((o) => o[0] === valor) : null;
+  return op ? op[1] : valor;
+}
+
 /** A one-line summary of an item's setor attributes. */
 export function resumo(setor, atributos) {
-  const a = atributos || {};
+  const a = { ...(atributos || {}) };
+  for (const k of ['cambio', 'combustivel', 'finalidade']) if (a[k]) a[k] = rotuloDe(setor, k, a[k]);
   if (setor === 'veiculos') return [a.marca, a.modelo, a.versao, a.ano, a.km !== undefined ? `${Number(a.km).toLocaleString('pt-BR')} km` : null, a.cambio, a.cor].filter((x) => x !== undefined && x !== null && x !== '').join(' · ');
   if (setor === 'imoveis') return [a.tipo, a.finalidade, a.bairro, a.cidade, a.quartos !== undefined ? `${a.quartos} quartos` : null, a.area_m2 ? `${a.area_m2} m²` : null].filter(Boolean).join(' · ');
   if (setor === 'autopecas') return [a.codigo_oem, a.marca, a.aplicacao, a.estoque !== undefined ? `estoque ${a.estoque}` : null].filter((x) => x !== undefined && x !== null && x !== '').join(' · ');

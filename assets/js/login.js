@@ -8,7 +8,7 @@ export function render(raiz, { motivo, aoEntrar }) {
   document.title = 'Entrar — HelixAI';
   const alerta = h('div', { class: motivo ? 'alerta info' : 'oculto', role: 'alert', id: 'login-alerta' }, motivo || '');
   const botao = h('button', { type: 'submit' }, 'Entrar');
-  const form = h('form', { 'aria-labelledby': 'login-titulo' },
+  const form = h('form', { 'aria-labelledby': 'login-titulo', novalidate: true },
     campo({ nome: 'email', rotulo: 'E-mail', tipo: 'email', obrigatorio: true, attrs: { autocomplete: 'username' } }),
     campo({ nome: 'senha', rotulo: 'Senha', tipo: 'password', obrigatorio: true, attrs: { autocomplete: 'current-password' } }),
     botao);
@@ -17,6 +17,7 @@ export function render(raiz, { motivo, aoEntrar }) {
     const email = form.elements.email.value.trim();
     const senha = form.elements.senha.value;
     if (!email || !senha) { mostrar('Informe e-mail e senha.'); return; }
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) { mostrar('Informe um e-mail válido.'); return; }
     botao.disabled = true;
     botao.textContent = 'Entrando…';
     try {

@@ -120,6 +120,9 @@ async function mostrar(casado) {
   const base = rota.tipo === 'empresa' ? (params.eid ? `/revenda/empresas/${params.eid}/painel` : '/painel') : null;
   api.definirEmpresaAlvo(params.eid || null);
   const main = casca(eu, base, caminho.split('?')[0], papel);
+  // After navigating, focus the new content (screen readers announce it; Tab starts there).
+  if (estado.navegou) main.focus({ preventScroll: true });
+  estado.navegou = true;
   main.append(carregando());
   document.title = `${rota.tela.rotulo} — HelixAI`;
   try {
@@ -135,9 +138,6 @@ async function mostrar(casado) {
     const ctx = { eu, papel, empresa, base, params, ir: router.ir };
     const limpar = await mod.render(main, ctx);
     if (typeof limpar === 'function') estado.limpar = limpar;
-    // After navigating, move focus to the new content (screen readers announce it; Tab starts there).
-    if (estado.navegou && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
-    estado.navegou = true;
   } catch (e) {
     trocar(main, erroBloco(e));
   }

@@ -27,6 +27,25 @@ describe('login', () => {
     });
   });
 
+  test('só com o teclado: entrar e navegar pelo menu', async () => {
+    await comPagina(nav, 'login teclado', async (page) => {
+      await page.goto(`${srv.url}/login`);
+      await page.waitForFunction(() => document.activeElement && document.activeElement.name === 'email');
+      await page.keyboard.type(SEMENTE.admin.email); // the e-mail field has focus on load
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(SEMENTE.admin.senha);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: /^Painel/ }).waitFor();
+      const menu = page.getByRole('navigation', { name: 'Menu principal' });
+      await menu.getByRole('link', { name: 'Catálogo' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Catálogo' }).waitFor();
+      await page.keyboard.press('Tab');
+      const foco = await page.evaluate(() => document.activeElement && document.activeElement.closest('main') !== null);
+      assert.ok(foco, 'Tab after navigating lands inside the new screen');
+    });
+  });
+
   test('tentativas demais: mensagem com o tempo de espera', async () => {
     await comPagina(nav, 'login throttle', async (page) => {
       await page.goto(`${srv.url}/login`);
