@@ -2,7 +2,7 @@
 // with per-row errors (POST /api/catalogo/importar, confirmar:false), then import the valid rows.
 
 import * as api from './api.js';
-import { h, trocar, campo, avisar, tabela, selo } from './ui.js';
+import { h, trocar, campo, avisar, tabela, selo, plural } from './ui.js';
 import { cabecalhoCsv } from './campos_setor.js';
 
 /** Opens the dialog; resolves true when something was imported. */
@@ -30,7 +30,7 @@ export function abrir(setor) {
         const r = await api.post(api.t('/catalogo/importar'), { csv: area.value, confirmar });
         const linhas = r.linhas || [];
         trocar(resultado,
-          h('p', {}, confirmar ? `${r.importadas} itens importados; ${r.invalidas} linhas com erro.` : `${r.validas} linhas válidas, ${r.invalidas} com erro.`),
+          h('p', {}, confirmar ? `${plural(r.importadas, 'item importado', 'itens importados')}; ${plural(r.invalidas, 'linha com erro', 'linhas com erro')}.` : `${plural(r.validas, 'linha válida', 'linhas válidas')}, ${plural(r.invalidas, 'com erro', 'com erro')}.`),
           tabela([
             { titulo: 'Linha', classe: 'num', valor: (l) => String(l.linha) },
             { titulo: 'Situação', valor: (l) => (l.ok ? selo('ok', 'ok') : selo('erro', 'ruim')) },
@@ -39,7 +39,7 @@ export function abrir(setor) {
         if (confirmar) {
           importou = true;
           confirmarBtn.classList.add('oculto');
-          avisar(`${r.importadas} itens importados.`, 'ok');
+          avisar(`${plural(r.importadas, 'item importado', 'itens importados')}.`, 'ok');
         } else if (r.validas > 0) {
           confirmarBtn.textContent = `Importar ${r.validas} linha${r.validas > 1 ? 's' : ''} válida${r.validas > 1 ? 's' : ''}`;
           confirmarBtn.classList.remove('oculto');

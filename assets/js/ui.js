@@ -170,6 +170,9 @@ export function dataHora(ts) {
   return Number.isNaN(d.getTime()) ? ts : d.toLocaleString('pt-BR', { dateStyle: 'short', timeStyle: 'short' });
 }
 
+/** "1 linha" / "2 linhas". */
+export const plural = (n, um, varios) => `${Number(n).toLocaleString('pt-BR')} ${n === 1 ? um : varios}`;
+
 /** A number in pt-BR. */
 export const num = (n) => (n === null || n === undefined ? '—' : Number(n).toLocaleString('pt-BR'));
 

@@ -90,11 +90,11 @@ describe('telas com dados de exemplo', () => {
       await page.getByRole('button', { name: 'Importar CSV' }).click();
       await page.getByLabel('Conteúdo CSV').fill('nome,preco,marca,modelo,ano\nHB20 2021,69900,Hyundai,HB20,2021\nlinha ruim');
       await page.getByRole('button', { name: 'Pré-visualizar' }).click();
-      await page.getByText('1 linhas válidas, 1 com erro.').waitFor();
+      await page.getByText('1 linha válida, 1 com erro.').waitFor();
       await page.getByText('campo "ano": obrigatório').waitFor();
       await page.screenshot({ path: join(PASTA, 'desktop-admin-importar-csv.png') });
       await page.getByRole('button', { name: 'Importar 1 linha válida' }).click();
-      await page.getByText('1 itens importados; 1 linhas com erro.').waitFor();
+      await page.getByText('1 item importado; 1 linha com erro.').waitFor();
     });
   });
 
