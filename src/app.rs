@@ -13,6 +13,9 @@ use crate::config::{DataDir, ServerConfig};
 use crate::crypto::{random_password, SecretKey};
 use crate::domain::{EmpresaId, Papel};
 use crate::error::{Error, Result};
+use crate::jobs::Sinal;
+use crate::metrics::Metrics;
+use crate::pipeline::roteamento::Roteador;
 use crate::store::central::{CentralDb, Empresa, NovoUsuario};
 use crate::store::tenant::TenantDb;
 use crate::store::TenantManager;
@@ -25,7 +28,13 @@ pub struct App {
     pub tenants: TenantManager,
     pub key: SecretKey,
     pub throttle: Throttle,
+    /// phone_number_id → empresa for the webhook (see `pipeline::roteamento`).
+    pub roteador: Roteador,
+    /// Wakes the bot workers when the webhook stores new work.
+    pub trabalho: Sinal,
     pub started: Instant,
+    /// Process-wide counters for `/metrics`.
+    pub metrics: Metrics,
 }
 
 /// What first start created, for the CLI to report once.
@@ -51,7 +60,19 @@ impl App {
         }
         let tenants = TenantManager::new(data.tenants(), config.max_open_tenants);
         let throttle = Throttle::new(config.login_throttle);
-        Ok((Arc::new(App { data, config, central, tenants, key, throttle, started: Instant::now() }), first))
+        let app = App {
+            data,
+            config,
+            central,
+            tenants,
+            key,
+            throttle,
+            roteador: Roteador::default(),
+            trabalho: Sinal::default(),
+            started: Instant::now(),
+            metrics: Metrics::new(),
+        };
+        Ok((Arc::new(app), first))
     }
 
     /// The tenant db of an empresa (opened and migrated on first use).

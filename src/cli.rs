@@ -43,6 +43,10 @@ pub enum Command {
     /// Gerencia usuários.
     #[command(subcommand)]
     User(UserCommand),
+    /// Faz backup online (com o servidor rodando) dos tenants e/ou do banco central.
+    Backup(BackupArgs),
+    /// Restaura o banco de uma empresa a partir de um backup (com o servidor parado).
+    Restore(RestoreArgs),
 }
 
 /// Flags of `serve`.
@@ -69,9 +73,62 @@ pub struct ServeArgs {
     /// Duração da sessão em segundos, renovada enquanto em uso.
     #[arg(long, env = "HELIXAI_SESSION_TTL", default_value_t = 43_200)]
     pub session_ttl: i64,
+    /// Número de threads que rodam o bot e enviam as respostas (0 = nenhuma).
+    #[arg(long, env = "HELIXAI_BOT_WORKERS", default_value_t = 2)]
+    pub bot_workers: usize,
+    /// Espera, em ms, por mais mensagens do mesmo contato antes de responder tudo de uma vez.
+    #[arg(long, env = "HELIXAI_DEBOUNCE_MS", default_value_t = 2000)]
+    pub debounce_ms: u64,
+    /// App secret global do WhatsApp, para conferir X-Hub-Signature-256 (cada empresa pode ter o seu).
+    #[arg(long, env = "HELIXAI_WHATSAPP_APP_SECRET", hide_env_values = true)]
+    pub whatsapp_app_secret: Option<String>,
+    /// Token de verificação do webhook (o mesmo digitado no painel da Meta).
+    #[arg(long, env = "HELIXAI_WHATSAPP_VERIFY_TOKEN", hide_env_values = true)]
+    pub whatsapp_verify_token: Option<String>,
+    /// URL base da Graph API do WhatsApp (com a versão).
+    #[arg(long, env = "HELIXAI_GRAPH_API_URL", default_value = crate::whatsapp::DEFAULT_GRAPH_URL)]
+    pub graph_api_url: String,
     /// Dias de carência após o vencimento de uma assinatura antes de suspender a empresa.
     #[arg(long, env = "HELIXAI_CARENCIA_DIAS", default_value_t = 7)]
     pub carencia_dias: u32,
+    /// Intervalo dos backups automáticos de todos os tenants e do central (ex.: 24h, 30m; 0 desliga).
+    #[arg(long, env = "HELIXAI_BACKUP_EVERY", default_value = "24h")]
+    pub backup_every: String,
+    /// Quantos backups manter por banco (os mais novos; 0 mantém todos).
+    #[arg(long, env = "HELIXAI_BACKUP_KEEP", default_value_t = 7)]
+    pub backup_keep: usize,
+    /// Token exigido em `Authorization: Bearer` para ler /metrics de qualquer origem
+    /// (sem ele, /metrics só responde a requisições diretas de 127.0.0.1/::1).
+    #[arg(long, env = "HELIXAI_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+}
+
+/// Flags of `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Todos os tenants e o banco central (padrão).
+    #[arg(long)]
+    pub all: bool,
+    /// Só o tenant com este slug.
+    #[arg(long, conflicts_with = "all")]
+    pub tenant: Option<String>,
+    /// Só o banco central (helixai.db).
+    #[arg(long, conflicts_with_all = ["all", "tenant"])]
+    pub central: bool,
+    /// Quantos backups manter por banco (os mais novos; 0 mantém todos).
+    #[arg(long, env = "HELIXAI_BACKUP_KEEP", default_value_t = 7)]
+    pub keep: usize,
+}
+
+/// Flags of `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Slug da empresa a restaurar.
+    #[arg(long)]
+    pub tenant: String,
+    /// Arquivo de backup (ex.: data/backups/empresa_1_loja/20261128T030000Z.db).
+    #[arg(long)]
+    pub from: PathBuf,
 }
 
 /// `tenant` subcommands.
@@ -85,6 +142,53 @@ pub enum TenantCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Exporta uma empresa para um arquivo (para movê-la a outro servidor); sem segredos.
+    Export {
+        /// Slug da empresa.
+        slug: String,
+        /// Arquivo de saída (não pode existir).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Importa uma empresa exportada por `tenant export` (em outro diretório de dados).
+    Import {
+        /// Arquivo gerado por `tenant export`.
+        file: PathBuf,
+        /// Novo slug (padrão: o da exportação).
+        #[arg(long)]
+        slug: Option<String>,
+    },
+    /// Configura o canal do WhatsApp e o LLM de uma empresa; segredos são lidos da entrada
+    /// padrão, um por linha, na ordem em que as flags *-stdin aparecem.
+    Set(TenantSetArgs),
+}
+
+/// Flags of `tenant set`.
+#[derive(Debug, Args)]
+pub struct TenantSetArgs {
+    /// Slug da empresa.
+    pub slug: String,
+    /// phone_number_id do WhatsApp Cloud API (único entre as empresas).
+    #[arg(long)]
+    pub whatsapp_phone_number_id: Option<String>,
+    /// Número do WhatsApp exibido, ex.: 5511999990000.
+    #[arg(long)]
+    pub whatsapp_numero: Option<String>,
+    /// Lê o token de acesso do WhatsApp da entrada padrão.
+    #[arg(long)]
+    pub whatsapp_token_stdin: bool,
+    /// Lê o app secret próprio da empresa da entrada padrão.
+    #[arg(long)]
+    pub app_secret_stdin: bool,
+    /// URL base do provedor compatível com OpenAI, ex.: https://api.openai.com/v1.
+    #[arg(long)]
+    pub llm_base_url: Option<String>,
+    /// Modelo do LLM, ex.: gpt-4o-mini.
+    #[arg(long)]
+    pub llm_modelo: Option<String>,
+    /// Lê a chave de API do LLM da entrada padrão.
+    #[arg(long)]
+    pub llm_key_stdin: bool,
 }
 
 /// Flags of `tenant create`.

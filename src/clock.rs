@@ -8,6 +8,11 @@ pub fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch, now (debounce, leases, retry times).
+pub fn unix_now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// `(year, month, day, hour, minute, second)` in UTC for a Unix timestamp.
 fn civil(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
     let days = ts.div_euclid(86_400);
@@ -31,6 +36,12 @@ pub fn sqlite_timestamp(ts: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
 }
 
+/// `dd/mm/aaaa` (the Brazilian date form) of a Unix timestamp, in UTC.
+pub fn data_br(ts: i64) -> String {
+    let (y, mo, d, ..) = civil(ts);
+    format!("{d:02}/{mo:02}/{y:04}")
+}
+
 /// `YYYYMMDDTHHMMSSZ` (UTC), safe in file names and sortable.
 pub fn file_timestamp(ts: i64) -> String {
     let (y, mo, d, h, mi, s) = civil(ts);
@@ -47,6 +58,7 @@ mod tests {
         assert_eq!(sqlite_timestamp(951_782_400), "2000-02-29 00:00:00");
         assert_eq!(sqlite_timestamp(1_795_871_045), "2026-11-28 13:04:05");
         assert_eq!(file_timestamp(1_795_871_045), "20261128T130405Z");
+        assert_eq!(data_br(1_795_871_045), "28/11/2026");
     }
 }
 

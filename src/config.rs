@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::crypto::Secret;
 
@@ -37,6 +38,46 @@ impl DataDir {
     pub fn backups(&self) -> PathBuf {
         self.0.join("backups")
     }
+    /// `serve.lock`: held (flock) by a running `helixai serve` on this data dir.
+    pub fn serve_lock(&self) -> PathBuf {
+        self.0.join("serve.lock")
+    }
+}
+
+/// Parses a duration such as `24h`, `30m`, `90s`, `7d` or `0` (off → `None`).
+pub fn parse_duration(text: &str) -> Result<Option<Duration>, String> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(None);
+    }
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| format!("duração inválida: {text:?} (ex.: 24h, 30m, 90s, 0)"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("duração inválida: {text:?} (use s, m, h ou d; ex.: 24h, 30m, 0)")),
+    };
+    Ok((secs > 0).then(|| Duration::from_secs(secs)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("24h"), Ok(Some(Duration::from_secs(86_400))));
+        assert_eq!(parse_duration("30m"), Ok(Some(Duration::from_secs(1800))));
+        assert_eq!(parse_duration("2d"), Ok(Some(Duration::from_secs(172_800))));
+        assert_eq!(parse_duration("15s"), Ok(Some(Duration::from_secs(15))));
+        assert_eq!(parse_duration("0"), Ok(None));
+        for bad in ["", "h", "10", "1w", "-1h", "1.5h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 }
 
 /// Settings for the running server.
@@ -68,8 +109,19 @@ pub struct ServerConfig {
     pub trust_proxy: bool,
     /// Login throttle: failures allowed per (IP, e-mail), per IP, and per e-mail in the window.
     pub login_throttle: LoginThrottle,
+    /// The 1-second step of the send/LLM retry backoff, in ms (tests use a few ms).
+    pub retry_base_ms: u64,
     /// Days past an assinatura's vencimento before its empresa is suspended.
     pub carencia_dias: u32,
+    /// How often the server backs up every tenant and the central db (`None` = off).
+    pub backup_every: Option<Duration>,
+    /// Backups kept per database (the newest N; 0 = keep all).
+    pub backup_keep: usize,
+    /// When set, `/metrics` answers anyone presenting `Authorization: Bearer <token>`;
+    /// when unset, only direct loopback requests.
+    pub metrics_token: Option<Secret>,
+    /// `/healthz` fails when the data dir's filesystem has less free space than this.
+    pub disk_min_free_bytes: u64,
 }
 
 /// Limits on failed logins inside a sliding window.
@@ -96,14 +148,19 @@ impl Default for ServerConfig {
             secure_cookies: false,
             whatsapp_app_secret: None,
             whatsapp_verify_token: None,
-            graph_api_url: "https://graph.facebook.com/v21.0".to_owned(),
+            graph_api_url: crate::whatsapp::DEFAULT_GRAPH_URL.to_owned(),
             bot_workers: 2,
             debounce_ms: 2000,
             max_body_bytes: 1024 * 1024,
+            retry_base_ms: 1000,
             session_ttl_s: 12 * 3600,
             trust_proxy: false,
             login_throttle: LoginThrottle::default(),
             carencia_dias: 7,
+            backup_every: Some(Duration::from_secs(24 * 3600)),
+            backup_keep: 7,
+            metrics_token: None,
+            disk_min_free_bytes: 100 * 1024 * 1024,
         }
     }
 }

@@ -1,11 +1,15 @@
 //! Creating an empresa: the central row and its tenant file, all or nothing.
 //!
-//! The one path used by `helixai tenant create`, the superadmin API and `--demo`.
+//! The one path used by `helixai tenant create`, `helixai tenant import`, the superadmin API
+//! and `--demo`.
 
 use crate::app::App;
 use crate::domain::{validate_slug, PlanoId, Setor};
 use crate::error::{Error, Result};
-use crate::store::central::{CentralDb, Empresa, NovaEmpresa};
+use std::path::Path;
+
+use crate::store::backup::preparar_para_tenant;
+use crate::store::central::{CentralDb, Empresa, NovaEmpresa, PerfilEmpresa};
 use crate::store::tenant::{create_file, remove_db_files};
 use crate::store::tenants::tenant_path;
 
@@ -34,7 +38,51 @@ pub fn criar_empresa(app: &App, pedido: &PedidoEmpresa) -> Result<Empresa> {
 }
 
 /// [`criar_empresa`] against explicit stores (commands that do not build a full App).
-pub fn criar_empresa_em(central: &CentralDb, tenants_dir: &std::path::Path, pedido: &PedidoEmpresa) -> Result<Empresa> {
+pub fn criar_empresa_em(central: &CentralDb, tenants_dir: &Path, pedido: &PedidoEmpresa) -> Result<Empresa> {
+    criar_com(central, tenants_dir, pedido, None, |path, e| create_file(path, e.id, &e.slug, e.setor))
+}
+
+/// Recreates an exported empresa (`helixai tenant import`): the central row with the
+/// exported settings, and its tenant file made from `fonte` (a checked copy of the export,
+/// migrated if older, its `meta` rewritten for the new id/slug). Same rules and the same
+/// all-or-nothing as [`criar_empresa`]: a slug or phone_number_id clash is a 409 and leaves
+/// nothing behind.
+pub fn importar_empresa_em(
+    central: &CentralDb,
+    tenants_dir: &Path,
+    pedido: &PedidoEmpresa,
+    perfil: &PerfilEmpresa,
+    fonte: &Path,
+) -> Result<Empresa> {
+    criar_com(central, tenants_dir, pedido, Some(perfil), |path, e| {
+        if path.exists() {
+            return Err(Error::conflict(
+                "arquivo_existe",
+                format!("o arquivo do tenant já existe: {}", path.display()),
+            ));
+        }
+        let tmp = path.with_extension("db.importando");
+        remove_db_files(&tmp);
+        let result = std::fs::copy(fonte, &tmp)
+            .map_err(|err| Error::io(&tmp, err))
+            .and_then(|_| preparar_para_tenant(&tmp, e.id, &e.slug, e.setor))
+            .and_then(|()| std::fs::rename(&tmp, path).map_err(|err| Error::io(path, err)));
+        if result.is_err() {
+            remove_db_files(&tmp);
+        }
+        result
+    })
+}
+
+/// The one creation path: validate, insert the row, make the file inside the still-open
+/// transaction, and undo the file if anything after it fails.
+fn criar_com(
+    central: &CentralDb,
+    tenants_dir: &Path,
+    pedido: &PedidoEmpresa,
+    perfil: Option<&PerfilEmpresa>,
+    make_file: impl FnOnce(&Path, &Empresa) -> Result<()>,
+) -> Result<Empresa> {
     let nome = pedido.nome.trim();
     if nome.is_empty() || nome.chars().count() > 200 {
         return Err(Error::invalid("nome_invalido", "o nome da empresa é obrigatório (até 200 caracteres)"));
@@ -52,9 +100,9 @@ pub fn criar_empresa_em(central: &CentralDb, tenants_dir: &std::path::Path, pedi
         plano_id: pedido.plano_id,
     };
     let mut created = None;
-    let result = central.empresa_criar(&nova, |e| {
+    let result = central.empresa_criar_com_perfil(&nova, perfil, |e| {
         let path = tenant_path(tenants_dir, &e.database_name);
-        create_file(&path, e.id, &e.slug, e.setor)?;
+        make_file(&path, e)?;
         created = Some(path);
         fail_point("apos_criar_arquivo")
     });

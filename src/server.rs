@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::app::App;
+use crate::config::DataDir;
 use crate::error::{Error, Result};
 
 /// A server that is accepting requests.
@@ -29,8 +30,14 @@ pub fn start(app: Arc<App>) -> Result<RunningServer> {
 /// [`start`] with another route table (tests of the server machinery itself).
 pub fn start_with(app: Arc<App>, router: crate::http::Router) -> Result<RunningServer> {
     let bind = app.config.bind;
-    let server = tiny_http::Server::http(bind)
-        .map_err(|e| Error::Unavailable(format!("não foi possível escutar em {bind}: {e}")))?;
+    let cannot = |e: &dyn std::fmt::Display| Error::Unavailable(format!("não foi possível escutar em {bind}: {e}"));
+    let listener = std::net::TcpListener::bind(bind).map_err(|e| cannot(&e))?;
+    // Accepted sockets inherit TCP_NODELAY on Linux. Without it, a response written as
+    // headers + body waits for the client's delayed ACK (≈ 40 ms) on keep-alive connections.
+    if let Err(e) = rustix::net::sockopt::set_tcp_nodelay(&listener, true) {
+        log::warn!("TCP_NODELAY indisponível ({e}); respostas em keep-alive podem atrasar");
+    }
+    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| cannot(&e))?;
     let server = Arc::new(server);
     let addr = server.server_addr().to_ip().ok_or_else(|| Error::Internal("endereço do servidor".into()))?;
     let mut workers = Vec::new();
@@ -65,6 +72,35 @@ impl RunningServer {
             let _ = w.join();
         }
         log::info!("servidor HTTP parado");
+    }
+}
+
+/// Takes `data/serve.lock` (an exclusive flock held while the returned file lives), so a
+/// second server on the same data dir, or an offline restore, sees that one is running.
+pub fn travar_diretorio(data: &DataDir) -> Result<std::fs::File> {
+    let path = data.serve_lock();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::conflict(
+            "servidor_em_execucao",
+            format!("já há um servidor HelixAI rodando no diretório de dados {}", data.root().display()),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Whether a server holds this data dir's `serve.lock` right now.
+pub fn servidor_rodando(data: &DataDir) -> Result<bool> {
+    match travar_diretorio(data) {
+        Ok(_) => Ok(false),
+        Err(Error::Conflict { .. }) => Ok(true),
+        Err(e) => Err(e),
     }
 }
 

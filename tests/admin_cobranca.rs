@@ -47,7 +47,7 @@ fn planos_list_create_replace() {
     assert_eq!((p["nome"].as_str(), p["limite_usuarios"].as_i64()), (Some("Pro"), Some(5)));
     assert_eq!(codigo(&root.post("/api/admin/planos", &novo)), "plano_duplicado");
     assert_eq!(codigo(&root.post("/api/admin/planos", &json!({"nome": "X", "preco_centavos": -1}))), "preco_invalido");
-    assert_eq!(codigo(&root.post("/api/admin/planos", &json!({"nome": "X", "desconto": 1}))), "json_invalido");
+    assert_eq!(codigo(&root.post("/api/admin/planos", &json!({"nome": "X", "desconto": 1}))), "campo_desconhecido");
     root.post("/api/admin/planos", &json!({"nome": "Básico"}));
     let r = root.put(
         &format!("/api/admin/planos/{}", p["id"]),

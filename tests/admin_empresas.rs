@@ -148,7 +148,7 @@ fn bad_input_leaves_no_row_and_no_file() {
             400,
             "phone_number_id_invalido",
         ),
-        (json!({"nome": "X", "slug": "loja", "setor": "varejo", "ativo": false}), 400, "json_invalido"),
+        (json!({"nome": "X", "slug": "loja", "setor": "varejo", "ativo": false}), 400, "campo_desconhecido"),
     ];
     for (body, status, cod) in &casos {
         let r = root.post("/api/admin/empresas", body);

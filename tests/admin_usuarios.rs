@@ -93,7 +93,7 @@ fn patch_deactivation_and_reset_end_sessions() {
     assert!(v["empresa_id"].is_null(), "promotion drops the empresa: {v}");
     let r = patch(&mut root, &path, &json!({"papel": "admin"}));
     assert_eq!((r.status, codigo(&r).as_str()), (400, "empresa_obrigatoria"));
-    assert_eq!(codigo(&patch(&mut root, &path, &json!({"email": "x@y.z"}))), "json_invalido");
+    assert_eq!(codigo(&patch(&mut root, &path, &json!({"email": "x@y.z"}))), "campo_desconhecido");
     assert_eq!(patch(&mut root, "/api/admin/usuarios/999", &json!({"nome": "X"})).status, 404);
 }
 

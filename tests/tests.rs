@@ -20,11 +20,41 @@ mod whatsapp_client;
 mod auth;
 // The OpenAI-compatible LLM client and the bot's tool loop against a strict fake server.
 mod llm_client;
+// The WhatsApp webhook over HTTP: reference payloads, signatures, bad bodies, routing.
+mod webhook;
+// The message pipeline end to end: webhook → bot → Graph send → statuses; retries, debounce.
+mod pipeline;
+// kill -9 of the real server between ack and reply: every reply sent exactly once.
+mod crash;
+// `helixai tenant set`: channel and LLM settings, secrets from stdin, encrypted at rest.
+mod tenant_set;
 // Superadmin API: empresas (roles, create like the CLI, usage, suspend, purge).
 mod admin_empresas;
 // Superadmin API: planos, assinaturas, pagamentos, due dates and suspension for non-payment.
 mod admin_cobranca;
 // Superadmin API: usuarios, the audit log (filters, IP, acting inside a tenant), sistema.
 mod admin_usuarios;
+// Leads, conversas and mensagens: filters, pagination, bot/humano modes.
+mod api_inbox;
+// The empresa admin's settings: team, WhatsApp, bot, reports, catalog CSV import.
+mod api_empresa;
+// The isolation matrix: A never reaches B's data (path, query, body); roles, 401, 413, pagination.
+mod isolamento;
+// Secrets at rest through the real binary: never in responses, logs (RUST_LOG=debug) or db bytes.
+mod segredos;
+// Online backups and restores: concurrent writes, retention, refused and successful swaps.
+mod backup;
+// Export/import of an empresa between data dirs: round trip, no secrets, clashes.
+mod transfer;
+// backup/restore/tenant export/import through the built binary.
+mod ops_cli;
+// /metrics with real traffic and its token mode, the backup schedule, /healthz disk check.
+mod metrics;
+// Superadmin backup endpoints: take, list, download, restore, refusals, audit.
+mod admin_backups;
+// Panel bot endpoints: simulator, human replies through the sending path, plan quota, metrics.
+mod api_bot;
+// Fault tests: crash during a send, slow LLM + failing Graph, kill -9 under load, full disk.
+mod faults;
 // The embedded admin panel: index, assets, deep links, no path traversal.
 mod panel;

@@ -6,6 +6,10 @@
 //! `cargo bench -- [SCENARIO...]` runs a subset; `HELIXAI_BENCH_SCALE=0.1` shrinks every
 //! scenario for a quick run.
 
+mod client;
+mod ingest;
+mod panel;
+mod pipeline;
 mod report;
 mod tenancy;
 
@@ -16,6 +20,9 @@ fn main() {
         ("tenant_create", tenancy::create),
         ("tenants_10k", tenancy::ten_thousand),
         ("migrate_all", tenancy::migrate_all),
+        ("webhook_ingest", ingest::webhook_ingest),
+        ("panel_lists", panel::panel_lists),
+        ("bot_pipeline", pipeline::bot_pipeline),
     ];
     println!("HelixAI benchmarks — machine: {}", report::machine());
     for (name, run) in scenarios {

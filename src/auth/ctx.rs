@@ -12,9 +12,10 @@ use crate::app::App;
 use crate::auth::session::Principal;
 use crate::config::ServerConfig;
 use crate::crypto::SecretKey;
-use crate::domain::{EmpresaId, Papel, UsuarioId};
+use crate::domain::{ConversaId, EmpresaId, Papel, UsuarioId};
 use crate::error::{Error, Result};
 use crate::store::central::{CentralDb, Empresa, NovaAuditoria, Usuario};
+use crate::store::tenant::conversas::Mensagem;
 use crate::store::tenant::TenantDb;
 
 /// How the context was obtained.
@@ -99,6 +100,14 @@ impl TenantCtx {
             detalhes,
             ip: self.ip.clone(),
         })
+    }
+    /// Runs this empresa's bot on a simulated message (the panel's "Testar bot").
+    pub fn simular(&self, telefone: &str, texto: &str) -> Result<String> {
+        crate::pipeline::simular(&self.app, &self.empresa, telefone, texto)
+    }
+    /// Queues a reply typed by the acting usuario in one of this empresa's conversas.
+    pub fn responder(&self, conversa: ConversaId, texto: &str) -> Result<Mensagem> {
+        crate::pipeline::responder(&self.app, &self.empresa, conversa, texto, self.usuario.id)
     }
     /// The acting usuario's id.
     pub fn usuario_id(&self) -> UsuarioId {

@@ -12,12 +12,19 @@ pub use session::{Identidade, Principal};
 use crate::app::App;
 use crate::domain::{Papel, UsuarioId};
 use crate::error::{Error, Result};
+use crate::store::central::CentralDb;
 
 /// Sets a new password for a usuario (admin reset, CLI) and revokes all their sessions.
 pub fn trocar_senha(app: &App, usuario: UsuarioId, nova: &str) -> Result<()> {
+    redefinir_senha(&app.central, usuario, nova)
+}
+
+/// The same as [`trocar_senha`] for callers that hold only the central db (a tenant handler
+/// resetting one of its empresa's usuarios, after checking the usuario is theirs).
+pub fn redefinir_senha(central: &CentralDb, usuario: UsuarioId, nova: &str) -> Result<()> {
     password::check_policy(nova)?;
-    app.central.usuario_definir_senha(usuario, &password::hash(nova)?)?;
-    app.central.sessoes_revogar_usuario(usuario, None)?;
+    central.usuario_definir_senha(usuario, &password::hash(nova)?)?;
+    central.sessoes_revogar_usuario(usuario, None)?;
     Ok(())
 }
 

@@ -16,7 +16,6 @@ mod fake_tools;
 mod tests;
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
@@ -246,20 +245,5 @@ impl Bot {
 
 /// Today's date in Brasília (UTC−3, no DST since 2019) as `dd/mm/aaaa`.
 fn today_brasilia() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64) - 3 * 3600;
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    format!("{d:02}/{m:02}/{y:04}")
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    crate::clock::data_br(crate::clock::unix_now() - 3 * 3600)
 }

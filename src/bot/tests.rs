@@ -152,7 +152,7 @@ fn handoff_tool_is_reported() {
 
 #[test]
 fn civil_dates() {
-    assert_eq!(civil_from_days(0), (1970, 1, 1));
-    assert_eq!(civil_from_days(20_526), (2026, 3, 14));
-    assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    assert_eq!(crate::clock::data_br(0), "01/01/1970");
+    assert_eq!(crate::clock::data_br(20_526 * 86_400), "14/03/2026");
+    assert_eq!(crate::clock::data_br(11_016 * 86_400), "29/02/2000");
 }

@@ -1,8 +1,11 @@
 //! What each CLI subcommand does, one file per group. `main` parses, calls [`run`], and maps
 //! the error to an exit code; every command prints one clear pt-BR line on failure.
 
+mod backup;
 mod serve;
 mod tenant;
+mod tenant_set;
+mod tenant_transfer;
 mod user;
 
 use std::sync::Arc;
@@ -27,14 +30,31 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::serve(data, args),
         Command::Tenant(TenantCommand::Create(args)) => tenant::tenant_create(&*open(data)?, args),
         Command::Tenant(TenantCommand::List { json }) => tenant::tenant_list(&*open(data)?, json),
+        Command::Tenant(TenantCommand::Set(args)) => {
+            tenant_set::tenant_set(&*open(data)?, args, &mut std::io::stdin().lock())
+        }
+        Command::Tenant(TenantCommand::Export { slug, out }) => tenant_transfer::export(&*open(data)?, &slug, &out),
+        Command::Tenant(TenantCommand::Import { file, slug }) => {
+            tenant_transfer::import(&*open(data)?, &file, slug.as_deref())
+        }
         Command::Migrate(args) => tenant::migrate(&*open(data)?, args),
         Command::User(cmd) => user::user(&*open(data)?, cmd),
+        Command::Backup(args) => {
+            let keep = args.keep;
+            backup::backup(&*open_with(data, ServerConfig { backup_keep: keep, ..ServerConfig::default() })?, args)
+        }
+        Command::Restore(args) => backup::restore(&*open(data)?, args),
     }
 }
 
 /// Opens the data dir for a one-shot command (first start included).
 fn open(data: DataDir) -> Result<Arc<App>> {
-    let (app, first) = App::open(data, ServerConfig::default())?;
+    open_with(data, ServerConfig::default())
+}
+
+/// [`open`] with explicit settings.
+fn open_with(data: DataDir, config: ServerConfig) -> Result<Arc<App>> {
+    let (app, first) = App::open(data, config)?;
     report_first_start(&first);
     Ok(app)
 }

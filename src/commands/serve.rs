@@ -1,15 +1,18 @@
-//! `helixai serve`: open the app, optional demo data, run the server and the hourly
-//! subscription check until a signal.
+//! `helixai serve`: open the app, optional demo data, run the HTTP server, the bot workers,
+//! the hourly subscription check and the backup schedule until a signal, then stop them all
+//! (HTTP first, so no new work arrives while the bot workers drain).
 
 use crate::app::App;
 use crate::cli::ServeArgs;
-use crate::config::{DataDir, ServerConfig};
-use crate::error::Result;
+use crate::config::{parse_duration, DataDir, ServerConfig};
+use crate::crypto::Secret;
+use crate::error::{Error, Result};
 
 use super::report_first_start;
 
 pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
     let defaults = ServerConfig::default();
+    let backup_every = parse_duration(&args.backup_every).map_err(|m| Error::invalid("backup_every_invalido", m))?;
     let config = ServerConfig {
         bind: args.bind.unwrap_or(defaults.bind),
         http_workers: args.http_workers.max(1),
@@ -17,10 +20,20 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         secure_cookies: args.secure_cookies,
         trust_proxy: args.trust_proxy,
         session_ttl_s: args.session_ttl.max(60),
+        bot_workers: args.bot_workers,
+        debounce_ms: args.debounce_ms,
+        whatsapp_app_secret: args.whatsapp_app_secret.filter(|s| !s.is_empty()).map(Secret::new),
+        whatsapp_verify_token: args.whatsapp_verify_token.filter(|s| !s.is_empty()).map(Secret::new),
+        graph_api_url: args.graph_api_url,
         carencia_dias: args.carencia_dias,
+        backup_every,
+        backup_keep: args.backup_keep,
+        metrics_token: args.metrics_token.filter(|t| !t.is_empty()).map(Secret::new),
         ..defaults
     };
     let (app, first) = App::open(data, config)?;
+    // Held until this function returns: one server per data dir; offline restores wait.
+    let _lock = crate::server::travar_diretorio(&app.data)?;
     report_first_start(&first);
     if args.demo {
         let logins = crate::demo::criar_demo(&app)?;
@@ -31,12 +44,21 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
             println!("Demo: {} — login {} / senha {}", l.empresa, l.email, l.senha);
         }
     }
+    if app.config.whatsapp_app_secret.is_none() {
+        log::warn!("sem --whatsapp-app-secret: só empresas com app secret próprio recebem webhooks");
+    }
+    let workers = crate::jobs::start(app.clone())?;
     let running = crate::server::start(app.clone())?;
     let vencimentos = crate::assinaturas::iniciar_verificador(app.clone(), crate::assinaturas::INTERVALO_VERIFICACAO)?;
+    let agenda = crate::backup::agenda::iniciar(app.clone())?;
     println!("HelixAI escutando em http://{}", running.addr());
     crate::server::wait_for_signal()?;
     running.shutdown();
+    workers.stop();
     vencimentos.parar();
+    if let Some(a) = agenda {
+        a.parar();
+    }
     drop(app);
     Ok(())
 }

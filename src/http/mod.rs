@@ -2,13 +2,16 @@
 //!
 //! [`handle`] turns one tiny_http request into our [`Request`] (capped body), runs the route
 //! table inside a panic boundary, adds the security headers, answers, and writes one access
-//! log line (method, path without query, status, ms, empresa) — never a body or a token.
+//! log line (method, path without query, status, ms, empresa) — never a body or a token —
+//! and counts the request by route pattern and status for `/metrics`.
 
 pub mod api;
+pub mod metrics;
 pub mod request;
 pub mod respond;
 pub mod routes;
 pub mod ui;
+pub mod webhook;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -62,6 +65,7 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
         Err(e) => Response::error(&e),
     };
     let status = response.status;
+    app.metrics.http_requisicao(&method, routes::padrao(&path), status);
     let empresa = response.empresa_id.map(|e| e.to_string()).unwrap_or_else(|| "-".into());
     let mut out = tiny_http::Response::from_data(response.body).with_status_code(status);
     for (k, v) in SECURITY_HEADERS.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).chain(response.headers) {

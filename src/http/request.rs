@@ -82,12 +82,17 @@ impl Request {
     }
 
     /// The body as typed JSON; unknown fields are refused when the type says so
-    /// (`#[serde(deny_unknown_fields)]`), and the error names the field.
+    /// (`#[serde(deny_unknown_fields)]`) with code `campo_desconhecido` and a message naming
+    /// the field; other malformed bodies are `json_invalido`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         if self.body.is_empty() {
             return Err(Error::invalid("corpo_vazio", "o corpo da requisição deve ser um JSON"));
         }
-        serde_json::from_slice(&self.body).map_err(|e| Error::invalid("json_invalido", json_error_pt(&e)))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            let codigo =
+                if e.to_string().starts_with("unknown field ") { "campo_desconhecido" } else { "json_invalido" };
+            Error::invalid(codigo, json_error_pt(&e))
+        })
     }
 }
 

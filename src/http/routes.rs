@@ -13,8 +13,11 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::api::admin::{self, AdminHandler};
-use super::api::{self, catalogo, sessao, TenantHandler, EMPRESA_ADMIN, EMPRESA_TODOS};
-use super::{ui, Request, Response};
+use super::api::{
+    self, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, TenantHandler, EMPRESA_ADMIN,
+    EMPRESA_TODOS,
+};
+use super::{ui, webhook, Request, Response};
 use crate::app::App;
 use crate::domain::Papel;
 use crate::error::{Error, Result};
@@ -25,6 +28,10 @@ pub fn route(app: &Arc<App>, req: &Request) -> Result<Response> {
     let segs = req.segments();
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["healthz"]) => healthz(app),
+        // Meta's webhook: no session; the verify token / the body signature authenticate.
+        ("GET", ["webhook", "whatsapp"]) => webhook::verificar(app, req),
+        ("POST", ["webhook", "whatsapp"]) => webhook::receber(app, req),
+        ("GET", ["metrics"]) => super::metrics::metrics(app, req),
         (_, ["api", rest @ ..]) => {
             api::check_csrf(req)?;
             api_route(app, req, rest)
@@ -67,16 +74,38 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
     Some(match (req.method.as_str(), rest) {
         ("GET", ["catalogo"]) => (EMPRESA_TODOS, Box::new(move |c| catalogo::listar(c, req))),
         ("POST", ["catalogo"]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::criar(c, req))),
+        ("POST", ["catalogo", "importar"]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::importar(c, req))),
         ("GET", ["catalogo", id]) => (EMPRESA_TODOS, Box::new(move |c| catalogo::obter(c, id))),
         ("PUT", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::atualizar(c, req, id))),
         ("DELETE", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::excluir(c, id))),
+        ("GET", ["leads"]) => (EMPRESA_TODOS, Box::new(move |c| leads::listar(c, req))),
+        ("GET", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::obter(c, id))),
+        ("PATCH", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::alterar(c, req, id))),
+        ("GET", ["conversas"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::listar(c, req))),
+        ("GET", ["conversas", id]) => (EMPRESA_TODOS, Box::new(move |c| conversas::obter(c, id))),
+        ("GET", ["conversas", id, "mensagens"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::mensagens(c, req, id))),
+        ("POST", ["conversas", id, "lida"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::lida(c, id))),
+        ("POST", ["conversas", id, "assumir"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::assumir(c, id))),
+        ("POST", ["conversas", id, "devolver"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::devolver(c, id))),
+        ("POST", ["conversas", id, "responder"]) => {
+            (EMPRESA_TODOS, Box::new(move |c| conversas::responder(c, req, id)))
+        }
+        ("GET", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::listar(c, req))),
+        ("POST", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::criar(c, req))),
+        ("PATCH", ["usuarios", id]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::alterar(c, req, id))),
+        ("GET", ["whatsapp"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp::obter(c, req))),
+        ("PUT", ["whatsapp"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp::definir(c, req))),
+        ("GET", ["bot"]) => (EMPRESA_ADMIN, Box::new(bot::obter)),
+        ("PUT", ["bot"]) => (EMPRESA_ADMIN, Box::new(move |c| bot::definir(c, req))),
+        ("POST", ["bot", "simular"]) => (EMPRESA_TODOS, Box::new(move |c| bot::simular(c, req))),
+        ("GET", ["relatorios"]) => (EMPRESA_TODOS, Box::new(relatorios::obter)),
         _ => return None,
     })
 }
 
 /// Superadmin endpoints (paths relative to `/api/admin/`); every one is superadmin-only.
 fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler<'r>> {
-    use admin::{assinaturas, auditoria, empresas, pagamentos, planos, sistema, usuarios};
+    use admin::{assinaturas, auditoria, backups, empresas, pagamentos, planos, sistema, usuarios};
     Some(match (req.method.as_str(), rest) {
         ("GET", ["empresas"]) => Box::new(move |a, p| empresas::listar(a, req, p)),
         ("POST", ["empresas"]) => Box::new(move |a, p| empresas::criar(a, req, p)),
@@ -86,6 +115,12 @@ fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler
         ("POST", ["empresas", id, "suspender"]) => Box::new(move |a, p| empresas::suspender(a, p, id)),
         ("POST", ["empresas", id, "reativar"]) => Box::new(move |a, p| empresas::reativar(a, p, id)),
         ("POST", ["empresas", id, "purgar"]) => Box::new(move |a, p| empresas::purgar(a, req, p, id)),
+        ("GET", ["empresas", id, "backups"]) => Box::new(move |a, _| backups::listar(a, id)),
+        ("POST", ["empresas", id, "backups"]) => Box::new(move |a, p| backups::criar(a, p, id)),
+        ("GET", ["empresas", id, "backups", arq]) => Box::new(move |a, p| backups::baixar(a, p, id, arq)),
+        ("POST", ["empresas", id, "backups", arq, "restaurar"]) => {
+            Box::new(move |a, p| backups::restaurar(a, p, id, arq))
+        }
         ("GET", ["planos"]) => Box::new(move |a, p| planos::listar(a, req, p)),
         ("POST", ["planos"]) => Box::new(move |a, p| planos::criar(a, req, p)),
         ("PUT", ["planos", id]) => Box::new(move |a, p| planos::atualizar(a, req, p, id)),
@@ -103,6 +138,69 @@ fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler
     })
 }
 
+/// Every route pattern of the product (`{x}` = one path segment), for metrics labels: a
+/// request is counted under its pattern, never its raw path (no ids, bounded label set).
+/// Add a route's pattern here when adding the route; more specific patterns first.
+pub const PADROES: &[&str] = &[
+    "/",
+    "/healthz",
+    "/metrics",
+    "/webhook/whatsapp",
+    "/api/login",
+    "/api/logout",
+    "/api/me",
+    "/api/me/senha",
+    "/api/catalogo",
+    "/api/catalogo/importar",
+    "/api/catalogo/{id}",
+    "/api/leads",
+    "/api/leads/{id}",
+    "/api/conversas",
+    "/api/conversas/{id}",
+    "/api/conversas/{id}/mensagens",
+    "/api/conversas/{id}/responder",
+    "/api/conversas/{id}/{acao}",
+    "/api/bot",
+    "/api/bot/simular",
+    "/api/usuarios",
+    "/api/usuarios/{id}",
+    "/api/relatorios",
+    "/api/whatsapp",
+    "/api/admin/empresas",
+    "/api/admin/empresas/{id}",
+    "/api/admin/empresas/{id}/backups",
+    "/api/admin/empresas/{id}/backups/{arquivo}",
+    "/api/admin/empresas/{id}/backups/{arquivo}/{acao}",
+    "/api/admin/empresas/{id}/{acao}",
+    "/api/admin/planos",
+    "/api/admin/planos/{id}",
+    "/api/admin/assinaturas",
+    "/api/admin/assinaturas/{id}",
+    "/api/admin/pagamentos",
+    "/api/admin/pagamentos/{id}",
+    "/api/admin/usuarios",
+    "/api/admin/usuarios/{id}",
+    "/api/admin/auditoria",
+    "/api/admin/sistema",
+];
+
+/// The pattern a path belongs to (`/api/conversas/17` → `/api/conversas/{id}`); static
+/// assets count as `/assets/*` and anything else as `outra`.
+pub fn padrao(path: &str) -> &'static str {
+    if path.starts_with("/assets/") {
+        return "/assets/*";
+    }
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    PADROES
+        .iter()
+        .find(|p| {
+            let pat: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+            pat.len() == segs.len() && pat.iter().zip(&segs).all(|(a, b)| a.starts_with('{') || a == b)
+        })
+        .copied()
+        .unwrap_or("outra")
+}
+
 #[derive(Serialize)]
 struct Health {
     status: &'static str,
@@ -115,6 +213,7 @@ struct Health {
 
 fn healthz(app: &App) -> Result<Response> {
     app.central.ping().map_err(|e| Error::Unavailable(format!("banco central indisponível: {e}")))?;
+    super::metrics::checar_disco(app)?;
     Ok(Response::ok(&Health {
         status: "ok",
         versao: env!("CARGO_PKG_VERSION"),
@@ -123,4 +222,22 @@ fn healthz(app: &App) -> Result<Response> {
         lru: app.tenants.stats(),
         uptime_s: app.started.elapsed().as_secs(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::padrao;
+
+    #[test]
+    fn paths_map_to_their_patterns() {
+        assert_eq!(padrao("/healthz"), "/healthz");
+        assert_eq!(padrao("/"), "/");
+        assert_eq!(padrao("/api/conversas/17"), "/api/conversas/{id}");
+        assert_eq!(padrao("/api/conversas/17/mensagens"), "/api/conversas/{id}/mensagens");
+        assert_eq!(padrao("/api/admin/empresas/3/backups"), "/api/admin/empresas/{id}/backups");
+        assert_eq!(padrao("/api/admin/empresas/3/suspender"), "/api/admin/empresas/{id}/{acao}");
+        assert_eq!(padrao("/assets/js/app.js"), "/assets/*");
+        assert_eq!(padrao("/wp-login.php"), "outra");
+        assert_eq!(padrao("/api/conversas/1/2/3/4"), "outra");
+    }
 }

@@ -28,11 +28,14 @@ macro_rules! migration {
 }
 
 /// Central migrations, in order; version N = the first N applied.
-pub const CENTRAL: &[Migration] = &[migration!("central", "0001_init.sql")];
+pub const CENTRAL: &[Migration] = &[migration!("central", "0001_init.sql"), migration!("central", "0002_pipeline.sql")];
 
 /// Tenant migrations, in order; version N = the first N applied.
-pub const TENANT: &[Migration] =
-    &[migration!("tenant", "0001_init.sql"), migration!("tenant", "0002_conversas_resumo.sql")];
+pub const TENANT: &[Migration] = &[
+    migration!("tenant", "0001_init.sql"),
+    migration!("tenant", "0002_conversas_resumo.sql"),
+    migration!("tenant", "0003_pipeline.sql"),
+];
 
 /// The schema version this binary writes for central files.
 pub fn central_version() -> u32 {

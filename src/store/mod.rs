@@ -4,7 +4,9 @@
 //! - [`tenants::TenantManager`]: the LRU of per-tenant r2d2 pools, lazy open + migrate.
 //! - [`tenant::TenantDb`]: one empresa's file (leads, conversas, mensagens, catalog, jobs).
 //! - [`migrate`]: the embedded, append-only schema migrations.
+//! - [`backup`]: whole-file copies: online backups, checking restores/imports, exports.
 
+pub mod backup;
 pub mod central;
 pub mod migrate;
 pub mod tenant;

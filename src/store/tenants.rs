@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
 use lru::LruCache;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -25,6 +26,8 @@ use crate::store::{configure, migrate};
 
 /// Connections per tenant pool.
 pub const POOL_SIZE: u32 = 4;
+/// How long opening a tenant waits for its first connection.
+const FIRST_CONNECTION_TIMEOUT: Duration = Duration::from_secs(1);
 /// Page cache per tenant connection, KiB (SQLite's default is 2 MiB).
 const TENANT_CACHE_KIB: i64 = 512;
 
@@ -99,12 +102,19 @@ pub struct TenantManager {
     dir: PathBuf,
     lru: Mutex<LruCache<EmpresaId, Arc<Tenant>>>,
     opening: Mutex<HashMap<EmpresaId, Arc<Mutex<()>>>>,
+    /// Every pool ever opened per tenant that may still be alive (an evicted pool lives on
+    /// while a handle borrowed before the eviction is in use); [`TenantManager::exclusivo`]
+    /// waits for all of them.
+    vivos: Mutex<HashMap<EmpresaId, Vec<Weak<Tenant>>>>,
     scheduler: Arc<ScheduledThreadPool>,
     hits: AtomicU64,
     misses: AtomicU64,
     evictions: AtomicU64,
     /// The last open failure of each tenant that currently fails (cleared by a good open).
     failures: Mutex<HashMap<EmpresaId, TenantFailure>>,
+    /// Evicted pools go to the `tenant-closer` thread: closing the last connection of a WAL
+    /// file checkpoints it (disk writes + fsync), which must not land on a webhook's latency.
+    closer: Option<std::sync::mpsc::Sender<Arc<Tenant>>>,
 }
 
 /// A tenant whose file could not be opened, for the superadmin's system page.
@@ -114,6 +124,34 @@ pub struct TenantFailure {
     pub database_name: DatabaseName,
     pub erro: String,
     pub em: String,
+}
+
+/// Per-connection setup of tenant connections. The last connection of a pool does not
+/// checkpoint on close: under an LRU that evicts often, a checkpoint (two fsyncs) per
+/// eviction would cap the webhook rate. The WAL stays bounded by the automatic checkpoint
+/// at commit (`wal_autocheckpoint`) and is truncated back to `journal_size_limit` after it;
+/// whole-file operations (restore swap, export, backup) checkpoint or read through SQLite.
+fn configure_tenant(c: &mut rusqlite::Connection) -> rusqlite::Result<()> {
+    configure(c, TENANT_CACHE_KIB)?;
+    c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    c.execute_batch("PRAGMA journal_size_limit = 1048576; PRAGMA wal_autocheckpoint = 256;")
+}
+
+/// Starts the thread that drops evicted pools; `None` (close inline) if it cannot start.
+fn spawn_closer() -> Option<std::sync::mpsc::Sender<Arc<Tenant>>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Arc<Tenant>>();
+    let spawned = std::thread::Builder::new().name("tenant-closer".into()).spawn(move || {
+        for tenant in rx {
+            drop(tenant);
+        }
+    });
+    match spawned {
+        Ok(_) => Some(tx),
+        Err(e) => {
+            log::warn!("thread tenant-closer não iniciou ({e}); pools serão fechados no próprio pedido");
+            None
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -129,6 +167,7 @@ impl TenantManager {
             dir: tenants_dir.into(),
             lru: Mutex::new(LruCache::new(capacity)),
             opening: Mutex::new(HashMap::new()),
+            vivos: Mutex::new(HashMap::new()),
             scheduler: Arc::new(
                 ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("tenant-pool-{}").build(),
             ),
@@ -136,6 +175,7 @@ impl TenantManager {
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             failures: Mutex::new(HashMap::new()),
+            closer: spawn_closer(),
         }
     }
 
@@ -155,20 +195,105 @@ impl TenantManager {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(TenantDb::new(t));
         }
-        // Single-flight per tenant: concurrent misses wait for the first opener.
-        let gate = lock(&self.opening).entry(key.id).or_default().clone();
-        let _guard = lock(&gate);
-        if let Some(t) = self.cached(key.id) {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(TenantDb::new(t));
+        // Single-flight per tenant: concurrent misses wait for the first opener (or for an
+        // exclusive section, see [`TenantManager::exclusivo`]).
+        let (tenant, evicted) = self.with_gate(key.id, || -> Result<_> {
+            if let Some(t) = self.cached(key.id) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok((t, None));
+            }
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            let tenant = Arc::new(self.open_tracked(key)?);
+            let mut vivos = lock(&self.vivos);
+            let lista = vivos.entry(key.id).or_default();
+            lista.retain(|w| w.strong_count() > 0);
+            lista.push(Arc::downgrade(&tenant));
+            drop(vivos);
+            // Pushed before the gate is released, so a newcomer finds this pool.
+            let evicted = lock(&self.lru).push(key.id, tenant.clone());
+            Ok((tenant, evicted))
+        })?;
+        if let Some((id, _)) = &evicted {
+            if *id != key.id {
+                self.evictions.fetch_add(1, Ordering::Relaxed);
+            }
         }
-        self.misses.fetch_add(1, Ordering::Relaxed);
+        // Closed outside the LRU lock and the gate, on the closer thread when there is one.
+        if let (Some((_, old)), Some(closer)) = (evicted, &self.closer) {
+            if let Err(back) = closer.send(old) {
+                drop(back.0);
+            }
+        }
+        Ok(TenantDb::new(tenant))
+    }
+
+    /// Runs `f` holding the tenant's gate: the lock of the gate that is *currently* in the
+    /// map, so at most one thread at a time opens or swaps this tenant's file. The gate
+    /// leaves the map before its lock is released.
+    fn with_gate<T>(&self, id: EmpresaId, f: impl FnOnce() -> T) -> T {
+        loop {
+            let gate = lock(&self.opening).entry(id).or_default().clone();
+            let guard = lock(&gate);
+            let current = lock(&self.opening).get(&id).is_some_and(|g| Arc::ptr_eq(g, &gate));
+            if !current {
+                // A stale gate (its holder already removed it): try again with the current one.
+                continue;
+            }
+            let out = f();
+            let mut map = lock(&self.opening);
+            if map.get(&id).is_some_and(|g| Arc::ptr_eq(g, &gate)) {
+                map.remove(&id);
+            }
+            drop(map);
+            drop(guard);
+            return out;
+        }
+    }
+
+    /// Runs `f` while the tenant is closed and cannot be opened: its pool leaves the LRU,
+    /// every borrowed handle is waited for (up to `espera`), then `f` runs (e.g. swaps the
+    /// file in) while new accesses to this tenant wait; other tenants never pause. The next
+    /// access after `f` opens (and migrates) the file afresh.
+    pub fn exclusivo<T>(&self, id: EmpresaId, espera: Duration, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.with_gate(id, || {
+            drop(lock(&self.lru).pop(&id));
+            let deadline = Instant::now() + espera;
+            loop {
+                // Alive = someone still holds a handle on it (the LRU no longer does).
+                let alive = {
+                    let mut vivos = lock(&self.vivos);
+                    let lista = vivos.entry(id).or_default();
+                    lista.retain(|w| w.strong_count() > 0);
+                    let n = lista.len();
+                    if n == 0 {
+                        vivos.remove(&id);
+                    }
+                    n
+                };
+                if alive == 0 {
+                    break; // every connection of this tenant is closed
+                }
+                if Instant::now() >= deadline {
+                    return Err(Error::Unavailable(
+                        "o banco da empresa continua em uso; tente novamente em instantes".into(),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            f()
+        })
+    }
+
+    fn cached(&self, id: EmpresaId) -> Option<Arc<Tenant>> {
+        lock(&self.lru).get(&id).cloned()
+    }
+
+    /// [`Self::open`], remembering the failure (or clearing it) for the system page.
+    fn open_tracked(&self, key: &TenantKey) -> Result<Tenant> {
         let opened = self.open(key);
-        lock(&self.opening).remove(&key.id);
-        let opened = match opened {
-            Ok(t) => {
+        match &opened {
+            Ok(_) => {
                 lock(&self.failures).remove(&key.id);
-                t
             }
             Err(e) => {
                 log::error!("tenant {} ({}) não abre: {e}", key.id, key.database_name.as_str());
@@ -181,22 +306,9 @@ impl TenantManager {
                         em: crate::clock::sqlite_timestamp(crate::clock::unix_now()),
                     },
                 );
-                return Err(e);
-            }
-        };
-        let tenant = Arc::new(opened);
-        let evicted = lock(&self.lru).push(key.id, tenant.clone());
-        if let Some((id, _)) = &evicted {
-            if *id != key.id {
-                self.evictions.fetch_add(1, Ordering::Relaxed);
             }
         }
-        drop(evicted); // closes the evicted pool here, outside the LRU lock
-        Ok(TenantDb::new(tenant))
-    }
-
-    fn cached(&self, id: EmpresaId) -> Option<Arc<Tenant>> {
-        lock(&self.lru).get(&id).cloned()
+        opened
     }
 
     fn open(&self, key: &TenantKey) -> Result<Tenant> {
@@ -206,17 +318,19 @@ impl TenantManager {
         }
         let manager = SqliteConnectionManager::file(&path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(|c| configure(c, TENANT_CACHE_KIB));
+            .with_init(configure_tenant);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
             .idle_timeout(None)
             .max_lifetime(None)
             .test_on_check_out(false)
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(Duration::from_secs(10))
             .thread_pool(self.scheduler.clone())
             .build_unchecked(manager);
-        let mut conn = pool.get()?;
+        // A file that cannot be opened fails every attempt: give up quickly instead of waiting
+        // the pool's full timeout, so a broken tenant answers its error (503 on the webhook) fast.
+        let mut conn = pool.get_timeout(FIRST_CONNECTION_TIMEOUT)?;
         migrate::tenant(&mut conn, &path, key.setor)?;
         drop(conn);
         Ok(Tenant { key: key.clone(), pool })

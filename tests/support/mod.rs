@@ -5,6 +5,7 @@ pub mod fake_graph;
 pub mod fake_openai;
 pub mod http;
 pub mod server;
+pub mod whatsapp;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! An in-process HelixAI server on 127.0.0.1:0 with a temp data dir, and an API client that
-//! keeps a session cookie and sends the CSRF header.
+//! keeps a session cookie and sends the CSRF header. The server runs its bot workers too
+//! (`config.bot_workers`; tests that want determinism set 0 and call `jobs::run_once`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct TestServer {
     pub app: Arc<App>,
     pub addr: SocketAddr,
     server: Option<RunningServer>,
+    /// The bot workers (`config.bot_workers` threads; 0 = none, drive them with `jobs::run_once`).
+    workers: Option<helixai::jobs::Workers>,
     pub dir: TestDir,
 }
 
@@ -33,8 +36,9 @@ impl TestServer {
     pub fn start_with(config: ServerConfig) -> TestServer {
         let dir = TestDir::new();
         let app = open_app(&dir, ServerConfig { bind: "127.0.0.1:0".parse().expect("addr"), ..config });
+        let workers = helixai::jobs::start(app.clone()).expect("start bot workers");
         let server = helixai::server::start(app.clone()).expect("start server");
-        TestServer { addr: server.addr(), app, server: Some(server), dir }
+        TestServer { addr: server.addr(), app, server: Some(server), workers: Some(workers), dir }
     }
 
     /// Creates an empresa (and its tenant file).
@@ -85,6 +89,9 @@ impl Drop for TestServer {
         if let Some(s) = self.server.take() {
             s.shutdown();
         }
+        if let Some(w) = self.workers.take() {
+            w.stop();
+        }
     }
 }
 
@@ -127,6 +134,9 @@ impl Client {
     }
     pub fn put(&mut self, path: &str, body: &serde_json::Value) -> Resp {
         self.send("PUT", path, Some(body))
+    }
+    pub fn patch(&mut self, path: &str, body: &serde_json::Value) -> Resp {
+        self.send("PATCH", path, Some(body))
     }
     pub fn delete(&mut self, path: &str) -> Resp {
         self.send("DELETE", path, None)

@@ -1,10 +1,12 @@
 //! `/api/catalogo`: the empresa's catalog, with the setor's own fields validated per setor.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{Pagina, Paginacao};
 use crate::auth::TenantCtx;
 use crate::catalogo::NovoItem;
+use crate::catalogo_csv;
 use crate::domain::ItemId;
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
@@ -79,4 +81,67 @@ pub fn atualizar(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
 pub fn excluir(ctx: &TenantCtx, id: &str) -> Result<Response> {
     ctx.db().catalogo_excluir(id.parse()?)?;
     Ok(Response::no_content())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Importacao {
+    csv: String,
+    #[serde(default)]
+    confirmar: bool,
+}
+
+#[derive(Serialize)]
+struct LinhaImportada {
+    linha: usize,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erro: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<NovoItem>,
+}
+
+#[derive(Serialize)]
+struct ResultadoImportacao {
+    linhas: Vec<LinhaImportada>,
+    validas: usize,
+    invalidas: usize,
+    importadas: usize,
+}
+
+/// `POST /api/catalogo/importar` (admin): `{csv, confirmar}`. `confirmar:false` validates every
+/// row and writes nothing; `confirmar:true` imports the valid rows in one transaction (409
+/// `limite_plano_itens` when they do not fit in the plano).
+pub fn importar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
+    let body: Importacao = req.json()?;
+    let linhas = catalogo_csv::ler(&body.csv, ctx.empresa().setor)?;
+    let mut validos = Vec::new();
+    let mut saida = Vec::with_capacity(linhas.len());
+    for l in linhas {
+        match l.resultado {
+            Ok((novo, valido)) => {
+                validos.push(valido);
+                saida.push(LinhaImportada { linha: l.linha, ok: true, erro: None, item: Some(novo) });
+            }
+            Err(e) => saida.push(LinhaImportada { linha: l.linha, ok: false, erro: Some(e.to_string()), item: None }),
+        }
+    }
+    let validas = validos.len();
+    let mut importadas = 0;
+    if body.confirmar && validas > 0 {
+        if let Some(limite) = crate::planos::plano_da_empresa(ctx)?.and_then(|p| p.limite_itens_catalogo) {
+            let total = ctx.db().catalogo_total()?;
+            if total + validas as i64 > limite {
+                return Err(Error::conflict(
+                    "limite_plano_itens",
+                    format!(
+                        "o plano permite até {limite} itens; o catálogo tem {total} e a importação traria {validas}"
+                    ),
+                ));
+            }
+        }
+        importadas = ctx.db().catalogo_criar_varios(&validos)?;
+        ctx.auditar("catalogo.importar", None, Some(format!("{importadas} itens importados de CSV")))?;
+    }
+    Ok(Response::ok(&ResultadoImportacao { invalidas: saida.len() - validas, linhas: saida, validas, importadas }))
 }

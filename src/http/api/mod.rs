@@ -2,8 +2,15 @@
 //! session → principal → context steps, and `Set-Cookie` on renewal.
 
 pub mod admin;
+pub mod bot;
+mod campos;
 pub mod catalogo;
+pub mod conversas;
+pub mod leads;
+pub mod relatorios;
 pub mod sessao;
+pub mod usuarios;
+pub mod whatsapp;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -120,19 +127,24 @@ pub struct Paginacao {
 impl Paginacao {
     /// Reads `limite` (1..=200, default 50) and `cursor` (an id) from the query.
     pub fn from(req: &Request) -> Result<Paginacao> {
-        let limite = match req.query("limite") {
-            None | Some("") => 50,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=200).contains(n))
-                .ok_or_else(|| Error::invalid("limite_invalido", "limite deve ser um número entre 1 e 200"))?,
-        };
+        let limite = Paginacao::limite(req)?;
         let cursor = match req.query("cursor") {
             None | Some("") => None,
             Some(v) => Some(v.parse::<i64>().map_err(|_| Error::invalid("cursor_invalido", "cursor inválido"))?),
         };
         Ok(Paginacao { limite, cursor })
+    }
+
+    /// Reads only `limite` (1..=200, default 50), for lists whose cursor is not an id.
+    pub fn limite(req: &Request) -> Result<u32> {
+        match req.query("limite") {
+            None | Some("") => Ok(50),
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=200).contains(n))
+                .ok_or_else(|| Error::invalid("limite_invalido", "limite deve ser um número entre 1 e 200")),
+        }
     }
 }
 

@@ -63,6 +63,16 @@ pub struct NovaEmpresa {
     pub plano_id: Option<PlanoId>,
 }
 
+/// The empresa's own settings that travel with an export (no secrets, no plan, no ids).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PerfilEmpresa {
+    pub whatsapp_numero: Option<String>,
+    pub llm_base_url: Option<String>,
+    pub llm_modelo: Option<String>,
+    pub prompt_customizado: Option<String>,
+    pub configuracoes_json: String,
+}
+
 const COLS: &str = "id, nome, slug, setor, database_name, whatsapp_numero, whatsapp_phone_number_id, llm_base_url, \
     llm_modelo, prompt_customizado, configuracoes_json, ativo, plano_id, whatsapp_token IS NOT NULL, \
     whatsapp_app_secret IS NOT NULL, openai_api_key IS NOT NULL, criado_em, atualizado_em";
@@ -104,6 +114,16 @@ impl CentralDb {
     /// Creates an empresa. `dentro` runs inside the still-open transaction with the new row
     /// (it creates the tenant file); if it fails, or the commit fails, no row remains.
     pub fn empresa_criar(&self, nova: &NovaEmpresa, dentro: impl FnOnce(&Empresa) -> Result<()>) -> Result<Empresa> {
+        self.empresa_criar_com_perfil(nova, None, dentro)
+    }
+
+    /// [`CentralDb::empresa_criar`] that also sets the empresa's own settings (an import).
+    pub fn empresa_criar_com_perfil(
+        &self,
+        nova: &NovaEmpresa,
+        perfil: Option<&PerfilEmpresa>,
+        dentro: impl FnOnce(&Empresa) -> Result<()>,
+    ) -> Result<Empresa> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let exists: bool =
@@ -142,6 +162,20 @@ impl CentralDb {
         let id = EmpresaId(tx.last_insert_rowid());
         let name = DatabaseName::generate(id, &nova.slug)?;
         tx.execute("UPDATE empresas SET database_name = ?2 WHERE id = ?1", params![id.0, name.as_str()])?;
+        if let Some(p) = perfil {
+            tx.execute(
+                "UPDATE empresas SET whatsapp_numero = ?2, llm_base_url = ?3, llm_modelo = ?4,
+                 prompt_customizado = ?5, configuracoes_json = ?6 WHERE id = ?1",
+                params![
+                    id.0,
+                    p.whatsapp_numero,
+                    p.llm_base_url,
+                    p.llm_modelo,
+                    p.prompt_customizado,
+                    p.configuracoes_json
+                ],
+            )?;
+        }
         let sql = format!("SELECT {COLS} FROM empresas WHERE id = ?1");
         let empresa = tx.query_row(&sql, [id.0], row)??;
         dentro(&empresa)?;
@@ -341,6 +375,7 @@ impl CentralDb {
         tx.execute("DELETE FROM trabalho_pendente WHERE empresa_id = ?1", [id.0])?;
         tx.execute("DELETE FROM empresas WHERE id = ?1", [id.0])?;
         tx.commit()?;
+        self.marcados_lock().remove(&id);
         Ok(EmpresaPurgada {
             usuarios,
             sessoes,

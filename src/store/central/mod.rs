@@ -3,8 +3,11 @@
 
 pub mod assinaturas;
 pub mod auditoria;
+pub mod empresa_config;
 pub mod empresas;
+pub mod equipe;
 pub mod pagamentos;
+pub mod pipeline;
 pub mod planos;
 pub mod sessoes;
 pub mod sistema;
@@ -21,7 +24,11 @@ use crate::store::{configure, integrity_check, migrate};
 
 pub use assinaturas::{AlteraAssinatura, Assinatura, FiltroAssinaturas, NovaAssinatura, StatusAssinatura, Vencimentos};
 pub use auditoria::{Auditoria, FiltroAuditoria, NovaAuditoria};
-pub use empresas::{AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa};
+pub use empresa_config::{BotAlteracao, WhatsappAlteracao};
+pub use empresas::{
+    AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa, PerfilEmpresa,
+};
+pub use equipe::EquipeAlteracao;
 pub use pagamentos::{FiltroPagamentos, NovoPagamento, Pagamento, PagamentoRegistrado};
 pub use planos::{NovoPlano, Plano};
 pub use sessoes::SessaoViva;
@@ -35,6 +42,9 @@ type Conn = PooledConnection<SqliteConnectionManager>;
 pub struct CentralDb {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
+    /// Empresas this process knows are in `trabalho_pendente`, so a webhook burst marks a
+    /// tenant with one central write instead of one per message (see `pipeline.rs`).
+    marcados: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<crate::domain::EmpresaId>>>,
 }
 
 impl CentralDb {
@@ -55,7 +65,7 @@ impl CentralDb {
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
-        Ok(CentralDb { pool, path: path.to_owned() })
+        Ok(CentralDb { pool, path: path.to_owned(), marcados: Default::default() })
     }
 
     /// Where the file is.

@@ -31,9 +31,9 @@ pub struct NovoUsuario {
     pub senha_hash: String,
 }
 
-const COLS: &str = "id, email, nome, papel, empresa_id, ativo, criado_em";
+pub(super) const COLS: &str = "id, email, nome, papel, empresa_id, ativo, criado_em";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Usuario>> {
+pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Usuario>> {
     let papel = match r.get::<_, String>(3)?.parse::<Papel>() {
         Ok(p) => p,
         Err(e) => return Ok(Err(e)),

@@ -98,25 +98,24 @@ fn write_setor(tx: &Transaction<'_>, id: i64, a: &Atributos) -> rusqlite::Result
     Ok(())
 }
 
+/// Inserts one item: its common row and its setor row. Returns the new id.
+fn inserir(tx: &Transaction<'_>, item: &ItemValido) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO produtos_catalogo (nome, descricao, categoria, preco_centavos, disponivel, busca)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![item.nome, item.descricao, item.categoria, item.preco_centavos, item.disponivel, item.texto_busca()],
+    )?;
+    let id = tx.last_insert_rowid();
+    write_setor(tx, id, &item.atributos)?;
+    Ok(id)
+}
+
 impl TenantDb {
     /// Adds an item (common row + setor row in one transaction).
     pub fn catalogo_criar(&self, item: &ItemValido) -> Result<Item> {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO produtos_catalogo (nome, descricao, categoria, preco_centavos, disponivel, busca)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                item.nome,
-                item.descricao,
-                item.categoria,
-                item.preco_centavos,
-                item.disponivel,
-                item.texto_busca()
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        write_setor(&tx, id, &item.atributos)?;
+        let id = inserir(&tx, item)?;
         tx.commit()?;
         drop(conn);
         self.catalogo_item(ItemId(id))?.ok_or(Error::NotFound("item"))
@@ -127,19 +126,7 @@ impl TenantDb {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
         for item in items {
-            tx.execute(
-                "INSERT INTO produtos_catalogo (nome, descricao, categoria, preco_centavos, disponivel, busca)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    item.nome,
-                    item.descricao,
-                    item.categoria,
-                    item.preco_centavos,
-                    item.disponivel,
-                    item.texto_busca()
-                ],
-            )?;
-            write_setor(&tx, tx.last_insert_rowid(), &item.atributos)?;
+            inserir(&tx, item)?;
         }
         tx.commit()?;
         Ok(items.len())

@@ -5,7 +5,20 @@ use serde::Serialize;
 
 use super::TenantDb;
 use crate::domain::LeadId;
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// The lead statuses, in funnel order.
+pub const LEAD_STATUS: &[&str] = &["novo", "em_atendimento", "qualificado", "visita_agendada", "vendido", "perdido"];
+
+/// A partial update of a lead from the panel; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct LeadAlteracao {
+    pub status: Option<String>,
+    /// `Some(None)` clears the notes.
+    pub notas: Option<Option<String>>,
+    /// `Some(None)` clears the owner. The caller checks the usuario belongs to the empresa.
+    pub responsavel_id: Option<Option<i64>>,
+}
 
 /// A lead as shown in the panel and API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,6 +77,30 @@ impl TenantDb {
         Ok(self.conn()?.query_row(&sql, [id.0], row_to_lead).optional()?)
     }
 
+    /// Applies a partial update; 404 when the lead does not exist.
+    pub fn lead_alterar(&self, id: LeadId, a: &LeadAlteracao) -> Result<Lead> {
+        let n = self.conn()?.execute(
+            "UPDATE leads SET
+                status = COALESCE(?2, status),
+                notas = CASE WHEN ?3 THEN ?4 ELSE notas END,
+                responsavel_id = CASE WHEN ?5 THEN ?6 ELSE responsavel_id END,
+                atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+            params![
+                id.0,
+                a.status,
+                a.notas.is_some(),
+                a.notas.clone().flatten(),
+                a.responsavel_id.is_some(),
+                a.responsavel_id.flatten()
+            ],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("lead"));
+        }
+        self.lead(id)?.ok_or(Error::NotFound("lead"))
+    }
+
     /// Leads, newest first, optionally by status; keyset pagination on id.
     pub fn leads_listar(&self, status: Option<&str>, limite: u32, antes_de: Option<LeadId>) -> Result<Vec<Lead>> {
         let sql = format!(
@@ -79,5 +116,27 @@ impl TenantDb {
     /// Number of leads.
     pub fn leads_total(&self) -> Result<i64> {
         Ok(self.conn()?.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?)
+    }
+}
+
+impl TenantDb {
+    /// Saves what the customer told the bot about themselves; absent fields stay as they are.
+    pub fn lead_registrar_dados(
+        &self,
+        id: LeadId,
+        nome: Option<&str>,
+        interesse: Option<&str>,
+        orcamento_centavos: Option<i64>,
+        email: Option<&str>,
+    ) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE leads SET nome = COALESCE(?2, nome), interesse = COALESCE(?3, interesse),
+                 orcamento_centavos = COALESCE(?4, orcamento_centavos), email = COALESCE(?5, email),
+                 status = CASE WHEN status = 'novo' THEN 'em_atendimento' ELSE status END,
+                 atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+            params![id.0, nome, interesse, orcamento_centavos, email],
+        )?;
+        Ok(())
     }
 }

@@ -1,11 +1,17 @@
 //! TenantDb: one empresa's own file. Methods never take a tenant id — the file *is* the tenant.
 //!
 //! Submodules hold the SQL per concern: [`catalogo`] (produtos_catalogo + setor tables),
-//! [`leads`]. Creating a new tenant file ([`create_file`]) lives here too, so the whole
-//! life of a tenant file is in one place.
+//! [`leads`], [`inbox`] (the panel's reading of conversas/mensagens), [`relatorios`],
+//! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`jobs`] (bot jobs
+//! and the reply state machine). Creating a new tenant file ([`create_file`]) lives here too,
+//! so the whole life of a tenant file is in one place.
 
 pub mod catalogo;
+pub mod conversas;
+pub mod inbox;
+pub mod jobs;
 pub mod leads;
+pub mod relatorios;
 pub mod uso;
 
 use std::path::Path;

@@ -4,6 +4,7 @@
 
 pub mod assinaturas;
 pub mod auditoria;
+pub mod backups;
 pub mod empresas;
 pub mod pagamentos;
 pub mod planos;

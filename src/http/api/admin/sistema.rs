@@ -11,6 +11,7 @@ use crate::auth::Principal;
 use crate::error::Result;
 use crate::http::Response;
 use crate::store::central::NumeroNaoRoteado;
+use crate::store::tenants::TenantFailure;
 use crate::store::TenantStats;
 
 /// How many unrouted numbers the page shows (most recent first).
@@ -24,6 +25,8 @@ struct Sistema {
     lru: TenantStats,
     tenants_abertos: usize,
     numeros_nao_roteados: Vec<NumeroNaoRoteado>,
+    /// Tenants whose file currently fails to open (corrupt, unreadable, too new).
+    tenants_com_falha: Vec<TenantFailure>,
     uptime_s: u64,
 }
 
@@ -55,6 +58,7 @@ pub fn obter(app: &Arc<App>, _p: &Principal) -> Result<Response> {
         lru,
         tenants_abertos: lru.open,
         numeros_nao_roteados: app.central.numeros_nao_roteados(MAX_NUMEROS)?,
+        tenants_com_falha: app.tenants.failures(),
         uptime_s: app.started.elapsed().as_secs(),
     }))
 }

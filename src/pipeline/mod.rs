@@ -1,0 +1,123 @@
+//! The durable message pipeline (ARCHITECTURE.md §2), between the webhook and the workers:
+//!
+//! - [`roteamento`]: phone_number_id → empresa cache, invalidated by the central generation;
+//! - [`ingestao`]: storing verified webhook events, marking pending work, waking a worker;
+//! - [`resposta`]: one claimed job → bot → stored reply → Graph send → recorded outcome;
+//! - [`ferramentas`]: the bot's `TenantTools` over a tenant db;
+//! - [`simular`]: the same path for the panel's "Testar bot", storing instead of sending.
+//!
+//! The worker threads that drive [`resposta`] live in `crate::jobs`.
+
+pub mod ferramentas;
+pub mod ingestao;
+pub mod resposta;
+pub mod roteamento;
+
+use std::time::Duration;
+
+use crate::app::App;
+use crate::bot::BotFactory;
+use crate::clock::unix_now_ms;
+use crate::crypto::random_token;
+use crate::domain::{ConversaId, UsuarioId};
+use crate::error::{Error, Result};
+use crate::llm::{LlmClient, RetryPolicy};
+use crate::outbound::{agent, Timeouts};
+use crate::store::central::Empresa;
+use crate::store::tenant::conversas::{Mensagem, NovaEntrada};
+use crate::whatsapp::GraphClient;
+
+/// How long a claimed job is owned before another worker may take it over: well above the
+/// worst bot turn (tool rounds × LLM retries × 30 s timeouts) plus a send. A crash does not
+/// wait for it: `jobs::start` makes a dead process's jobs pending again at once.
+pub const LEASE_MS: i64 = 15 * 60 * 1000;
+
+/// What a worker needs to run jobs: templates, the Graph and LLM clients, retry pacing.
+pub struct Motor {
+    pub bots: BotFactory,
+    pub graph: GraphClient,
+    pub llm: LlmClient,
+    retry_base_ms: u64,
+}
+
+impl Motor {
+    /// Builds the clients over one shared outbound agent.
+    pub fn new(app: &App) -> Result<Motor> {
+        let agent = agent(Timeouts::default());
+        let base = app.config.retry_base_ms;
+        let llm = LlmClient::new(agent.clone()).with_retry(RetryPolicy {
+            backoff: Duration::from_millis(base / 2),
+            max_delay: Duration::from_millis(base.saturating_mul(5)),
+            ..RetryPolicy::default()
+        });
+        Ok(Motor {
+            bots: BotFactory::new()?,
+            graph: GraphClient::new(agent, app.config.graph_api_url.clone()),
+            llm,
+            retry_base_ms: base,
+        })
+    }
+
+    /// The wait after the `tentativa`-th failed send: `whatsapp::backoff` scaled so that
+    /// its 1 s step is `retry_base_ms` (tests use a few ms).
+    pub fn espera_ms(&self, tentativa: u32) -> i64 {
+        let ms = crate::whatsapp::backoff(tentativa).as_millis() as u64;
+        (ms.saturating_mul(self.retry_base_ms) / 1000) as i64
+    }
+}
+
+/// Queues a reply typed by a person in the panel; a worker sends it through the same path as
+/// the bot's replies. Returns the stored (still `pendente`) mensagem.
+pub fn responder(
+    app: &App,
+    empresa: &Empresa,
+    conversa: ConversaId,
+    texto: &str,
+    usuario: UsuarioId,
+) -> Result<Mensagem> {
+    let texto = texto.trim();
+    if texto.is_empty() || texto.len() > 4096 {
+        return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
+    }
+    let db = app.tenant_db(empresa)?;
+    let id = db.responder_humano(conversa, texto, usuario.0, unix_now_ms())?;
+    app.central.trabalho_marcar(empresa.id)?;
+    app.trabalho.avisar();
+    db.mensagem(id)?.ok_or(Error::NotFound("mensagem"))
+}
+
+/// Runs the bot for a message typed in the panel's simulator: stores it in the empresa's
+/// `simulador` conversa for `telefone`, answers it at once (no debounce), stores the reply
+/// (status `simulada`) and returns its text. Nothing goes to the Graph API.
+pub fn simular(app: &App, empresa: &Empresa, telefone: &str, texto: &str) -> Result<String> {
+    resposta::validar_simulacao(telefone, texto)?;
+    let db = app.tenant_db(empresa)?;
+    let wamid = format!("sim.{}", &random_token()[..32]);
+    let entrada = db.registrar_entrada(&NovaEntrada {
+        wa_message_id: &wamid,
+        wa_id: telefone.trim().trim_start_matches('+'),
+        canal: "simulador",
+        tipo: "text",
+        texto: Some(texto.trim()),
+        criar_job: true,
+        agora_ms: unix_now_ms(),
+        ..NovaEntrada::default()
+    })?;
+    let motor = Motor::new(app)?;
+    let job = db
+        .job_reivindicar_conversa(entrada.conversa_id, unix_now_ms(), LEASE_MS)?
+        .ok_or_else(|| Error::conflict("simulacao_em_andamento", "outra simulação desta conversa está em andamento"))?;
+    resposta::processar(app, &motor, empresa, &db, &job)?;
+    let resposta = db
+        .mensagens_da_conversa(entrada.conversa_id)?
+        .into_iter()
+        .rev()
+        .find(|m| m.direcao == "saida" && m.id > entrada.mensagem_id);
+    match resposta {
+        Some(m) => Ok(m.texto.unwrap_or_default()),
+        None => Err(Error::conflict(
+            "conversa_em_modo_humano",
+            "esta conversa está com um atendente humano; o bot não responde",
+        )),
+    }
+}

@@ -1,0 +1,236 @@
+//! Running one claimed bot job: compose the reply with the empresa's bot (unless one was
+//! composed before a crash), store it, send it through the Graph API with the empresa's
+//! token, and record the outcome. See `store::tenant::jobs` for the state machine.
+
+use crate::app::App;
+use crate::bot::{EmpresaBot, Role, Turn};
+use crate::clock::unix_now_ms;
+use crate::crypto::Secret;
+use crate::domain::MensagemId;
+use crate::error::{Error, Result};
+use crate::llm::{ChatModel, LlmSettings};
+use crate::pipeline::ferramentas::FerramentasTenant;
+use crate::pipeline::Motor;
+use crate::store::central::Empresa;
+use crate::store::tenant::conversas::ConversaParaBot;
+use crate::store::tenant::jobs::JobBot;
+use crate::store::tenant::TenantDb;
+use crate::whatsapp::MAX_SEND_ATTEMPTS;
+
+/// What the panel shows for a reply whose send was cut by a crash.
+pub const ENVIO_INCERTO: &str =
+    "o envio foi interrompido por uma queda do servidor; confira no WhatsApp se a mensagem chegou";
+/// Past turns loaded for the bot (it trims to its template's own window).
+const HISTORICO: u32 = 40;
+/// Default base URL when an empresa has a key but no base URL.
+const OPENAI_URL: &str = "https://api.openai.com/v1";
+
+/// Runs one claimed job to its next resting state.
+pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job: &JobBot) -> Result<()> {
+    let agora = unix_now_ms();
+    let Some(conversa) = db.conversa_para_bot(job.conversa_id, HISTORICO)? else {
+        return db.job_concluir(job, None, agora);
+    };
+    if let Some(saida) = job.saida_id {
+        // Composed before a crash or a retryable failure: send it, unless it already went out.
+        return match db.mensagem(saida)? {
+            Some(m) if m.wa_message_id.is_none() && m.status == "pendente" => {
+                enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, m.texto.as_deref().unwrap_or(""), None)
+            }
+            // The process died during the Graph call: it may have gone out. Never risk a
+            // second copy; show the doubt in the panel instead.
+            Some(m) if m.wa_message_id.is_none() && m.status == "enviando" => {
+                db.job_falhou_envio(job, saida, None, ENVIO_INCERTO, agora)
+            }
+            _ => db.job_concluir(job, None, agora),
+        };
+    }
+    let ultima = conversa.novas.last().map(|(id, _, _)| *id);
+    let Some(ultima) = ultima else { return db.job_concluir(job, None, agora) };
+    if conversa.modo != "bot" || !empresa.ativo {
+        return db.job_concluir(job, Some(ultima), agora);
+    }
+    let texto = compor(app, motor, empresa, db, &conversa)?;
+    if conversa.canal == "simulador" {
+        db.job_preparar_resposta(job, &texto, "bot", ultima, "simulada")?;
+        return db.job_concluir(job, None, unix_now_ms());
+    }
+    let saida = db.job_preparar_resposta(job, &texto, "bot", ultima, "pendente")?;
+    let ler = conversa.novas.last().and_then(|(_, _, wamid)| wamid.clone());
+    enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &texto, ler.as_deref())
+}
+
+/// The short pt-BR notice sent instead of a bot answer when the plano's monthly message
+/// quota is spent (unless the empresa chose `"cota_esgotada": "fallback"`).
+pub const AVISO_COTA: &str = "Recebemos sua mensagem! Nosso atendimento automático está indisponível no momento; \
+    um atendente vai responder você em breve.";
+
+/// What the bot may do this month under the empresa's plano.
+enum Cota {
+    Livre,
+    /// Spent: answer with the deterministic fallback only (no LLM call).
+    SoFallback,
+    /// Spent: answer with [`AVISO_COTA`].
+    Aviso,
+}
+
+fn cota(app: &App, empresa: &Empresa, db: &TenantDb) -> Result<Cota> {
+    let limite = match empresa.plano_id {
+        Some(id) => app.central.plano(id)?.and_then(|p| p.limite_mensagens_mes),
+        None => None,
+    };
+    let Some(limite) = limite else { return Ok(Cota::Livre) };
+    if db.relatorio_enviadas_pelo_bot_no_mes()? < limite {
+        return Ok(Cota::Livre);
+    }
+    log::info!("empresa {}: cota mensal de {limite} mensagens do plano esgotada", empresa.id);
+    Ok(match config_text(empresa, "cota_esgotada").as_deref() {
+        Some("fallback") => Cota::SoFallback,
+        _ => Cota::Aviso,
+    })
+}
+
+/// Runs the empresa's bot over the unanswered messages.
+fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot) -> Result<String> {
+    let settings = match cota(app, empresa, db)? {
+        Cota::Livre => llm_settings(app, motor, empresa)?,
+        Cota::SoFallback => None,
+        Cota::Aviso => return Ok(AVISO_COTA.to_owned()),
+    };
+    let bot = motor.bots.build(&EmpresaBot {
+        nome: empresa.nome.clone(),
+        setor: empresa.setor,
+        prompt_customizado: empresa.prompt_customizado.clone(),
+        horario: config_text(empresa, "horario"),
+        saudacao: config_text(empresa, "saudacao"),
+        llm: settings.clone(),
+    })?;
+    let historico: Vec<Turn> = c
+        .historico
+        .iter()
+        .filter_map(|(autor, texto)| {
+            let role = match autor.as_str() {
+                "cliente" => Role::Cliente,
+                "bot" => Role::Bot,
+                "humano" => Role::Humano,
+                _ => return None,
+            };
+            Some(Turn { role, texto: texto.clone() })
+        })
+        .collect();
+    let novas: Vec<String> = c.novas.iter().map(|(_, t, _)| t.clone()).collect();
+    let tools = FerramentasTenant::new(db.clone(), c.conversa_id, c.lead_id);
+    let endpoint = settings.as_ref().map(|s| motor.llm.endpoint(s));
+    let inicio = std::time::Instant::now();
+    let reply = bot.reply(&historico, &novas, &tools, endpoint.as_ref().map(|e| e as &dyn ChatModel));
+    if endpoint.is_some() {
+        app.metrics.llm_chamada(inicio.elapsed(), reply.llm_error.is_none());
+    }
+    if let Some(why) = &reply.llm_error {
+        log::warn!("bot da empresa {} usou o fallback: {why}", empresa.id);
+    }
+    Ok(reply.texto)
+}
+
+/// The empresa's LLM settings with its key decrypted; `None` without a key.
+fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Result<Option<LlmSettings>> {
+    if !empresa.tem_openai_api_key {
+        return Ok(None);
+    }
+    let Some(cifrada) = app.central.empresa_segredos(empresa.id)?.openai_api_key else { return Ok(None) };
+    let chave = match app.key.decrypt(&cifrada) {
+        Ok(k) => k,
+        Err(e) => {
+            log::error!("empresa {}: chave do LLM ilegível ({e}); usando o fallback", empresa.id);
+            return Ok(None);
+        }
+    };
+    let modelo = match &empresa.llm_modelo {
+        Some(m) if !m.trim().is_empty() => m.clone(),
+        _ => motor.bots.template(empresa.setor)?.config.modelo.clone(),
+    };
+    Ok(Some(LlmSettings {
+        base_url: empresa.llm_base_url.clone().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| OPENAI_URL.into()),
+        api_key: chave.expose().to_owned(),
+        modelo,
+    }))
+}
+
+/// A text setting from the empresa's `configuracoes_json`.
+fn config_text(empresa: &Empresa, chave: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(&empresa.configuracoes_json).ok()?;
+    v.get(chave)?.as_str().map(str::to_owned)
+}
+
+fn token(app: &App, empresa: &Empresa) -> Result<Option<Secret>> {
+    let Some(cifrado) = app.central.empresa_segredos(empresa.id)?.whatsapp_token else { return Ok(None) };
+    app.key.decrypt(&cifrado).map(Some)
+}
+
+/// Sends a stored reply and records the outcome; `ler` is an inbound wamid to mark as read.
+#[allow(clippy::too_many_arguments)]
+fn enviar(
+    app: &App,
+    motor: &Motor,
+    empresa: &Empresa,
+    db: &TenantDb,
+    job: &JobBot,
+    saida: MensagemId,
+    to: &str,
+    texto: &str,
+    ler: Option<&str>,
+) -> Result<()> {
+    let pid = empresa.whatsapp_phone_number_id.as_deref().unwrap_or("");
+    let token = match token(app, empresa) {
+        Ok(Some(t)) if !pid.is_empty() => t,
+        Ok(_) => {
+            let msg = "a empresa não tem phone_number_id e token do WhatsApp configurados";
+            return db.job_falhou_envio(job, saida, None, msg, unix_now_ms());
+        }
+        Err(e) => {
+            log::error!("empresa {}: token do WhatsApp ilegível: {e}", empresa.id);
+            return db.job_falhou_envio(job, saida, None, "token do WhatsApp ilegível", unix_now_ms());
+        }
+    };
+    db.job_marcar_enviando(job, saida)?;
+    match motor.graph.send_text(pid, token.expose(), to, texto, None) {
+        Ok(wamid) => {
+            app.metrics.graph_enviada();
+            db.job_enviado(job, saida, &wamid, unix_now_ms())?;
+            app.metrics.job_concluido();
+            log::info!("resposta enviada: empresa {} conversa {}", empresa.id, job.conversa_id);
+            if let Some(inbound) = ler {
+                if let Err(e) = motor.graph.mark_read(pid, token.expose(), inbound) {
+                    log::debug!("marcar como lida falhou (ignorado): {e}");
+                }
+            }
+            Ok(())
+        }
+        Err(e) if e.retryable && job.tentativas < MAX_SEND_ATTEMPTS => {
+            app.metrics.graph_erro(e.code.unwrap_or(0));
+            let espera = motor.espera_ms(job.tentativas);
+            log::warn!(
+                "envio para o WhatsApp falhou (tentativa {}), nova tentativa em {espera} ms: {e}",
+                job.tentativas
+            );
+            db.job_reagendar(job, unix_now_ms() + espera, &e.to_string())
+        }
+        Err(e) => {
+            app.metrics.graph_erro(e.code.unwrap_or(0));
+            app.metrics.job_falhou();
+            log::warn!("envio para o WhatsApp falhou de vez (empresa {}): {e}", empresa.id);
+            db.job_falhou_envio(job, saida, e.code, &e.title, unix_now_ms())
+        }
+    }
+}
+
+/// Fails unless `texto` is a usable simulator message.
+pub(super) fn validar_simulacao(telefone: &str, texto: &str) -> Result<()> {
+    if telefone.trim().is_empty() || !telefone.trim().trim_start_matches('+').bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("telefone_invalido", "informe o telefone só com dígitos, ex.: 5511999990000"));
+    }
+    if texto.trim().is_empty() || texto.len() > 4096 {
+        return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
+    }
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! SQL for the message pipeline's central side: the pending-work index (tenants with bot
+//! jobs, so workers never open every tenant file), unrouted webhook numbers (counted for the
+//! superadmin's system page, read in `sistema.rs`) and the routing generation (bumped by triggers on `empresas`, so the webhook's
+//! phone_number_id cache notices changes made by any process at once).
+
+use rusqlite::params;
+
+use super::CentralDb;
+use crate::domain::EmpresaId;
+use crate::error::Result;
+
+impl CentralDb {
+    /// Marks an empresa as having pending bot jobs (idempotent).
+    ///
+    /// Skips the write when this process already marked the tenant and nobody unmarked it
+    /// since: every unmark goes through [`Self::trabalho_desmarcar`], which forgets it first.
+    pub fn trabalho_marcar(&self, id: EmpresaId) -> Result<()> {
+        if self.marcados_lock().contains(&id) {
+            return Ok(());
+        }
+        self.conn()?.execute("INSERT OR IGNORE INTO trabalho_pendente (empresa_id) VALUES (?1)", [id.0])?;
+        self.marcados_lock().insert(id);
+        Ok(())
+    }
+
+    pub(super) fn marcados_lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<EmpresaId>> {
+        self.marcados.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Removes the mark. Callers remove first and then re-check the tenant, re-marking when
+    /// work remains, so a job queued meanwhile is never forgotten.
+    pub fn trabalho_desmarcar(&self, id: EmpresaId) -> Result<()> {
+        self.marcados_lock().remove(&id);
+        self.conn()?.execute("DELETE FROM trabalho_pendente WHERE empresa_id = ?1", [id.0])?;
+        Ok(())
+    }
+
+    /// Empresas with pending work, oldest mark first.
+    pub fn trabalho_listar(&self) -> Result<Vec<EmpresaId>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT empresa_id FROM trabalho_pendente ORDER BY desde, empresa_id")?;
+        let rows = stmt.query_map([], |r| Ok(EmpresaId(r.get(0)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Counts one webhook event for a phone_number_id no empresa owns.
+    pub fn nao_roteado_contar(&self, phone_number_id: &str, display: Option<&str>) -> Result<()> {
+        self.conn()?.execute(
+            "INSERT INTO numeros_nao_roteados (phone_number_id, display_phone_number, total) VALUES (?1, ?2, 1)
+             ON CONFLICT(phone_number_id) DO UPDATE SET total = total + 1,
+                 display_phone_number = COALESCE(excluded.display_phone_number, display_phone_number),
+                 ultimo_em = CURRENT_TIMESTAMP",
+            params![phone_number_id, display],
+        )?;
+        Ok(())
+    }
+
+    /// The routing generation: changes whenever any empresa row changes, in any process.
+    pub fn roteamento_geracao(&self) -> Result<i64> {
+        Ok(self.conn()?.query_row("SELECT valor FROM roteamento_geracao WHERE id = 1", [], |r| r.get(0))?)
+    }
+}

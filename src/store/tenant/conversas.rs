@@ -1,0 +1,330 @@
+//! SQL for conversas and mensagens: storing one inbound WhatsApp message (lead, open conversa,
+//! mensagem and bot job in ONE transaction, idempotent on `wa_message_id`), applying Meta's
+//! delivery statuses monotonically, and reading a conversa for the bot.
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+use super::TenantDb;
+use crate::domain::{ConversaId, ItemId, LeadId, MensagemId};
+use crate::error::Result;
+
+/// An inbound message to store.
+#[derive(Debug, Clone, Default)]
+pub struct NovaEntrada<'a> {
+    /// Meta's `wamid` (or a synthetic id for the simulator): the idempotency key.
+    pub wa_message_id: &'a str,
+    /// The customer's WhatsApp id: the lead key.
+    pub wa_id: &'a str,
+    pub nome_perfil: Option<&'a str>,
+    /// `whatsapp` or `simulador` (kept apart so tests of the bot never mix with real chats).
+    pub canal: &'a str,
+    pub tipo: &'a str,
+    /// What the bot reads; `None` for messages nobody answers (reactions, stickers...).
+    pub texto: Option<&'a str>,
+    pub midia_id: Option<&'a str>,
+    pub midia_mime: Option<&'a str>,
+    pub bruto_json: Option<&'a str>,
+    /// Queue (or refresh) the conversa's bot job in the same transaction.
+    pub criar_job: bool,
+    /// Now, epoch ms (debounce reference).
+    pub agora_ms: i64,
+}
+
+/// What storing an inbound message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntradaRegistrada {
+    /// False for a re-delivery: nothing was written.
+    pub nova: bool,
+    pub conversa_id: ConversaId,
+    pub mensagem_id: MensagemId,
+    /// A bot job is now pending for the conversa because of this message.
+    pub job: bool,
+}
+
+/// A mensagem as the panel and tests see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mensagem {
+    pub id: MensagemId,
+    pub conversa_id: ConversaId,
+    pub direcao: String,
+    pub autor: String,
+    pub tipo: String,
+    pub texto: Option<String>,
+    pub wa_message_id: Option<String>,
+    pub midia_id: Option<String>,
+    pub midia_mime: Option<String>,
+    pub status: String,
+    pub erro_codigo: Option<i64>,
+    pub erro_texto: Option<String>,
+    pub criado_em: String,
+}
+
+const MSG_COLS: &str = "id, conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime, status, \
+                        erro_codigo, erro_texto, criado_em";
+
+fn row_to_mensagem(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mensagem> {
+    Ok(Mensagem {
+        id: MensagemId(r.get(0)?),
+        conversa_id: ConversaId(r.get(1)?),
+        direcao: r.get(2)?,
+        autor: r.get(3)?,
+        tipo: r.get(4)?,
+        texto: r.get(5)?,
+        wa_message_id: r.get(6)?,
+        midia_id: r.get(7)?,
+        midia_mime: r.get(8)?,
+        status: r.get(9)?,
+        erro_codigo: r.get(10)?,
+        erro_texto: r.get(11)?,
+        criado_em: r.get(12)?,
+    })
+}
+
+/// A conversa as the bot worker needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversaParaBot {
+    pub conversa_id: ConversaId,
+    pub lead_id: LeadId,
+    /// Where replies go (`to` of the Graph send).
+    pub wa_id: String,
+    pub canal: String,
+    /// `bot` or `humano`.
+    pub modo: String,
+    /// Inbound messages not answered yet, oldest first: (id, text, wamid).
+    pub novas: Vec<(MensagemId, String, Option<String>)>,
+    /// Earlier text turns, oldest first: (autor, texto).
+    pub historico: Vec<(String, String)>,
+}
+
+/// Outbound status ranks: a status only ever moves up (read never becomes delivered).
+pub fn rank_status(status: &str) -> i64 {
+    match status {
+        "enviada" => 1,
+        "entregue" => 2,
+        "lida" => 3,
+        "falhou" => 4,
+        _ => 0,
+    }
+}
+
+/// Meta's status name → ours; `None` for statuses we do not track.
+pub fn status_de_meta(status: &str) -> Option<&'static str> {
+    match status {
+        "sent" => Some("enviada"),
+        "delivered" => Some("entregue"),
+        "read" | "played" => Some("lida"),
+        "failed" => Some("falhou"),
+        _ => None,
+    }
+}
+
+const RANK_SQL: &str =
+    "CASE status WHEN 'enviada' THEN 1 WHEN 'entregue' THEN 2 WHEN 'lida' THEN 3 WHEN 'falhou' THEN 4 ELSE 0 END";
+
+impl TenantDb {
+    /// Stores one inbound message in ONE transaction: upsert lead, reuse or open the conversa,
+    /// insert the mensagem, refresh the conversa and queue its bot job. A `wa_message_id`
+    /// already stored changes nothing and queues nothing.
+    pub fn registrar_entrada(&self, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(i64, i64)> = tx
+            .query_row("SELECT id, conversa_id FROM mensagens WHERE wa_message_id = ?1", [e.wa_message_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((id, conversa)) = existing {
+            return Ok(EntradaRegistrada {
+                nova: false,
+                conversa_id: ConversaId(conversa),
+                mensagem_id: MensagemId(id),
+                job: false,
+            });
+        }
+        // A name the customer gave the bot wins over the WhatsApp profile name.
+        let lead: i64 = tx.query_row(
+            "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1)
+             ON CONFLICT(wa_id) DO UPDATE SET nome = COALESCE(leads.nome, excluded.nome),
+                 atualizado_em = CURRENT_TIMESTAMP
+             RETURNING id",
+            params![e.wa_id, e.nome_perfil],
+            |r| r.get(0),
+        )?;
+        let aberta: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM conversas WHERE lead_id = ?1 AND canal = ?2 AND aberta = 1 ORDER BY id DESC LIMIT 1",
+                params![lead, e.canal],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let conversa = match aberta {
+            Some(id) => id,
+            None => tx.query_row(
+                "INSERT INTO conversas (lead_id, canal) VALUES (?1, ?2) RETURNING id",
+                params![lead, e.canal],
+                |r| r.get(0),
+            )?,
+        };
+        let mensagem: i64 = tx.query_row(
+            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
+                 bruto_json, status)
+             VALUES (?1, 'entrada', 'cliente', ?2, ?3, ?4, ?5, ?6, ?7, 'recebida') RETURNING id",
+            params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
+                 ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+            params![conversa, e.agora_ms],
+        )?;
+        if e.criar_job {
+            tx.execute(
+                "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
+                 ON CONFLICT(conversa_id) WHERE tipo = 'bot' AND status = 'pendente' DO NOTHING",
+                params![conversa, e.agora_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(EntradaRegistrada {
+            nova: true,
+            conversa_id: ConversaId(conversa),
+            mensagem_id: MensagemId(mensagem),
+            job: e.criar_job,
+        })
+    }
+
+    /// Applies a delivery status (`enviada`/`entregue`/`lida`/`falhou`) to the outbound
+    /// mensagem with this wamid, only if it moves the status forward. Returns whether a row
+    /// changed (false for unknown wamids and for late, out-of-order statuses).
+    pub fn aplicar_status(&self, wa_message_id: &str, status: &str, erro: Option<(i64, &str)>) -> Result<bool> {
+        let sql = format!(
+            "UPDATE mensagens SET status = ?2, erro_codigo = COALESCE(?3, erro_codigo),
+                 erro_texto = COALESCE(?4, erro_texto), atualizado_em = CURRENT_TIMESTAMP
+             WHERE wa_message_id = ?1 AND direcao = 'saida' AND {RANK_SQL} < ?5"
+        );
+        let (codigo, texto) = erro.map_or((None, None), |(c, t)| (Some(c), Some(t)));
+        let n = self.conn()?.execute(&sql, params![wa_message_id, status, codigo, texto, rank_status(status)])?;
+        Ok(n > 0)
+    }
+
+    /// The conversa with its unanswered inbound messages and the last `historico` text turns.
+    pub fn conversa_para_bot(&self, id: ConversaId, historico: u32) -> Result<Option<ConversaParaBot>> {
+        let conn = self.conn()?;
+        let head = conn
+            .query_row(
+                "SELECT c.lead_id, l.wa_id, c.canal, c.modo, c.respondida_ate
+                 FROM conversas c JOIN leads l ON l.id = c.lead_id WHERE c.id = ?1",
+                [id.0],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((lead, wa_id, canal, modo, respondida_ate)) = head else { return Ok(None) };
+        let mut stmt = conn.prepare(
+            "SELECT id, texto, wa_message_id FROM mensagens
+             WHERE conversa_id = ?1 AND direcao = 'entrada' AND id > ?2 AND texto IS NOT NULL ORDER BY id",
+        )?;
+        let novas = stmt
+            .query_map(params![id.0, respondida_ate], |r| Ok((MensagemId(r.get(0)?), r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT autor, texto FROM mensagens
+             WHERE conversa_id = ?1 AND texto IS NOT NULL AND status != 'falhou'
+               AND (direcao = 'saida' OR id <= ?2)
+             ORDER BY id DESC LIMIT ?3",
+        )?;
+        let mut turns = stmt
+            .query_map(params![id.0, respondida_ate, historico], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        turns.reverse();
+        Ok(Some(ConversaParaBot {
+            conversa_id: id,
+            lead_id: LeadId(lead),
+            wa_id: wa_id.unwrap_or_default(),
+            canal,
+            modo,
+            novas,
+            historico: turns,
+        }))
+    }
+
+    /// Sets a conversa's mode (`bot` or `humano`).
+    pub fn conversa_definir_modo(&self, id: ConversaId, modo: &str) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE conversas SET modo = ?2, atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+            params![id.0, modo],
+        )?;
+        Ok(())
+    }
+
+    /// A conversa's mode, if it exists.
+    pub fn conversa_modo(&self, id: ConversaId) -> Result<Option<String>> {
+        Ok(self.conn()?.query_row("SELECT modo FROM conversas WHERE id = ?1", [id.0], |r| r.get(0)).optional()?)
+    }
+
+    /// Records a visit / test drive request.
+    pub fn agendamento_criar(
+        &self,
+        lead: LeadId,
+        conversa: ConversaId,
+        item: Option<ItemId>,
+        data_hora: &str,
+        observacao: Option<&str>,
+    ) -> Result<i64> {
+        Ok(self.conn()?.query_row(
+            "INSERT INTO agendamentos (lead_id, conversa_id, item_id, data_hora, observacao)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            params![lead.0, conversa.0, item.map(|i| i.0), data_hora, observacao],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Every mensagem of a conversa, oldest first.
+    pub fn mensagens_da_conversa(&self, id: ConversaId) -> Result<Vec<Mensagem>> {
+        let sql = format!("SELECT {MSG_COLS} FROM mensagens WHERE conversa_id = ?1 ORDER BY id");
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([id.0], row_to_mensagem)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Every mensagem of the tenant, oldest first, up to `limite` (tests, export).
+    pub fn mensagens_todas(&self, limite: u32) -> Result<Vec<Mensagem>> {
+        let sql = format!("SELECT {MSG_COLS} FROM mensagens ORDER BY id LIMIT ?1");
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([limite], row_to_mensagem)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// One mensagem by id.
+    pub fn mensagem(&self, id: MensagemId) -> Result<Option<Mensagem>> {
+        let sql = format!("SELECT {MSG_COLS} FROM mensagens WHERE id = ?1");
+        Ok(self.conn()?.query_row(&sql, [id.0], row_to_mensagem).optional()?)
+    }
+
+    /// One mensagem by its WhatsApp id.
+    pub fn mensagem_por_wa_id(&self, wa_message_id: &str) -> Result<Option<Mensagem>> {
+        let sql = format!("SELECT {MSG_COLS} FROM mensagens WHERE wa_message_id = ?1");
+        Ok(self.conn()?.query_row(&sql, [wa_message_id], row_to_mensagem).optional()?)
+    }
+
+    /// Row counts of (leads, conversas, mensagens, jobs): cheap "did anything change" checks.
+    pub fn contagens(&self) -> Result<(i64, i64, i64, i64)> {
+        Ok(self.conn()?.query_row(
+            "SELECT (SELECT COUNT(*) FROM leads), (SELECT COUNT(*) FROM conversas),
+                    (SELECT COUNT(*) FROM mensagens), (SELECT COUNT(*) FROM jobs)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?)
+    }
+}
