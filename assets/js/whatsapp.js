@@ -14,7 +14,7 @@ export async function render(raiz) {
   const form = formulario({
     rotuloEnviar: 'Salvar WhatsApp',
     campos: h('div', { class: 'grade' },
-      campo({ nome: 'phone_number_id', rotulo: 'Phone number ID (Meta)', valor: w.phone_number_id || '', ajuda: 'Em Meta for Developers → WhatsApp → Configuração da API.' }),
+      campo({ nome: 'phone_number_id', rotulo: 'Phone number ID (Meta)', valor: w.phone_number_id || '', ajuda: 'Só números. Em Meta for Developers → WhatsApp → Configuração da API.', attrs: { inputmode: 'numeric' } }),
       campo({ nome: 'numero', rotulo: 'Número do WhatsApp', valor: w.numero || '', placeholder: '+55 11 99999-0000', attrs: { inputmode: 'tel' } }),
       campo({ nome: 'token', rotulo: 'Token de acesso', tipo: 'password', ajuda: mascara(w.token) }),
       campo({ nome: 'app_secret', rotulo: 'App secret', tipo: 'password', ajuda: mascara(w.app_secret) })),

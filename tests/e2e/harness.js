@@ -4,6 +4,7 @@
 // WhatsApp webhooks, and skipping a step whose endpoint this binary does not have yet.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,8 @@ export async function iniciarServidor({ semear } = {}) {
   const args = ['serve', '--bind', '127.0.0.1:0', '--data-dir', dataDir];
   const comSegredo = serveAceita('--whatsapp-app-secret');
   if (comSegredo) args.push('--whatsapp-app-secret', APP_SECRET);
+  const graph = await fakeGraph();
+  if (serveAceita('--graph-api-url')) args.push('--graph-api-url', `${graph.url}/v25.0`);
   const proc = spawn(BINARIO, args, {
     env: { ...process.env, HELIXAI_ADMIN_EMAIL: SUPERADMIN.email, HELIXAI_ADMIN_PASSWORD: SUPERADMIN.senha, RUST_LOG: process.env.RUST_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,15 +63,34 @@ export async function iniciarServidor({ semear } = {}) {
     proc.on('exit', (code) => { clearTimeout(limite); falha(new Error(`servidor saiu (${code}): ${erros}`)); });
   });
   return {
-    url, dataDir, comSegredo,
+    url, dataDir, comSegredo, graph,
     log: () => erros,
     async parar() {
+      graph.server.close();
       proc.removeAllListeners('exit');
       proc.kill('SIGTERM');
       await new Promise((ok) => { if (proc.exitCode !== null) ok(); else proc.once('exit', ok); setTimeout(ok, 5000); });
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A stand-in for Meta's Graph API on 127.0.0.1: every POST .../messages is accepted with a
+ * new wamid and recorded in `enviadas`, so human replies really go out through the sending path.
+ */
+function fakeGraph() {
+  const enviadas = [];
+  const server = createServer((req, res) => {
+    let corpo = '';
+    req.on('data', (d) => { corpo += d; });
+    req.on('end', () => {
+      enviadas.push({ caminho: req.url, corpo });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [], messages: [{ id: `wamid.fake-${enviadas.length}` }] }));
+    });
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, enviadas, url: `http://127.0.0.1:${server.address().port}` })));
 }
 
 /** Launches the system Chromium headless (playwright gives each launch a fresh profile). */

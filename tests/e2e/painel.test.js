@@ -13,6 +13,7 @@ import {
 const NOVA = { nome: 'Feirão E2E', slug: 'feirao-e2e', admin: { nome: 'Carla Admin', email: 'carla@feirao.test', senha: 'senha-carla-123' } };
 const VEICULO = { nome: 'Chevrolet Onix LT 2020', preco: '65.900,00', marca: 'Chevrolet', modelo: 'Onix', ano: '2020', km: '42000' };
 const TELEFONE_TESTE = '5511900000000';
+const PHONE_NUMBER_ID = '109988776655';
 
 describe('painel: revenda, empresa e atendente', () => {
   let srv;
@@ -124,42 +125,55 @@ describe('painel: revenda, empresa e atendente', () => {
     });
   });
 
-  test('a conversa aparece na caixa; o admin assume e responde', async (t) => {
+  test('a conversa do "Testar bot" aparece na caixa com a resposta do bot', async (t) => {
     if (await faltaEndpoint(t, srv.url, 'GET', '/api/conversas')) return;
-    if (await faltaEndpoint(t, srv.url, 'POST', '/api/conversas/1/responder')) return;
-    await comPagina(nav, 'assumir e responder', async (page) => {
+    if (await faltaEndpoint(t, srv.url, 'POST', '/api/bot/simular')) return;
+    await comPagina(nav, 'conversa do simulador', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
       await page.getByRole('link', { name: 'Conversas' }).click();
       const item = page.getByRole('list', { name: 'Conversas' }).getByRole('link').filter({ hasText: TELEFONE_TESTE.slice(-4) });
       await item.first().click({ timeout: 15000 });
-      await page.getByRole('button', { name: 'Assumir conversa' }).click();
-      await page.getByRole('button', { name: 'Devolver ao bot' }).waitFor();
-      await page.getByLabel('Resposta').fill('Oi! Aqui é a Carla, vendedora. Posso te ajudar com o Onix?');
-      await page.getByRole('button', { name: 'Enviar' }).click();
-      await page.locator('.msg.saida').filter({ hasText: 'Aqui é a Carla' }).waitFor();
+      await page.getByRole('region', { name: 'Conversa' }).locator('.msg.saida').filter({ hasText: /65\.900/ }).first().waitFor();
     });
   });
 
-  test('um webhook do WhatsApp aparece na caixa sem recarregar a página', async (t) => {
+  test('um webhook do WhatsApp aparece na caixa sem recarregar; o admin assume e responde', async (t) => {
     if (await faltaEndpoint(t, srv.url, 'PUT', '/api/whatsapp')) return;
     if (await faltaEndpoint(t, srv.url, 'POST', '/webhook/whatsapp')) return;
-    await comPagina(nav, 'webhook sem recarregar', async (page) => {
+    if (await faltaEndpoint(t, srv.url, 'POST', '/api/conversas/1/responder')) return;
+    await comPagina(nav, 'webhook assumir responder', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
       await page.getByRole('link', { name: 'WhatsApp' }).click();
-      await page.getByLabel('Phone number ID (Meta)').fill('PNID-E2E-1');
+      await page.getByLabel('Phone number ID (Meta)').fill(PHONE_NUMBER_ID);
       await page.getByLabel('Número do WhatsApp').fill('+55 11 99999-0000');
+      await page.getByLabel('Token de acesso').fill('token-de-teste-e2e');
       await page.getByLabel('App secret').fill(APP_SECRET);
       await page.getByRole('button', { name: 'Salvar WhatsApp' }).click();
       await page.getByText('Configuração do WhatsApp salva.').waitFor();
+      assert.equal(await page.getByText('token-de-teste-e2e').count(), 0, 'o token nunca aparece');
       await page.getByRole('link', { name: 'Conversas' }).click();
       await page.getByRole('list', { name: 'Conversas' }).waitFor();
       await page.evaluate(() => { window.semRecarregar = 'sim'; });
-      const corpo = envelopeWhatsApp({ phoneNumberId: 'PNID-E2E-1', de: '5511988887777', nome: 'Cliente Webhook', texto: 'Oi, vi o Onix no anúncio', wamid: 'wamid.E2E-1' });
+      const corpo = envelopeWhatsApp({ phoneNumberId: PHONE_NUMBER_ID, de: '5511988887777', nome: 'Cliente Webhook', texto: 'Oi, vi o Onix no anúncio', wamid: 'wamid.E2E-1' });
       const r = await postarWebhook(srv.url, corpo);
       assert.equal(r.status, 200, `webhook: ${await r.text()}`);
       // The bot may already have answered, so look for the contact (name or number), not the preview.
-      await page.getByRole('list', { name: 'Conversas' }).getByRole('link').filter({ hasText: /Cliente Webhook|7777/ }).first().waitFor({ timeout: 15000 });
+      const item = page.getByRole('list', { name: 'Conversas' }).getByRole('link').filter({ hasText: /Cliente Webhook|7777/ }).first();
+      await item.waitFor({ timeout: 15000 });
       assert.equal(await page.evaluate(() => window.semRecarregar), 'sim', 'a página não foi recarregada');
+      await item.click();
+      const fio = page.getByRole('region', { name: 'Conversa' });
+      await fio.getByText('Oi, vi o Onix no anúncio').waitFor();
+      await page.getByRole('button', { name: 'Assumir conversa' }).click();
+      await page.getByRole('button', { name: 'Devolver ao bot' }).waitFor();
+      await page.getByLabel('Resposta').fill('Oi! Aqui é a Carla, vendedora. Posso te ajudar com o Onix?');
+      await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+      await fio.locator('.msg.saida').filter({ hasText: 'Aqui é a Carla' }).waitFor();
+      // It goes out through the sending path (the fake Graph API) and the thread shows it sent.
+      await fio.locator('.msg.saida[data-status="enviada"], .msg.saida[data-status="entregue"]').filter({ hasText: 'Aqui é a Carla' }).waitFor({ timeout: 20000 });
+      assert.ok(srv.graph.enviadas.some((e) => e.corpo.includes('Aqui é a Carla')), 'a resposta chegou à Graph API');
+      await page.getByRole('button', { name: 'Devolver ao bot' }).click();
+      await page.getByRole('button', { name: 'Assumir conversa' }).waitFor();
     });
   });
 
