@@ -15,6 +15,8 @@ describe('login', () => {
   test('sessão expirada volta ao login com aviso; sair encerra a sessão', async () => {
     await comPagina(nav, 'sessao expirada', async (page, ctx) => {
       await entrar(page, srv.url, SEMENTE.admin.email, SEMENTE.admin.senha);
+      await page.getByRole('heading', { level: 1, name: /^Painel/ }).waitFor();
+      await page.waitForLoadState('networkidle');
       await ctx.clearCookies();
       await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Catálogo' }).click();
       await page.getByRole('alert').filter({ hasText: 'Sua sessão expirou' }).waitFor();
