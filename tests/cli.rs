@@ -201,7 +201,7 @@ fn serve_answers_healthz_and_stops_cleanly_on_sigterm() {
     assert_eq!(v["tenants_abertos"], 0);
     assert_eq!(v["lru"]["capacity"], 7);
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
-    let nf = get(addr, "/nao-existe");
+    let nf = get(addr, "/api/nao-existe");
     assert_eq!(nf.status, 404);
     assert_eq!(nf.json()["erro"]["codigo"], "nao_encontrado");
     let pid = child.id().to_string();

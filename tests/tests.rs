@@ -56,3 +56,5 @@ mod admin_backups;
 mod api_bot;
 // Fault tests: crash during a send, slow LLM + failing Graph, kill -9 under load, full disk.
 mod faults;
+// The embedded admin panel: index, assets, deep links, no path traversal.
+mod panel;

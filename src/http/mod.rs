@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod request;
 pub mod respond;
 pub mod routes;
+pub mod ui;
 pub mod webhook;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

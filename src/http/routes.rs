@@ -17,7 +17,7 @@ use super::api::{
     self, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, TenantHandler, EMPRESA_ADMIN,
     EMPRESA_TODOS,
 };
-use super::{webhook, Request, Response};
+use super::{ui, webhook, Request, Response};
 use crate::app::App;
 use crate::domain::Papel;
 use crate::error::{Error, Result};
@@ -36,6 +36,10 @@ pub fn route(app: &Arc<App>, req: &Request) -> Result<Response> {
             api::check_csrf(req)?;
             api_route(app, req, rest)
         }
+        ("GET", []) => ui::index(),
+        ("GET", ["assets", ..]) => ui::asset(req.path.strip_prefix("/assets/").unwrap_or("")),
+        // Deep links into the panel (`/painel/conversas`): its router takes over.
+        ("GET", _) if ui::is_panel_path(&segs) => ui::index(),
         _ => Err(Error::NotFound("rota")),
     }
 }

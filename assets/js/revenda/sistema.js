@@ -1,0 +1,48 @@
+// revenda/sistema.js — owns the system screen: version, uptime, data dir and its size, open
+// tenants and LRU statistics, and webhook numbers that no empresa claims (unrouted).
+
+import * as api from '../api.js';
+import { h, trocar, titulo, carregando, erroBloco, tabela, num, dataHora } from '../ui.js';
+
+function tamanho(bytes) {
+  if (bytes === null || bytes === undefined) return '—';
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) { v /= 1024; i += 1; }
+  return `${v.toLocaleString('pt-BR', { maximumFractionDigits: 1 })} ${u[i]}`;
+}
+
+function duracao(s) {
+  if (s === null || s === undefined) return '—';
+  const d = Math.floor(s / 86400); const hh = Math.floor((s % 86400) / 3600); const m = Math.floor((s % 3600) / 60);
+  return `${d ? `${d} d ` : ''}${hh} h ${m} min`;
+}
+
+export async function render(raiz) {
+  const corpo = h('div', {}, carregando());
+  raiz.append(titulo('Sistema', h('button', { type: 'button', class: 'secundario', onclick: () => carregar() }, 'Atualizar')), corpo);
+  async function carregar() {
+    try {
+      const s = await api.get('/api/admin/sistema');
+      const lru = s.lru || {};
+      const fig = (rotulo, valor) => h('div', { class: 'numero' }, h('div', { class: 'valor' }, valor), h('div', { class: 'rotulo' }, rotulo));
+      trocar(corpo,
+        h('div', { class: 'numeros' },
+          fig('Versão', s.versao || '—'), fig('No ar há', duracao(s.uptime_s)), fig('Tamanho dos dados', tamanho(s.tamanho_data_dir_bytes)),
+          fig('Empresas abertas agora', num(s.tenants_abertos))),
+        h('section', { class: 'cartao' }, h('h2', {}, 'Cache de empresas abertas (LRU)'),
+          h('div', { class: 'numeros' }, fig('Abertas', num(lru.open)), fig('Capacidade', num(lru.capacity)), fig('Acertos', num(lru.hits)),
+            fig('Faltas', num(lru.misses)), fig('Despejos', num(lru.evictions)))),
+        h('section', { class: 'cartao' }, h('h2', {}, 'Diretório de dados'), h('p', {}, h('code', {}, s.data_dir || '—'))),
+        h('section', { class: 'cartao' }, h('h2', {}, 'Números sem empresa (webhooks não roteados)'),
+          h('p', { class: 'previa' }, 'Mensagens recebidas para um phone_number_id que nenhuma empresa usa. Configure-o na tela WhatsApp da empresa certa.'),
+          tabela([
+            { titulo: 'phone_number_id', valor: (n) => h('code', {}, n.phone_number_id) },
+            { titulo: 'Total', classe: 'num', valor: (n) => num(n.total) },
+            { titulo: 'Último em', valor: (n) => dataHora(n.ultimo_em) },
+          ], s.numeros_nao_roteados || [], 'Nenhum número sem empresa.')));
+    } catch (e) { trocar(corpo, erroBloco(e)); }
+  }
+  await carregar();
+}

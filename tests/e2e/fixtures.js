@@ -1,0 +1,134 @@
+// fixtures.js — owns a stand-in for the JSON API (docs/api.md shapes) served inside the
+// browser with page.route, so every screen can be rendered, checked and photographed with
+// realistic data whether or not this binary already has the endpoint. Keeps small state
+// (conversations, catalog, leads) so clicks behave like the real thing.
+
+const dia = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+const ts = (minAtras) => new Date(Date.now() - minAtras * 60000).toISOString().slice(0, 19).replace('T', ' ');
+
+export const IDENTIDADES = {
+  admin: { usuario_id: 2, email: 'ana@showcar.test', nome: 'Ana Souza', empresa_id: 1, empresa_slug: 'feirao-showcar', empresa_nome: 'Feirão ShowCar', setor: 'veiculos', papel: 'admin' },
+  atendente: { usuario_id: 3, email: 'beto@showcar.test', nome: 'Beto Lima', empresa_id: 1, empresa_slug: 'feirao-showcar', empresa_nome: 'Feirão ShowCar', setor: 'veiculos', papel: 'atendente' },
+  superadmin: { usuario_id: 1, email: 'revenda@helix.test', nome: 'Revenda Helix', empresa_id: null, empresa_slug: null, empresa_nome: null, setor: null, papel: 'superadmin' },
+};
+
+function estadoInicial() {
+  const veic = (id, nome, preco, marca, modelo, ano, km, cambio) => ({ id, nome, descricao: '', categoria: 'Seminovos', preco_centavos: preco, disponivel: true, atributos: { marca, modelo, ano, km, cambio, combustivel: 'flex' }, criado_em: ts(5000), atualizado_em: ts(100) });
+  return {
+    catalogo: [veic(1, 'Chevrolet Onix LT 2020', 6590000, 'Chevrolet', 'Onix', 2020, 42000, 'manual'), veic(2, 'Toyota Corolla XEi 2019', 10990000, 'Toyota', 'Corolla', 2019, 61000, 'automatico'), veic(3, 'Fiat Strada Freedom 2022', 9450000, 'Fiat', 'Strada', 2022, 18000, 'manual')],
+    conversas: [
+      { id: 1, lead_id: 1, lead_nome: 'Mariana Alves', telefone: '+55 11 98888-1111', modo: 'bot', aberta: true, nao_lidas: 2, ultima_mensagem: { texto: 'Aceitam troca no Corolla?', direcao: 'entrada', autor: 'cliente', criado_em: ts(2) }, ultima_mensagem_em: ts(2) },
+      { id: 2, lead_id: 2, lead_nome: 'João Pereira', telefone: '+55 11 97777-2222', modo: 'humano', aberta: true, nao_lidas: 0, ultima_mensagem: { texto: 'Posso passar aí sábado às 10h.', direcao: 'saida', autor: 'humano', criado_em: ts(40) }, ultima_mensagem_em: ts(40) },
+      { id: 3, lead_id: 3, lead_nome: null, telefone: '+55 21 96666-3333', modo: 'bot', aberta: true, nao_lidas: 0, ultima_mensagem: { texto: 'O Onix 2020 sai por R$ 65.900,00.', direcao: 'saida', autor: 'bot', criado_em: ts(300) }, ultima_mensagem_em: ts(300) },
+    ],
+    mensagens: {
+      1: [
+        { id: 11, direcao: 'entrada', autor: 'cliente', tipo: 'text', texto: 'Boa tarde! Vocês têm Corolla automático?', status: 'recebida', erro_codigo: null, erro_texto: null, criado_em: ts(10) },
+        { id: 12, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'Temos sim! Toyota Corolla XEi 2019, automático, 61.000 km, por R$ 109.900,00.', status: 'lida', erro_codigo: null, erro_texto: null, criado_em: ts(9) },
+        { id: 13, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'Quer agendar uma visita?', status: 'falhou', erro_codigo: '131047', erro_texto: 'Mais de 24 h desde a última mensagem do cliente', criado_em: ts(8) },
+        { id: 14, direcao: 'entrada', autor: 'cliente', tipo: 'text', texto: 'Aceitam troca no Corolla?', status: 'recebida', erro_codigo: null, erro_texto: null, criado_em: ts(2) },
+      ],
+      2: [{ id: 21, direcao: 'saida', autor: 'humano', tipo: 'text', texto: 'Posso passar aí sábado às 10h.', status: 'entregue', erro_codigo: null, erro_texto: null, criado_em: ts(40) }],
+      3: [{ id: 31, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'O Onix 2020 sai por R$ 65.900,00.', status: 'enviada', erro_codigo: null, erro_texto: null, criado_em: ts(300) }],
+    },
+    leads: [
+      { id: 1, nome: 'Mariana Alves', telefone: '+55 11 98888-1111', interesse: 'Corolla automático', orcamento_centavos: 11000000, status: 'em_atendimento', notas: 'Tem um HB20 2017 para troca.', criado_em: ts(3000), atualizado_em: ts(2) },
+      { id: 2, nome: 'João Pereira', telefone: '+55 11 97777-2222', interesse: 'Strada', orcamento_centavos: null, status: 'visita_agendada', notas: '', criado_em: ts(5000), atualizado_em: ts(40) },
+      { id: 3, nome: null, telefone: '+55 21 96666-3333', interesse: 'Onix', orcamento_centavos: null, status: 'novo', notas: '', criado_em: ts(300), atualizado_em: ts(300) },
+      { id: 4, nome: 'Paula Reis', telefone: '+55 11 95555-4444', interesse: 'Onix', orcamento_centavos: 7000000, status: 'vendido', notas: 'Fechou à vista.', criado_em: ts(9000), atualizado_em: ts(1000) },
+    ],
+    proximoId: 100,
+  };
+}
+
+const PERIODO = (k) => ({ mensagens_recebidas: 12 * k, mensagens_enviadas: 15 * k, leads_novos: 2 * k, conversas_abertas: 3 + k, agendamentos: k });
+
+function responder(estado, metodo, caminho, corpo, identidade) {
+  const p = caminho.replace(/^\/api\/admin\/empresas\/\d+(?=\/(catalogo|leads|conversas|bot|whatsapp|usuarios|relatorios))/, '/api');
+  const m = (re) => p.match(re);
+  if (p === '/api/me') return identidade ? [200, identidade] : [401, { erro: { codigo: 'nao_autenticado', mensagem: 'sessão ausente' } }];
+  if (p === '/api/logout') return [204, null];
+  if (p === '/api/relatorios') return [200, { hoje: PERIODO(1), dias_7: PERIODO(7), dias_30: PERIODO(30), por_dia: Array.from({ length: 30 }, (_, i) => ({ dia: dia(29 - i), recebidas: 8 + ((i * 7) % 13), enviadas: 10 + ((i * 5) % 11) })), plano: { nome: 'Profissional', limite_mensagens_mes: 5000, usadas_mes: 1830 } }];
+  if (p === '/api/conversas' && metodo === 'GET') return [200, { itens: estado.conversas, proximo_cursor: null }];
+  let r = m(/^\/api\/conversas\/(\d+)(?:\/(\w+))?$/);
+  if (r) {
+    const c = estado.conversas.find((x) => x.id === Number(r[1]));
+    if (!c) return [404, { erro: { codigo: 'nao_encontrado', mensagem: 'conversa não encontrada' } }];
+    if (!r[2]) return [200, c];
+    if (r[2] === 'mensagens') return [200, { itens: estado.mensagens[c.id] || [], proximo_cursor: null }];
+    if (r[2] === 'lida') { c.nao_lidas = 0; return [204, null]; }
+    if (r[2] === 'assumir') { c.modo = 'humano'; return [200, c]; }
+    if (r[2] === 'devolver') { c.modo = 'bot'; return [200, c]; }
+    if (r[2] === 'responder') {
+      const msg = { id: estado.proximoId++, direcao: 'saida', autor: 'humano', tipo: 'text', texto: corpo.texto, status: 'enviada', erro_codigo: null, erro_texto: null, criado_em: ts(0) };
+      (estado.mensagens[c.id] = estado.mensagens[c.id] || []).push(msg);
+      c.ultima_mensagem = { texto: msg.texto, direcao: 'saida', autor: 'humano', criado_em: msg.criado_em };
+      return [202, msg];
+    }
+  }
+  if (p.startsWith('/api/leads')) {
+    r = m(/^\/api\/leads\/(\d+)$/);
+    if (!r) return [200, { itens: estado.leads, proximo_cursor: null }];
+    const l = estado.leads.find((x) => x.id === Number(r[1]));
+    if (metodo === 'PATCH') Object.assign(l, corpo);
+    return [200, { ...l, conversa_id: l.id }];
+  }
+  if (p === '/api/catalogo/importar') {
+    const linhas = corpo.csv.trim().split('\n').slice(1).map((t, i) => (t.split(',').length >= 4 ? { linha: i + 2, ok: true, item: { nome: t.split(',')[0] } } : { linha: i + 2, ok: false, erro: 'campo "ano": obrigatório' }));
+    const validas = linhas.filter((l) => l.ok).length;
+    return [200, { linhas, validas, invalidas: linhas.length - validas, importadas: corpo.confirmar ? validas : 0 }];
+  }
+  if (p === '/api/catalogo' && metodo === 'GET') return [200, { itens: estado.catalogo, proximo_cursor: null }];
+  if (p === '/api/catalogo' && metodo === 'POST') { const it = { ...corpo, id: estado.proximoId++, criado_em: ts(0), atualizado_em: ts(0) }; estado.catalogo.push(it); return [201, it]; }
+  r = m(/^\/api\/catalogo\/(\d+)$/);
+  if (r) {
+    const i = estado.catalogo.findIndex((x) => x.id === Number(r[1]));
+    if (metodo === 'DELETE') { estado.catalogo.splice(i, 1); return [204, null]; }
+    if (metodo === 'PUT') Object.assign(estado.catalogo[i], corpo);
+    return [200, estado.catalogo[i]];
+  }
+  if (p === '/api/bot' && metodo === 'GET') return [200, { prompt_customizado: 'Seja cordial e objetivo. Ofereça test-drive.', saudacao: 'Olá! Aqui é o assistente do Feirão ShowCar.', horario: 'Seg a sex, 8h às 18h; sáb, 8h às 12h', llm_base_url: 'https://api.openai.com/v1', llm_modelo: 'gpt-4o-mini', llm_api_key: '••••a1b2' }];
+  if (p === '/api/bot/simular') return [200, { resposta: 'Temos sim! Chevrolet Onix LT 2020, 42.000 km, por R$ 65.900,00. Quer agendar um test-drive?', origem: 'fallback' }];
+  if (p === '/api/whatsapp' && metodo === 'GET') return [200, { phone_number_id: '109876543210', numero: '+55 11 99999-0000', token: '••••9f3c', app_secret: '••••', webhook_url: 'https://helix.exemplo.com.br/webhook/whatsapp', verify_token: 'vt-3f9a1c0d7e' }];
+  if (p === '/api/usuarios' || p === '/api/admin/usuarios') {
+    if (metodo === 'POST') return [201, { id: estado.proximoId++, ...corpo, ativo: true }];
+    const base = [
+      { id: 2, email: 'ana@showcar.test', nome: 'Ana Souza', papel: 'admin', empresa_id: 1, ativo: true, criado_em: ts(90000) },
+      { id: 3, email: 'beto@showcar.test', nome: 'Beto Lima', papel: 'atendente', empresa_id: 1, ativo: true, criado_em: ts(60000) },
+      { id: 4, email: 'caio@showcar.test', nome: 'Caio Dias', papel: 'atendente', empresa_id: 1, ativo: false, criado_em: ts(30000) },
+    ];
+    return [200, { itens: p.includes('admin') ? [{ id: 1, email: 'revenda@helix.test', nome: 'Revenda Helix', papel: 'superadmin', empresa_id: null, ativo: true, criado_em: ts(100000) }, ...base] : base, proximo_cursor: null }];
+  }
+  const empresas = [
+    { id: 1, nome: 'Feirão ShowCar', slug: 'feirao-showcar', setor: 'veiculos', ativo: true, plano_id: 2, whatsapp_phone_number_id: '109876543210', uso: { mensagens_mes: 1830, usuarios: 3, itens_catalogo: 3 } },
+    { id: 2, nome: 'AutoPeças XYZ', slug: 'autopecas-xyz', setor: 'autopecas', ativo: true, plano_id: 1, whatsapp_phone_number_id: null, uso: { mensagens_mes: 240, usuarios: 1, itens_catalogo: 120 } },
+    { id: 3, nome: 'Imobiliária Premium', slug: 'imobiliaria-premium', setor: 'imoveis', ativo: false, plano_id: null, whatsapp_phone_number_id: null, uso: { mensagens_mes: 0, usuarios: 2, itens_catalogo: 14 } },
+  ];
+  if (p === '/api/admin/empresas') return metodo === 'POST' ? [201, { id: 9, ...corpo, ativo: true }] : [200, { itens: empresas, proximo_cursor: null }];
+  r = m(/^\/api\/admin\/empresas\/(\d+)$/);
+  if (r) return [200, empresas.find((e) => e.id === Number(r[1])) || empresas[0]];
+  if (p === '/api/admin/planos') return [200, { itens: [{ id: 1, nome: 'Básico', preco_centavos: 9900, limite_mensagens_mes: 1000, limite_usuarios: 2, limite_itens_catalogo: 200, ativo: true }, { id: 2, nome: 'Profissional', preco_centavos: 29900, limite_mensagens_mes: 5000, limite_usuarios: 10, limite_itens_catalogo: null, ativo: true }], proximo_cursor: null }];
+  if (p === '/api/admin/assinaturas') return [200, { itens: [{ id: 1, empresa_id: 1, plano_id: 2, status: 'ativa', proximo_vencimento: dia(-20) }, { id: 2, empresa_id: 2, plano_id: 1, status: 'atrasada', proximo_vencimento: dia(3) }], proximo_cursor: null }];
+  if (p === '/api/admin/pagamentos') return [200, { itens: [{ id: 1, assinatura_id: 1, valor_centavos: 29900, metodo: 'pix', referencia: '2026-11', criado_em: ts(14000) }], proximo_cursor: null }];
+  if (p === '/api/admin/auditoria') return [200, { itens: [{ id: 3, criado_em: ts(5), usuario_id: 1, usuario_email: 'revenda@helix.test', empresa_id: 1, acao: 'superadmin.acessar_empresa', alvo: 'GET /api/admin/empresas/1/conversas', ip: '127.0.0.1' }, { id: 2, criado_em: ts(60), usuario_id: 1, usuario_email: 'revenda@helix.test', empresa_id: 3, acao: 'empresa.suspender', alvo: 'empresa 3', ip: '127.0.0.1' }, { id: 1, criado_em: ts(600), usuario_id: 2, usuario_email: 'ana@showcar.test', empresa_id: 1, acao: 'login', alvo: null, ip: '189.40.1.7' }], proximo_cursor: null }];
+  if (p === '/api/admin/sistema') return [200, { versao: '0.1.0', data_dir: '/var/lib/helixai', tamanho_data_dir_bytes: 734003200, lru: { hits: 18234, misses: 412, evictions: 37, open: 41, capacity: 256 }, tenants_abertos: 41, numeros_nao_roteados: [{ phone_number_id: '100200300400', total: 7, ultimo_em: ts(15) }], uptime_s: 368000 }];
+  return [404, { erro: { codigo: 'nao_encontrado', mensagem: 'rota não encontrada' } }];
+}
+
+/** Serves the API from fixtures for `papel` on this page (assets still come from the server). */
+export async function simularApi(page, papel) {
+  const estado = estadoInicial();
+  await page.route(/\/api\//, async (route) => {
+    const req = route.request();
+    const url = new URL(req.url());
+    let corpo = null;
+    try { corpo = req.postData() ? JSON.parse(req.postData()) : null; } catch (e) { corpo = null; }
+    if (req.method() !== 'GET' && req.headers()['x-helixai-csrf'] !== '1') {
+      await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ erro: { codigo: 'csrf', mensagem: 'sem CSRF' } }) });
+      return;
+    }
+    const [status, dados] = responder(estado, req.method(), url.pathname, corpo, IDENTIDADES[papel]);
+    await route.fulfill({ status, contentType: 'application/json', body: dados === null ? '' : JSON.stringify(dados) });
+  });
+  return estado;
+}

@@ -1,0 +1,113 @@
+// telas.test.js — every screen rendered in Chromium against contract-shaped fixtures (see
+// fixtures.js), at desktop and at 375 px: it must show its title, no error block, no page
+// error or CSP violation, and no sideways scrolling on a phone. Screenshots of each screen
+// are written to screenshots/telas/ for people to look at.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { iniciarServidor, abrirNavegador, comPagina, PASTA_CAPTURAS } from './harness.js';
+import { simularApi } from './fixtures.js';
+
+const TELAS = [
+  ['admin', '/painel', 'Painel — Feirão ShowCar'],
+  ['admin', '/painel/conversas/1', 'Conversas'],
+  ['admin', '/painel/leads', 'Leads'],
+  ['admin', '/painel/catalogo', 'Catálogo'],
+  ['admin', '/painel/bot', 'Bot'],
+  ['admin', '/painel/whatsapp', 'WhatsApp'],
+  ['admin', '/painel/usuarios', 'Usuários'],
+  ['atendente', '/painel/conversas', 'Conversas'],
+  ['superadmin', '/revenda/empresas', 'Empresas'],
+  ['superadmin', '/revenda/planos', 'Planos'],
+  ['superadmin', '/revenda/assinaturas', 'Assinaturas e pagamentos'],
+  ['superadmin', '/revenda/usuarios', 'Usuários (todas as empresas)'],
+  ['superadmin', '/revenda/auditoria', 'Auditoria'],
+  ['superadmin', '/revenda/sistema', 'Sistema'],
+  ['superadmin', '/revenda/empresas/1/painel/catalogo', 'Catálogo'],
+];
+const TAMANHOS = { desktop: { width: 1280, height: 800 }, celular: { width: 375, height: 740 } };
+const PASTA = join(PASTA_CAPTURAS, 'telas');
+
+describe('telas com dados de exemplo', () => {
+  let srv;
+  let nav;
+  before(async () => { srv = await iniciarServidor(); nav = await abrirNavegador(); mkdirSync(PASTA, { recursive: true }); });
+  after(async () => { if (nav) await nav.close(); if (srv) await srv.parar(); });
+
+  for (const [nomeTam, viewport] of Object.entries(TAMANHOS)) {
+    for (const [papel, caminho, titulo] of TELAS) {
+      const nome = `${nomeTam} ${papel} ${caminho}`;
+      test(nome, async () => {
+        await comPagina(nav, nome, async (page) => {
+          await simularApi(page, papel);
+          await page.goto(srv.url + caminho);
+          await page.getByRole('heading', { level: 1, name: titulo }).waitFor();
+          await page.waitForLoadState('networkidle');
+          assert.equal(await page.locator('main .alerta').count(), 0, await page.locator('main').innerText());
+          if (nomeTam === 'celular') {
+            const largura = await page.evaluate(() => document.documentElement.scrollWidth);
+            assert.ok(largura <= viewport.width + 1, `rolagem lateral: ${largura}px`);
+          }
+          const arquivo = `${nomeTam}-${papel}-${caminho.replace(/\//g, '_').replace(/^_/, '')}.png`;
+          await page.screenshot({ path: join(PASTA, arquivo), fullPage: nomeTam === 'desktop' });
+        }, { viewport });
+      });
+    }
+  }
+
+  test('conversa: status de entrega, motivo da falha, assumir e responder', async () => {
+    await comPagina(nav, 'fixtures conversa', async (page) => {
+      await simularApi(page, 'admin');
+      await page.goto(`${srv.url}/painel/conversas/1`);
+      const fio = page.getByRole('region', { name: 'Conversa' });
+      await fio.getByText('lido').waitFor();
+      await fio.getByText('Mais de 24 h desde a última mensagem do cliente').waitFor();
+      await page.getByRole('button', { name: 'Assumir conversa' }).click();
+      await page.getByRole('button', { name: 'Devolver ao bot' }).waitFor();
+      await page.getByLabel('Resposta').fill('Aceitamos sim, traga o carro para avaliação.');
+      await page.getByRole('button', { name: 'Enviar' }).click();
+      await fio.getByText('traga o carro para avaliação').waitFor();
+    });
+  });
+
+  test('leads: mover pelo teclado com o seletor de status', async () => {
+    await comPagina(nav, 'fixtures leads', async (page) => {
+      await simularApi(page, 'admin');
+      await page.goto(`${srv.url}/painel/leads`);
+      const sel = page.getByLabel('Status de Mariana Alves');
+      await sel.focus();
+      await sel.selectOption('qualificado');
+      await page.getByRole('region', { name: 'Qualificado' }).getByText('Mariana Alves').waitFor();
+    });
+  });
+
+  test('catálogo: importar CSV mostra prévia com erros por linha', async () => {
+    await comPagina(nav, 'fixtures importar', async (page) => {
+      await simularApi(page, 'admin');
+      await page.goto(`${srv.url}/painel/catalogo`);
+      await page.getByRole('button', { name: 'Importar CSV' }).click();
+      await page.getByLabel('Conteúdo CSV').fill('nome,preco,marca,modelo,ano\nHB20 2021,69900,Hyundai,HB20,2021\nlinha ruim');
+      await page.getByRole('button', { name: 'Pré-visualizar' }).click();
+      await page.getByText('1 linha válida, 1 com erro.').waitFor();
+      await page.getByText('campo "ano": obrigatório').waitFor();
+      await page.screenshot({ path: join(PASTA, 'desktop-admin-importar-csv.png') });
+      await page.getByRole('button', { name: 'Importar 1 linha válida' }).click();
+      await page.getByText('1 item importado; 1 linha com erro.').waitFor();
+    });
+  });
+
+  test('celular: o menu abre pelo botão e leva às telas', async () => {
+    await comPagina(nav, 'fixtures menu celular', async (page) => {
+      await simularApi(page, 'admin');
+      await page.goto(`${srv.url}/painel`);
+      const menu = page.getByRole('navigation', { name: 'Menu principal' });
+      assert.equal(await menu.isVisible(), false, 'menu recolhido a 375 px');
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await menu.getByRole('link', { name: 'Catálogo' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Catálogo' }).waitFor();
+      assert.equal(await menu.isVisible(), false, 'menu fecha após a escolha');
+    }, { viewport: TAMANHOS.celular });
+  });
+});
