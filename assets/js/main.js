@@ -21,6 +21,7 @@ const TELAS_REVENDA = [
   { seg: 'assinaturas', rotulo: 'Assinaturas e pagamentos', mod: 'revenda/assinaturas' },
   { seg: 'usuarios', rotulo: 'Usuários', mod: 'revenda/usuarios' },
   { seg: 'auditoria', rotulo: 'Auditoria', mod: 'revenda/auditoria' },
+  { seg: 'backups', rotulo: 'Backups', mod: 'revenda/backups' },
   { seg: 'sistema', rotulo: 'Sistema', mod: 'revenda/sistema' },
 ];
 

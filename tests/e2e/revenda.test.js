@@ -75,4 +75,24 @@ describe('revenda', () => {
       assert.equal(await page.locator('main .alerta').count(), 0);
     });
   });
+
+  test('backups: fazer agora, listar, baixar e restaurar', async (t) => {
+    if (await faltaEndpoint(t, srv.url, 'GET', '/api/admin/empresas/1/backups')) return;
+    await comPagina(nav, 'revenda backups', async (page) => {
+      await entrar(page, srv.url, SUPERADMIN.email, SUPERADMIN.senha);
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Backups' }).click();
+      await page.getByLabel('Empresa').selectOption({ label: SEMENTE.nome });
+      await page.getByRole('button', { name: 'Fazer backup agora' }).click();
+      const baixar = page.getByRole('link', { name: /^Baixar \d{8}T\d{6}Z(-\d+)?\.db$/ }).first();
+      await baixar.waitFor();
+      const href = await baixar.getAttribute('href');
+      const resp = await page.request.get(new URL(href, srv.url).toString());
+      assert.equal(resp.status(), 200);
+      assert.equal((await resp.body()).subarray(0, 15).toString(), 'SQLite format 3');
+      await page.getByRole('button', { name: /^Restaurar / }).first().click();
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Restaurar' }).click();
+      await page.getByText(/restaurada a partir de/).waitFor();
+      assert.equal(await page.locator('main .alerta').count(), 0);
+    });
+  });
 });

@@ -34,6 +34,13 @@ export async function render(raiz) {
         h('section', { class: 'cartao' }, h('h2', {}, 'Cache de empresas abertas (LRU)'),
           h('div', { class: 'numeros' }, fig('Abertas', num(lru.open)), fig('Capacidade', num(lru.capacity)), fig('Acertos', num(lru.hits)),
             fig('Faltas', num(lru.misses)), fig('Despejos', num(lru.evictions)))),
+        h('section', { class: 'cartao' }, h('h2', {}, 'Empresas com o banco de dados em falha'),
+          tabela([
+            { titulo: 'Empresa', valor: (f) => `#${f.empresa_id}` },
+            { titulo: 'Banco', valor: (f) => h('code', {}, f.database_name) },
+            { titulo: 'Erro', valor: (f) => f.erro },
+            { titulo: 'Desde', valor: (f) => dataHora(f.em) },
+          ], s.tenants_com_falha || [], 'Nenhuma: todos os bancos abrem normalmente.')),
         h('section', { class: 'cartao' }, h('h2', {}, 'Diretório de dados'), h('p', {}, h('code', {}, s.data_dir || '—'))),
         h('section', { class: 'cartao' }, h('h2', {}, 'Números sem empresa (webhooks não roteados)'),
           h('p', { class: 'previa' }, 'Mensagens recebidas para um phone_number_id que nenhuma empresa usa. Configure-o na tela WhatsApp da empresa certa.'),
