@@ -63,6 +63,30 @@ fn requeue_se_preciso(tx: &Transaction<'_>, conversa: ConversaId, agora_ms: i64)
     Ok(())
 }
 
+/// Takes a found job under a fresh lease token until `lease_ate_ms`.
+fn tomar(
+    tx: &Transaction<'_>,
+    id: i64,
+    conversa: ConversaId,
+    tentativas: u32,
+    saida: Option<i64>,
+    lease_ate_ms: i64,
+) -> Result<JobBot> {
+    let token = i64::from_le_bytes(crate::crypto::random_bytes::<8>()?);
+    tx.execute(
+        "UPDATE jobs SET status = 'executando', lease_ate_ms = ?2, lease_token = ?3, tentativas = tentativas + 1,
+             atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+        params![id, lease_ate_ms, token],
+    )?;
+    Ok(JobBot {
+        id: JobId(id),
+        conversa_id: conversa,
+        tentativas: tentativas + 1,
+        saida_id: saida.map(MensagemId),
+        lease_token: token,
+    })
+}
+
 impl TenantDb {
     /// Claims the oldest due bot job: pending, past its retry time, whose conversa's last
     /// inbound message is older than `debounce_ms`, and whose conversa has no other job
@@ -87,20 +111,9 @@ impl TenantDb {
             )
             .optional()?;
         let Some((id, conversa, tentativas, saida)) = found else { return Ok(None) };
-        let token = i64::from_le_bytes(crate::crypto::random_bytes::<8>()?);
-        tx.execute(
-            "UPDATE jobs SET status = 'executando', lease_ate_ms = ?2, lease_token = ?3, tentativas = tentativas + 1,
-                 atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-            params![id, agora_ms + lease_ms, token],
-        )?;
+        let job = tomar(&tx, id, ConversaId(conversa), tentativas, saida, agora_ms + lease_ms)?;
         tx.commit()?;
-        Ok(Some(JobBot {
-            id: JobId(id),
-            conversa_id: ConversaId(conversa),
-            tentativas: tentativas + 1,
-            saida_id: saida.map(MensagemId),
-            lease_token: token,
-        }))
+        Ok(Some(job))
     }
 
     /// Claims the pending job of one conversa now, without debounce (the simulator answers
@@ -124,20 +137,9 @@ impl TenantDb {
             )
             .optional()?;
         let Some((id, tentativas, saida)) = found else { return Ok(None) };
-        let token = i64::from_le_bytes(crate::crypto::random_bytes::<8>()?);
-        tx.execute(
-            "UPDATE jobs SET status = 'executando', lease_ate_ms = ?2, lease_token = ?3, tentativas = tentativas + 1,
-                 atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-            params![id, agora_ms + lease_ms, token],
-        )?;
+        let job = tomar(&tx, id, conversa, tentativas, saida, agora_ms + lease_ms)?;
         tx.commit()?;
-        Ok(Some(JobBot {
-            id: JobId(id),
-            conversa_id: conversa,
-            tentativas: tentativas + 1,
-            saida_id: saida.map(MensagemId),
-            lease_token: token,
-        }))
+        Ok(Some(job))
     }
 
     /// After a restart: every executing job belonged to the dead process, so it is pending
