@@ -79,6 +79,15 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Plano> {
     })
 }
 
+/// A UNIQUE violation on the name is a 409; anything else stays a store error.
+fn duplicado(e: rusqlite::Error, p: &NovoPlano) -> Error {
+    if is_unique_violation(&e) {
+        Error::conflict("plano_duplicado", format!("já existe um plano chamado {:?}", p.nome))
+    } else {
+        e.into()
+    }
+}
+
 impl CentralDb {
     /// Creates a plano; a duplicate name is a 409.
     pub fn plano_criar(&self, p: &NovoPlano) -> Result<Plano> {
@@ -96,12 +105,7 @@ impl CentralDb {
                 p.ativo
             ],
         );
-        match res {
-            Err(e) if is_unique_violation(&e) => {
-                return Err(Error::conflict("plano_duplicado", format!("já existe um plano chamado {:?}", p.nome)))
-            }
-            other => other?,
-        };
+        res.map_err(|e| duplicado(e, p))?;
         let id = PlanoId(conn.last_insert_rowid());
         drop(conn);
         self.plano(id)?.ok_or(Error::NotFound("plano"))
@@ -123,14 +127,10 @@ impl CentralDb {
                 p.ativo
             ],
         );
-        match n {
-            Err(e) if is_unique_violation(&e) => {
-                Err(Error::conflict("plano_duplicado", format!("já existe um plano chamado {:?}", p.nome)))
-            }
-            Ok(0) => Err(Error::NotFound("plano")),
-            Ok(_) => self.plano(id)?.ok_or(Error::NotFound("plano")),
-            Err(e) => Err(e.into()),
+        if n.map_err(|e| duplicado(e, p))? == 0 {
+            return Err(Error::NotFound("plano"));
         }
+        self.plano(id)?.ok_or(Error::NotFound("plano"))
     }
 
     /// One plano.
