@@ -3,6 +3,9 @@
 //! A message is decoded from its own JSON object, one at a time, so a type we do not know
 //! (or a known type with a surprising shape) becomes [`MessageKind::Other`] instead of
 //! failing the whole webhook batch. The original JSON is kept for the store.
+//!
+//! [`MessageKind`] (and its `text_for_bot` / `kind_name` / `media`) is provider-neutral:
+//! `evolution/` maps Baileys messages onto it, so the bot reads both channels the same way.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -111,11 +114,11 @@ pub struct SharedContact {
     pub phones: Vec<String>,
 }
 
-impl InboundMessage {
+impl MessageKind {
     /// The text the bot should read, or `None` when there is nothing to answer
     /// (reactions, stickers, system and unsupported messages).
     pub fn text_for_bot(&self) -> Option<String> {
-        let text = match &self.kind {
+        let text = match self {
             MessageKind::Text { body } => body.clone(),
             MessageKind::ButtonReply { title, .. } | MessageKind::ListReply { title, .. } => title.clone(),
             MessageKind::Button { payload, text } if text.is_empty() => payload.clone(),
@@ -149,9 +152,10 @@ impl InboundMessage {
 
     /// A short stable name for the kind: "text", "button_reply", "list_reply", "button",
     /// "location", "image", "audio", "video", "document", "sticker", "reaction", "contacts",
-    /// or Meta's own `type` for everything else ("unsupported", "order", "system", …).
+    /// or the provider's own type name for everything else (Meta's `type`: "unsupported",
+    /// "order", "system", …; Evolution's `messageType`: "pollCreationMessage", …).
     pub fn kind_name(&self) -> &str {
-        match &self.kind {
+        match self {
             MessageKind::Text { .. } => "text",
             MessageKind::ButtonReply { .. } => "button_reply",
             MessageKind::ListReply { .. } => "list_reply",
@@ -170,7 +174,7 @@ impl InboundMessage {
 
     /// The media attachment, if this is a media message.
     pub fn media(&self) -> Option<&Media> {
-        match &self.kind {
+        match self {
             MessageKind::Image(m)
             | MessageKind::Audio(m)
             | MessageKind::Video(m)
@@ -178,6 +182,23 @@ impl InboundMessage {
             | MessageKind::Sticker(m) => Some(m),
             _ => None,
         }
+    }
+}
+
+impl InboundMessage {
+    /// The text the bot should read; see [`MessageKind::text_for_bot`].
+    pub fn text_for_bot(&self) -> Option<String> {
+        self.kind.text_for_bot()
+    }
+
+    /// A short stable name for the kind; see [`MessageKind::kind_name`].
+    pub fn kind_name(&self) -> &str {
+        self.kind.kind_name()
+    }
+
+    /// The media attachment, if this is a media message.
+    pub fn media(&self) -> Option<&Media> {
+        self.kind.media()
     }
 
     /// The message's original JSON object, serialised for storage. (Escaping may differ
