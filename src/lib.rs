@@ -31,6 +31,7 @@ pub mod provision;
 pub mod purga;
 pub mod server;
 pub mod store;
+pub mod telefone;
 pub mod whatsapp;
 
 pub use error::{Error, Result};
