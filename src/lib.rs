@@ -20,6 +20,7 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod evolution;
 pub mod http;
 pub mod jobs;
 pub mod llm;

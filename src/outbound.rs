@@ -1,7 +1,8 @@
-//! The one outbound HTTP agent (ureq) shared by the WhatsApp client and the LLM client.
+//! The one outbound HTTP agent (ureq) shared by the WhatsApp, Evolution and LLM clients.
 //!
 //! Built once per process with connect/read timeouts so a slow outside service can never
-//! hold a worker forever. Only `whatsapp/`, `llm.rs` and this file name ureq.
+//! hold a worker forever. Only `whatsapp/`, `evolution/`, `llm.rs` and this file name
+//! ureq.
 
 use std::time::Duration;
 
