@@ -47,6 +47,50 @@ pub enum Command {
     Backup(BackupArgs),
     /// Restaura o banco de uma empresa a partir de um backup (com o servidor parado).
     Restore(RestoreArgs),
+    /// Configura o servidor Evolution API (WhatsApp por QR Code) usado por todas as empresas.
+    #[command(subcommand)]
+    Evolution(EvolutionCommand),
+}
+
+/// `evolution` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EvolutionCommand {
+    /// Grava a URL do Evolution, a URL pública deste servidor e (da entrada padrão ou de
+    /// HELIXAI_EVOLUTION_API_KEY) a chave global, cifrada; sem flags, mostra a configuração.
+    Config(EvolutionConfigArgs),
+}
+
+/// Flags of `evolution config`.
+#[derive(Debug, Args)]
+pub struct EvolutionConfigArgs {
+    /// URL base do servidor Evolution API, ex.: http://127.0.0.1:8081.
+    #[arg(long, env = "HELIXAI_EVOLUTION_URL")]
+    pub url: Option<String>,
+    /// URL pela qual o Evolution alcança este servidor (para o webhook), ex.: https://painel.exemplo.com.br.
+    #[arg(long, env = "HELIXAI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Lê a chave global (AUTHENTICATION_API_KEY) do Evolution da entrada padrão.
+    #[arg(long)]
+    pub key_stdin: bool,
+}
+
+/// Flags of `tenant connect`.
+#[derive(Debug, Args)]
+pub struct TenantConnectArgs {
+    /// Slug da empresa.
+    pub slug: String,
+    /// Número do WhatsApp com DDI e DDD, para receber também um código de pareamento.
+    #[arg(long)]
+    pub numero: Option<String>,
+    /// Segundos esperando a leitura do QR Code antes de desistir.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// Segundos entre as atualizações do QR Code.
+    #[arg(long, default_value_t = 5)]
+    pub intervalo: u64,
+    /// Mostra o QR Code uma vez e sai, sem esperar a leitura.
+    #[arg(long)]
+    pub sem_esperar: bool,
 }
 
 /// Flags of `serve`.
@@ -101,6 +145,13 @@ pub struct ServeArgs {
     /// (sem ele, /metrics só responde a requisições diretas de 127.0.0.1/::1).
     #[arg(long, env = "HELIXAI_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// URL base do servidor Evolution API (WhatsApp por QR Code); fica gravada. A chave global
+    /// vem de HELIXAI_EVOLUTION_API_KEY (ou de `helixai evolution config --key-stdin`).
+    #[arg(long, env = "HELIXAI_EVOLUTION_URL")]
+    pub evolution_url: Option<String>,
+    /// URL pela qual o Evolution alcança este servidor (webhook); fica gravada.
+    #[arg(long, env = "HELIXAI_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// Flags of `backup`.
@@ -161,6 +212,17 @@ pub enum TenantCommand {
     /// Configura o canal do WhatsApp e o LLM de uma empresa; segredos são lidos da entrada
     /// padrão, um por linha, na ordem em que as flags *-stdin aparecem.
     Set(TenantSetArgs),
+    /// Conecta o WhatsApp da empresa por QR Code (Evolution API): mostra o QR e o código de
+    /// pareamento e atualiza até o celular ler.
+    Connect(TenantConnectArgs),
+    /// Desconecta o WhatsApp (QR Code) da empresa; com --excluir, apaga a instância no Evolution.
+    Disconnect {
+        /// Slug da empresa.
+        slug: String,
+        /// Apaga também a instância no servidor Evolution.
+        #[arg(long)]
+        excluir: bool,
+    },
 }
 
 /// Flags of `tenant set`.
@@ -171,6 +233,9 @@ pub struct TenantSetArgs {
     /// phone_number_id do WhatsApp Cloud API (único entre as empresas).
     #[arg(long)]
     pub whatsapp_phone_number_id: Option<String>,
+    /// Canal do WhatsApp: cloud (API oficial da Meta) ou evolution (QR Code).
+    #[arg(long)]
+    pub canal: Option<String>,
     /// Número do WhatsApp exibido, ex.: 5511999990000.
     #[arg(long)]
     pub whatsapp_numero: Option<String>,

@@ -103,6 +103,43 @@ impl FromStr for Setor {
     }
 }
 
+/// How an empresa talks to WhatsApp: Meta's Cloud API, or a number paired by QR code
+/// through an Evolution API server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Canal {
+    #[default]
+    Cloud,
+    Evolution,
+}
+
+impl Canal {
+    /// The lowercase name used in SQL, JSON and CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Canal::Cloud => "cloud",
+            Canal::Evolution => "evolution",
+        }
+    }
+}
+
+impl fmt::Display for Canal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Canal {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "cloud" => Ok(Canal::Cloud),
+            "evolution" => Ok(Canal::Evolution),
+            _ => Err(Error::invalid("canal_invalido", format!("canal desconhecido: {s:?} (use cloud ou evolution)"))),
+        }
+    }
+}
+
 /// A usuario's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

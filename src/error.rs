@@ -137,9 +137,11 @@ impl Error {
     }
 
     /// Whether the `Display` text is safe to show to an API client. Internal errors
-    /// carry paths and driver messages, so clients get a fixed sentence instead.
+    /// carry paths and driver messages, so clients get a fixed sentence instead. Upstream
+    /// texts are built by the outside clients from the service's own answer (never a token)
+    /// and tell the user what to fix ("instância não existe", "chave recusada").
     pub fn is_public(&self) -> bool {
-        self.status() < 500 || matches!(self, Error::Unavailable(_))
+        self.status() < 500 || matches!(self, Error::Unavailable(_) | Error::Upstream(_))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod catalogo_csv;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod conexao;
 pub mod config;
 pub mod crypto;
 pub mod demo;

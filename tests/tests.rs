@@ -58,3 +58,9 @@ mod api_bot;
 mod faults;
 // The embedded admin panel: index, assets, deep links, no path traversal.
 mod panel;
+// Evolution API (QR-code channel): the webhook with every reference payload, secrets, 9th digit.
+mod evolution;
+// Evolution API: replies through sendText, echoes, failures and retries, human replies.
+mod evolution_envio;
+// Evolution API: pairing from the panel API and from `helixai tenant connect`.
+mod evolution_conexao;

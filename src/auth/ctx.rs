@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::app::App;
 use crate::auth::session::Principal;
+use crate::conexao::{self, EstadoConexao};
 use crate::config::ServerConfig;
 use crate::crypto::SecretKey;
 use crate::domain::{ConversaId, EmpresaId, Papel, UsuarioId};
@@ -112,6 +113,26 @@ impl TenantCtx {
     /// The acting usuario's id.
     pub fn usuario_id(&self) -> UsuarioId {
         self.usuario.id
+    }
+    /// This empresa's WhatsApp (QR Code) connection: as stored, or refreshed from Evolution.
+    pub fn whatsapp_conexao(&self, atualizar: bool) -> Result<EstadoConexao> {
+        if atualizar {
+            conexao::atualizar(&self.app, &self.empresa)
+        } else {
+            conexao::estado(&self.app, &self.empresa)
+        }
+    }
+    /// Creates or reconnects this empresa's Evolution instance (a QR to scan).
+    pub fn whatsapp_conectar(&self, numero: Option<&str>) -> Result<EstadoConexao> {
+        conexao::conectar(&self.app, &self.empresa, numero)
+    }
+    /// Logs this empresa's number out of its instance.
+    pub fn whatsapp_desconectar(&self) -> Result<EstadoConexao> {
+        conexao::desconectar(&self.app, &self.empresa)
+    }
+    /// Deletes this empresa's instance on the Evolution server.
+    pub fn whatsapp_excluir_instancia(&self) -> Result<EstadoConexao> {
+        conexao::excluir(&self.app, &self.empresa)
     }
 }
 

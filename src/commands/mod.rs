@@ -2,6 +2,7 @@
 //! the error to an exit code; every command prints one clear pt-BR line on failure.
 
 mod backup;
+mod evolution;
 mod serve;
 mod tenant;
 mod tenant_set;
@@ -11,7 +12,7 @@ mod user;
 use std::sync::Arc;
 
 use crate::app::{App, FirstStart};
-use crate::cli::{Cli, Command, TenantCommand};
+use crate::cli::{Cli, Command, EvolutionCommand, TenantCommand};
 use crate::config::{DataDir, ServerConfig};
 use crate::error::Result;
 
@@ -44,6 +45,15 @@ pub fn run(cli: Cli) -> Result<()> {
             backup::backup(&*open_with(data, ServerConfig { backup_keep: keep, ..ServerConfig::default() })?, args)
         }
         Command::Restore(args) => backup::restore(&*open(data)?, args),
+        Command::Evolution(EvolutionCommand::Config(args)) => {
+            evolution::config(&*open(data)?, args, &mut std::io::stdin().lock())
+        }
+        Command::Tenant(TenantCommand::Connect(args)) => {
+            evolution::connect(&*open(data)?, args, &mut std::io::stdout().lock())
+        }
+        Command::Tenant(TenantCommand::Disconnect { slug, excluir }) => {
+            evolution::disconnect(&*open(data)?, &slug, excluir)
+        }
     }
 }
 

@@ -35,6 +35,10 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
     // Held until this function returns: one server per data dir; offline restores wait.
     let _lock = crate::server::travar_diretorio(&app.data)?;
     report_first_start(&first);
+    // Evolution settings given to `serve` are stored, so `tenant connect` and the next
+    // start see them too.
+    let chave = std::env::var(super::evolution::ENV_CHAVE).ok().filter(|c| !c.trim().is_empty());
+    crate::conexao::configurar(&app, args.evolution_url.as_deref(), chave.as_deref(), args.public_url.as_deref())?;
     if args.demo {
         let logins = crate::demo::criar_demo(&app)?;
         if logins.is_empty() {

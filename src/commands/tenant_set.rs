@@ -9,6 +9,7 @@ use std::io::BufRead;
 use crate::app::App;
 use crate::cli::TenantSetArgs;
 use crate::crypto::mask;
+use crate::domain::Canal;
 use crate::error::{Error, Result};
 use crate::store::central::{BotAlteracao, NovaAuditoria, WhatsappAlteracao};
 
@@ -95,7 +96,9 @@ pub(super) fn tenant_set(app: &App, args: TenantSetArgs, stdin: &mut dyn BufRead
         mascarados.push(format!("{nome}: {}", mask(&valor)));
         *destino = Some(Some(app.key.encrypt(&valor)?));
     }
+    let canal = args.canal.as_deref().map(|c| c.trim().parse::<Canal>()).transpose()?;
     let campos: Vec<&str> = [
+        ("whatsapp_canal", canal.is_some()),
         ("whatsapp_phone_number_id", wa.phone_number_id.is_some()),
         ("whatsapp_numero", wa.numero.is_some()),
         ("whatsapp_token", wa.token_cifrado.is_some()),
@@ -107,8 +110,11 @@ pub(super) fn tenant_set(app: &App, args: TenantSetArgs, stdin: &mut dyn BufRead
     .into_iter()
     .filter_map(|(c, on)| on.then_some(c))
     .collect();
-    if campos.iter().any(|c| c.starts_with("whatsapp")) {
+    if campos.iter().any(|c| c.starts_with("whatsapp") && *c != "whatsapp_canal") {
         app.central.empresa_definir_whatsapp(empresa.id, &wa)?;
+    }
+    if let Some(canal) = canal {
+        app.central.empresa_definir_canal(empresa.id, canal)?;
     }
     if campos.iter().any(|c| !c.starts_with("whatsapp")) {
         app.central.empresa_definir_bot(empresa.id, &bot)?;

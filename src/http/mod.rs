@@ -12,6 +12,7 @@ pub mod respond;
 pub mod routes;
 pub mod ui;
 pub mod webhook;
+pub mod webhook_evolution;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -37,6 +38,17 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 /// The signature of a route table.
 pub type Router = fn(&Arc<App>, &Request) -> crate::Result<Response>;
 
+/// The path as logged: the secret segment of an Evolution webhook URL is masked.
+fn redigir(path: &str) -> String {
+    match path.strip_prefix("/webhook/evolution/") {
+        Some(rest) => {
+            let evento = rest.split_once('/').map_or(String::new(), |(_, ev)| format!("/{ev}"));
+            format!("/webhook/evolution/***{evento}")
+        }
+        None => path.to_owned(),
+    }
+}
+
 /// Serves one request end to end with the product's route table.
 pub fn handle(app: &Arc<App>, raw: tiny_http::Request) {
     handle_with(app, raw, routes::route);
@@ -48,6 +60,7 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
     let started = Instant::now();
     let method = raw.method().as_str().to_owned();
     let path = raw.url().split('?').next().unwrap_or("/").to_owned();
+    let path_log = redigir(&path);
     let response = match Request::read(&mut raw, app.config.max_body_bytes) {
         Ok(req) => match catch_unwind(AssertUnwindSafe(|| router(app, &req))) {
             Ok(Ok(resp)) => resp,
@@ -58,7 +71,7 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                log::error!("pânico no handler de {method} {path}: {what}");
+                log::error!("pânico no handler de {method} {path_log}: {what}");
                 Response::error(&crate::Error::Internal("pânico no handler".into()))
             }
         },
@@ -78,7 +91,19 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
     }
     log::info!(
         target: "helixai::access",
-        "{method} {path} {status} {:.1}ms empresa={empresa}",
+        "{method} {path_log} {status} {:.1}ms empresa={empresa}",
         started.elapsed().as_secs_f64() * 1000.0
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redigir;
+
+    #[test]
+    fn the_evolution_webhook_secret_never_reaches_the_log() {
+        assert_eq!(redigir("/webhook/evolution/abc123"), "/webhook/evolution/***");
+        assert_eq!(redigir("/webhook/evolution/abc123/messages-upsert"), "/webhook/evolution/***/messages-upsert");
+        assert_eq!(redigir("/api/conversas/3"), "/api/conversas/3");
+    }
 }

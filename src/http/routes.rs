@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::api::admin::{self, AdminHandler};
 use super::api::{
-    self, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, TenantHandler, EMPRESA_ADMIN,
-    EMPRESA_TODOS,
+    self, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, whatsapp_conexao, TenantHandler,
+    EMPRESA_ADMIN, EMPRESA_TODOS,
 };
-use super::{ui, webhook, Request, Response};
+use super::{ui, webhook, webhook_evolution, Request, Response};
 use crate::app::App;
 use crate::domain::Papel;
 use crate::error::{Error, Result};
@@ -31,6 +31,10 @@ pub fn route(app: &Arc<App>, req: &Request) -> Result<Response> {
         // Meta's webhook: no session; the verify token / the body signature authenticate.
         ("GET", ["webhook", "whatsapp"]) => webhook::verificar(app, req),
         ("POST", ["webhook", "whatsapp"]) => webhook::receber(app, req),
+        // Evolution API: the secret in the URL routes, the instance token authenticates.
+        ("POST", ["webhook", "evolution", segredo] | ["webhook", "evolution", segredo, _]) => {
+            webhook_evolution::receber(app, req, segredo)
+        }
         ("GET", ["metrics"]) => super::metrics::metrics(app, req),
         (_, ["api", rest @ ..]) => {
             api::check_csrf(req)?;
@@ -95,6 +99,11 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("PATCH", ["usuarios", id]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::alterar(c, req, id))),
         ("GET", ["whatsapp"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp::obter(c, req))),
         ("PUT", ["whatsapp"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp::definir(c, req))),
+        ("GET", ["whatsapp", "conexao"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp_conexao::obter(c, req))),
+        ("DELETE", ["whatsapp", "conexao"]) => (EMPRESA_ADMIN, Box::new(whatsapp_conexao::excluir)),
+        ("POST", ["whatsapp", "conectar"]) => (EMPRESA_ADMIN, Box::new(move |c| whatsapp_conexao::conectar(c, req))),
+        ("POST", ["whatsapp", "desconectar"]) => (EMPRESA_ADMIN, Box::new(whatsapp_conexao::desconectar)),
+        ("GET", ["whatsapp", "qr.svg"]) => (EMPRESA_ADMIN, Box::new(whatsapp_conexao::qr_svg)),
         ("GET", ["bot"]) => (EMPRESA_ADMIN, Box::new(bot::obter)),
         ("PUT", ["bot"]) => (EMPRESA_ADMIN, Box::new(move |c| bot::definir(c, req))),
         ("POST", ["bot", "simular"]) => (EMPRESA_TODOS, Box::new(move |c| bot::simular(c, req))),
@@ -105,7 +114,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
 
 /// Superadmin endpoints (paths relative to `/api/admin/`); every one is superadmin-only.
 fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler<'r>> {
-    use admin::{assinaturas, auditoria, backups, empresas, pagamentos, planos, sistema, usuarios};
+    use admin::{assinaturas, auditoria, backups, empresas, evolution, pagamentos, planos, sistema, usuarios};
     Some(match (req.method.as_str(), rest) {
         ("GET", ["empresas"]) => Box::new(move |a, p| empresas::listar(a, req, p)),
         ("POST", ["empresas"]) => Box::new(move |a, p| empresas::criar(a, req, p)),
@@ -134,6 +143,8 @@ fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler
         ("PATCH", ["usuarios", id]) => Box::new(move |a, p| usuarios::atualizar(a, req, p, id)),
         ("GET", ["auditoria"]) => Box::new(move |a, p| auditoria::listar(a, req, p)),
         ("GET", ["sistema"]) => Box::new(sistema::obter),
+        ("GET", ["evolution"]) => Box::new(evolution::obter),
+        ("PUT", ["evolution"]) => Box::new(move |a, p| evolution::definir(a, req, p)),
         _ => return None,
     })
 }
@@ -146,6 +157,8 @@ pub const PADROES: &[&str] = &[
     "/healthz",
     "/metrics",
     "/webhook/whatsapp",
+    "/webhook/evolution/{segredo}",
+    "/webhook/evolution/{segredo}/{evento}",
     "/api/login",
     "/api/logout",
     "/api/me",
@@ -166,6 +179,7 @@ pub const PADROES: &[&str] = &[
     "/api/usuarios/{id}",
     "/api/relatorios",
     "/api/whatsapp",
+    "/api/whatsapp/{acao}",
     "/api/admin/empresas",
     "/api/admin/empresas/{id}",
     "/api/admin/empresas/{id}/backups",
@@ -182,6 +196,7 @@ pub const PADROES: &[&str] = &[
     "/api/admin/usuarios/{id}",
     "/api/admin/auditoria",
     "/api/admin/sistema",
+    "/api/admin/evolution",
 ];
 
 /// The pattern a path belongs to (`/api/conversas/17` → `/api/conversas/{id}`); static

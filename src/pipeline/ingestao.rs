@@ -21,9 +21,9 @@ pub struct Resumo {
     pub nao_roteados: usize,
 }
 
-/// A store failure on the webhook path: 503 so Meta delivers again (a re-delivery of what
-/// was stored is a no-op); the cause goes to the log only.
-fn indisponivel(e: Error) -> Error {
+/// A store failure on the webhook path: 503 so the sender (Meta, Evolution) delivers again
+/// (a re-delivery of what was stored is a no-op); the cause goes to the log only.
+pub(super) fn indisponivel(e: Error) -> Error {
     log::error!("webhook: falha ao gravar ({}): {e}", e.code());
     Error::Unavailable("não foi possível gravar o webhook agora; tente novamente".into())
 }
@@ -79,12 +79,22 @@ pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<Empresa>)]) -> Resu
 fn entrada(app: &App, empresa: &Empresa, m: &InboundMessage) -> Result<(bool, bool)> {
     let db = app.tenant_db(empresa)?;
     let texto = m.text_for_bot();
-    let wa_id = if !m.from.is_empty() { m.from.trim_start_matches('+') } else { m.user_id.as_deref().unwrap_or("") };
+    let from = m.from.trim_start_matches('+');
+    // The lead key: the canonical form of the number (a Brazilian mobile always with its 9th
+    // digit), matching a lead stored under any variant; username users have only a user id.
+    let (wa_id, variantes) = if from.is_empty() {
+        (m.user_id.clone().unwrap_or_default(), Vec::new())
+    } else {
+        (crate::telefone::canonico(from), crate::telefone::variantes(from))
+    };
     let midia = m.media();
     let bruto = m.raw_json();
     let r = db.registrar_entrada(&NovaEntrada {
         wa_message_id: &m.wa_message_id,
-        wa_id,
+        wa_id: &wa_id,
+        wa_id_variantes: &variantes,
+        // Replies go to the number exactly as Meta gave it.
+        destino: (!from.is_empty()).then_some(from),
         nome_perfil: m.profile_name.as_deref(),
         canal: "whatsapp",
         tipo: m.kind_name(),

@@ -2,14 +2,19 @@
 //!
 //! - [`roteamento`]: phone_number_id → empresa cache, invalidated by the central generation;
 //! - [`ingestao`]: storing verified webhook events, marking pending work, waking a worker;
-//! - [`resposta`]: one claimed job → bot → stored reply → Graph send → recorded outcome;
+//! - [`ingestao_evolution`]: the same for Evolution API events (QR-code channel), plus its
+//!   connection and QR updates;
+//! - [`resposta`]: one claimed job → bot → stored reply → send (`envio`: Cloud API or
+//!   Evolution, by the empresa's channel) → recorded outcome;
 //! - [`ferramentas`]: the bot's `TenantTools` over a tenant db;
 //! - [`simular`]: the same path for the panel's "Testar bot", storing instead of sending.
 //!
 //! The worker threads that drive [`resposta`] live in `crate::jobs`.
 
+mod envio;
 pub mod ferramentas;
 pub mod ingestao;
+pub mod ingestao_evolution;
 pub mod resposta;
 pub mod roteamento;
 
@@ -37,6 +42,9 @@ pub struct Motor {
     pub bots: BotFactory,
     pub graph: GraphClient,
     pub llm: LlmClient,
+    /// The shared outbound agent (the Evolution client is built per send: its URL is a
+    /// setting that may change while the server runs).
+    pub agent: ureq::Agent,
     retry_base_ms: u64,
 }
 
@@ -52,8 +60,9 @@ impl Motor {
         });
         Ok(Motor {
             bots: BotFactory::new()?,
-            graph: GraphClient::new(agent, app.config.graph_api_url.clone()),
+            graph: GraphClient::new(agent.clone(), app.config.graph_api_url.clone()),
             llm,
+            agent,
             retry_base_ms: base,
         })
     }

@@ -1,21 +1,19 @@
 //! Running one claimed bot job: compose the reply with the empresa's bot (unless one was
-//! composed before a crash), store it, send it through the Graph API with the empresa's
-//! token, and record the outcome. See `store::tenant::jobs` for the state machine.
+//! composed before a crash), store it, send it through the empresa's channel (`envio`), and
+//! record the outcome. See `store::tenant::jobs` for the state machine.
 
 use crate::app::App;
 use crate::bot::{EmpresaBot, Role, Turn};
 use crate::clock::unix_now_ms;
-use crate::crypto::Secret;
-use crate::domain::MensagemId;
 use crate::error::{Error, Result};
 use crate::llm::{ChatModel, LlmSettings};
+use crate::pipeline::envio;
 use crate::pipeline::ferramentas::FerramentasTenant;
 use crate::pipeline::Motor;
 use crate::store::central::Empresa;
 use crate::store::tenant::conversas::ConversaParaBot;
 use crate::store::tenant::jobs::JobBot;
 use crate::store::tenant::TenantDb;
-use crate::whatsapp::MAX_SEND_ATTEMPTS;
 
 /// What the panel shows for a reply whose send was cut by a crash.
 pub const ENVIO_INCERTO: &str =
@@ -34,9 +32,17 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     if let Some(saida) = job.saida_id {
         // Composed before a crash or a retryable failure: send it, unless it already went out.
         return match db.mensagem(saida)? {
-            Some(m) if m.wa_message_id.is_none() && m.status == "pendente" => {
-                enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, m.texto.as_deref().unwrap_or(""), None)
-            }
+            Some(m) if m.wa_message_id.is_none() && m.status == "pendente" => envio::enviar(
+                app,
+                motor,
+                empresa,
+                db,
+                job,
+                saida,
+                &conversa.wa_id,
+                m.texto.as_deref().unwrap_or(""),
+                None,
+            ),
             // The process died during the Graph call: it may have gone out. Never risk a
             // second copy; show the doubt in the panel instead.
             Some(m) if m.wa_message_id.is_none() && m.status == "enviando" => {
@@ -57,7 +63,7 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     }
     let saida = db.job_preparar_resposta(job, &texto, "bot", ultima, "pendente")?;
     let ler = conversa.novas.last().and_then(|(_, _, wamid)| wamid.clone());
-    enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &texto, ler.as_deref())
+    envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &texto, ler.as_deref())
 }
 
 /// The short pt-BR notice sent instead of a bot answer when the plano's monthly message
@@ -160,68 +166,6 @@ fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Result<Option<Ll
 fn config_text(empresa: &Empresa, chave: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(&empresa.configuracoes_json).ok()?;
     v.get(chave)?.as_str().map(str::to_owned)
-}
-
-fn token(app: &App, empresa: &Empresa) -> Result<Option<Secret>> {
-    let Some(cifrado) = app.central.empresa_segredos(empresa.id)?.whatsapp_token else { return Ok(None) };
-    app.key.decrypt(&cifrado).map(Some)
-}
-
-/// Sends a stored reply and records the outcome; `ler` is an inbound wamid to mark as read.
-#[allow(clippy::too_many_arguments)]
-fn enviar(
-    app: &App,
-    motor: &Motor,
-    empresa: &Empresa,
-    db: &TenantDb,
-    job: &JobBot,
-    saida: MensagemId,
-    to: &str,
-    texto: &str,
-    ler: Option<&str>,
-) -> Result<()> {
-    let pid = empresa.whatsapp_phone_number_id.as_deref().unwrap_or("");
-    let token = match token(app, empresa) {
-        Ok(Some(t)) if !pid.is_empty() => t,
-        Ok(_) => {
-            let msg = "a empresa não tem phone_number_id e token do WhatsApp configurados";
-            return db.job_falhou_envio(job, saida, None, msg, unix_now_ms());
-        }
-        Err(e) => {
-            log::error!("empresa {}: token do WhatsApp ilegível: {e}", empresa.id);
-            return db.job_falhou_envio(job, saida, None, "token do WhatsApp ilegível", unix_now_ms());
-        }
-    };
-    db.job_marcar_enviando(job, saida)?;
-    match motor.graph.send_text(pid, token.expose(), to, texto, None) {
-        Ok(wamid) => {
-            app.metrics.graph_enviada();
-            db.job_enviado(job, saida, &wamid, unix_now_ms())?;
-            app.metrics.job_concluido();
-            log::info!("resposta enviada: empresa {} conversa {}", empresa.id, job.conversa_id);
-            if let Some(inbound) = ler {
-                if let Err(e) = motor.graph.mark_read(pid, token.expose(), inbound) {
-                    log::debug!("marcar como lida falhou (ignorado): {e}");
-                }
-            }
-            Ok(())
-        }
-        Err(e) if e.retryable && job.tentativas < MAX_SEND_ATTEMPTS => {
-            app.metrics.graph_erro(e.code.unwrap_or(0));
-            let espera = motor.espera_ms(job.tentativas);
-            log::warn!(
-                "envio para o WhatsApp falhou (tentativa {}), nova tentativa em {espera} ms: {e}",
-                job.tentativas
-            );
-            db.job_reagendar(job, unix_now_ms() + espera, &e.to_string())
-        }
-        Err(e) => {
-            app.metrics.graph_erro(e.code.unwrap_or(0));
-            app.metrics.job_falhou();
-            log::warn!("envio para o WhatsApp falhou de vez (empresa {}): {e}", empresa.id);
-            db.job_falhou_envio(job, saida, e.code, &e.title, unix_now_ms())
-        }
-    }
 }
 
 /// Fails unless `texto` is a usable simulator message.

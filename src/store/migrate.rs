@@ -28,13 +28,18 @@ macro_rules! migration {
 }
 
 /// Central migrations, in order; version N = the first N applied.
-pub const CENTRAL: &[Migration] = &[migration!("central", "0001_init.sql"), migration!("central", "0002_pipeline.sql")];
+pub const CENTRAL: &[Migration] = &[
+    migration!("central", "0001_init.sql"),
+    migration!("central", "0002_pipeline.sql"),
+    migration!("central", "0003_evolution.sql"),
+];
 
 /// Tenant migrations, in order; version N = the first N applied.
 pub const TENANT: &[Migration] = &[
     migration!("tenant", "0001_init.sql"),
     migration!("tenant", "0002_conversas_resumo.sql"),
     migration!("tenant", "0003_pipeline.sql"),
+    migration!("tenant", "0004_destino.sql"),
 ];
 
 /// The schema version this binary writes for central files.

@@ -31,6 +31,23 @@ pub struct Recorded {
 }
 
 impl Recorded {
+    /// Reads a request of a fake server (method, path, headers, body).
+    pub fn read(request: &mut tiny_http::Request) -> Recorded {
+        let mut raw_body = String::new();
+        let _ = request.as_reader().read_to_string(&mut raw_body);
+        Recorded {
+            method: request.method().as_str().to_string(),
+            path: request.url().to_string(),
+            headers: request
+                .headers()
+                .iter()
+                .map(|h| (h.field.as_str().to_string(), h.value.as_str().to_string()))
+                .collect(),
+            body: serde_json::from_str(&raw_body).unwrap_or(Value::Null),
+            raw_body,
+        }
+    }
+
     /// A header's value, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -94,19 +111,7 @@ impl Drop for FakeGraph {
 }
 
 fn handle(mut request: tiny_http::Request, state: &Mutex<State>, expected_auth: &str) {
-    let mut raw_body = String::new();
-    let _ = request.as_reader().read_to_string(&mut raw_body);
-    let recorded = Recorded {
-        method: request.method().as_str().to_string(),
-        path: request.url().to_string(),
-        headers: request
-            .headers()
-            .iter()
-            .map(|h| (h.field.as_str().to_string(), h.value.as_str().to_string()))
-            .collect(),
-        body: serde_json::from_str(&raw_body).unwrap_or(Value::Null),
-        raw_body,
-    };
+    let recorded = Recorded::read(&mut request);
     let (status, body) = {
         let mut state = state.lock().expect("fake graph state");
         let answer = answer(&mut state, &recorded, expected_auth);

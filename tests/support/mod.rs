@@ -1,6 +1,8 @@
 //! Test fixtures shared by every integration test.
 #![allow(dead_code)]
 
+pub mod evolution;
+pub mod fake_evolution;
 pub mod fake_graph;
 pub mod fake_openai;
 pub mod http;

@@ -3,7 +3,7 @@
 
 pub mod admin;
 pub mod bot;
-mod campos;
+pub(crate) mod campos;
 pub mod catalogo;
 pub mod conversas;
 pub mod leads;
@@ -11,6 +11,7 @@ pub mod relatorios;
 pub mod sessao;
 pub mod usuarios;
 pub mod whatsapp;
+pub mod whatsapp_conexao;
 
 use std::net::IpAddr;
 use std::sync::Arc;

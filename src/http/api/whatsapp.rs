@@ -6,12 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use super::campos::{cifrar, descrever_segredo, mascarado, presente, texto_opcional};
 use crate::auth::TenantCtx;
+use crate::domain::Canal;
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
 use crate::store::central::{Empresa, WhatsappAlteracao};
 
 #[derive(Serialize)]
 struct Whatsapp {
+    /// `cloud` (Meta Cloud API) or `evolution` (QR Code).
+    canal: Canal,
     phone_number_id: Option<String>,
     numero: Option<String>,
     token: Option<String>,
@@ -23,6 +26,8 @@ struct Whatsapp {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PutWhatsapp {
+    #[serde(default)]
+    canal: Option<Canal>,
     #[serde(default, deserialize_with = "presente")]
     phone_number_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "presente")]
@@ -45,6 +50,7 @@ fn webhook_url(req: &Request) -> Option<String> {
 fn resposta(ctx: &TenantCtx, req: &Request, e: &Empresa) -> Result<Response> {
     let seg = ctx.central().empresa_segredos(e.id)?;
     Ok(Response::ok(&Whatsapp {
+        canal: e.whatsapp_canal,
         phone_number_id: e.whatsapp_phone_number_id.clone(),
         numero: e.whatsapp_numero.clone(),
         token: mascarado(ctx.key(), seg.whatsapp_token.as_deref()),
@@ -59,7 +65,7 @@ pub fn obter(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     resposta(ctx, req, ctx.empresa())
 }
 
-/// `PUT /api/whatsapp` (admin): `{phone_number_id?, numero?, token?, app_secret?}`; absent
+/// `PUT /api/whatsapp` (admin): `{canal?, phone_number_id?, numero?, token?, app_secret?}`; absent
 /// fields are kept, `""`/`null` clears.
 pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     let body: PutWhatsapp = req.json()?;
@@ -87,6 +93,10 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
         app_secret_cifrado: cifrar(ctx.key(), app_secret)?,
     };
     ctx.central().empresa_definir_whatsapp(ctx.empresa_id(), &alteracao)?;
+    if let Some(canal) = body.canal.filter(|c| *c != ctx.empresa().whatsapp_canal) {
+        ctx.central().empresa_definir_canal(ctx.empresa_id(), canal)?;
+        detalhes.push(format!("canal={canal}"));
+    }
     if !detalhes.is_empty() {
         ctx.auditar("whatsapp.alterar", None, Some(detalhes.join(", ")))?;
     }

@@ -4,7 +4,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use super::CentralDb;
-use crate::domain::{EmpresaId, PlanoId, Setor};
+use crate::domain::{Canal, EmpresaId, PlanoId, Setor};
 use crate::error::{Error, Result};
 use crate::store::tenants::{DatabaseName, TenantKey};
 
@@ -19,6 +19,8 @@ pub struct Empresa {
     pub database_name: DatabaseName,
     pub whatsapp_numero: Option<String>,
     pub whatsapp_phone_number_id: Option<String>,
+    /// Cloud API or Evolution (QR code).
+    pub whatsapp_canal: Canal,
     pub llm_base_url: Option<String>,
     pub llm_modelo: Option<String>,
     pub prompt_customizado: Option<String>,
@@ -75,7 +77,7 @@ pub struct PerfilEmpresa {
 
 const COLS: &str = "id, nome, slug, setor, database_name, whatsapp_numero, whatsapp_phone_number_id, llm_base_url, \
     llm_modelo, prompt_customizado, configuracoes_json, ativo, plano_id, whatsapp_token IS NOT NULL, \
-    whatsapp_app_secret IS NOT NULL, openai_api_key IS NOT NULL, criado_em, atualizado_em";
+    whatsapp_app_secret IS NOT NULL, openai_api_key IS NOT NULL, criado_em, atualizado_em, whatsapp_canal";
 
 /// Reads one row; the inner `Result` carries a bad stored setor or database_name as an
 /// error instead of a panic.
@@ -88,6 +90,10 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Empresa>> {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
+    let whatsapp_canal = match r.get::<_, String>(18)?.parse::<Canal>() {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
     Ok(Ok(Empresa {
         id: EmpresaId(r.get(0)?),
         nome: r.get(1)?,
@@ -96,6 +102,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Empresa>> {
         database_name,
         whatsapp_numero: r.get(5)?,
         whatsapp_phone_number_id: r.get(6)?,
+        whatsapp_canal,
         llm_base_url: r.get(7)?,
         llm_modelo: r.get(8)?,
         prompt_customizado: r.get(9)?,
@@ -373,6 +380,7 @@ impl CentralDb {
         )?;
         let usuarios = tx.execute("DELETE FROM usuarios WHERE empresa_id = ?1", [id.0])?;
         tx.execute("DELETE FROM trabalho_pendente WHERE empresa_id = ?1", [id.0])?;
+        tx.execute("DELETE FROM evolution_instancias WHERE empresa_id = ?1", [id.0])?;
         tx.execute("DELETE FROM empresas WHERE id = ?1", [id.0])?;
         tx.commit()?;
         self.marcados_lock().remove(&id);

@@ -1,11 +1,13 @@
 //! CentralDb: `data/helixai.db` — empresas, usuarios, planos, assinaturas, pagamentos,
 //! sessoes, auditoria and the pending-work index. SQL per concern in the submodules.
 
+pub mod ajustes;
 pub mod assinaturas;
 pub mod auditoria;
 pub mod empresa_config;
 pub mod empresas;
 pub mod equipe;
+pub mod evolution;
 pub mod pagamentos;
 pub mod pipeline;
 pub mod planos;
@@ -29,6 +31,7 @@ pub use empresas::{
     AlteraEmpresa, Empresa, EmpresaPurgada, EmpresaSegredos, FiltroEmpresas, NovaEmpresa, PerfilEmpresa,
 };
 pub use equipe::EquipeAlteracao;
+pub use evolution::{InstanciaEvolution, MudancaEstado};
 pub use pagamentos::{FiltroPagamentos, NovoPagamento, Pagamento, PagamentoRegistrado};
 pub use planos::{NovoPlano, Plano};
 pub use sessoes::SessaoViva;

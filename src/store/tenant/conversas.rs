@@ -14,8 +14,14 @@ use crate::error::Result;
 pub struct NovaEntrada<'a> {
     /// Meta's `wamid` (or a synthetic id for the simulator): the idempotency key.
     pub wa_message_id: &'a str,
-    /// The customer's WhatsApp id: the lead key.
+    /// The customer's WhatsApp id: the lead key (canonical form for new leads).
     pub wa_id: &'a str,
+    /// Other forms of the same number (a Brazilian mobile with and without the 9th digit):
+    /// an existing lead stored under any of them is the same customer.
+    pub wa_id_variantes: &'a [String],
+    /// Where replies to this customer go: the address they wrote from (the Cloud API's
+    /// `from`, or the Evolution JID). `None` keeps the conversa's last one.
+    pub destino: Option<&'a str>,
     pub nome_perfil: Option<&'a str>,
     /// `whatsapp` or `simulador` (kept apart so tests of the bot never mix with real chats).
     pub canal: &'a str,
@@ -86,7 +92,8 @@ fn row_to_mensagem(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mensagem> {
 pub struct ConversaParaBot {
     pub conversa_id: ConversaId,
     pub lead_id: LeadId,
-    /// Where replies go (`to` of the Graph send).
+    /// Where replies go: the address the customer last wrote from (`to` of the Graph send,
+    /// `number` of the Evolution send), else the lead's wa_id.
     pub wa_id: String,
     pub canal: String,
     /// `bot` or `humano`.
@@ -122,6 +129,74 @@ pub fn status_de_meta(status: &str) -> Option<&'static str> {
 const RANK_SQL: &str =
     "CASE status WHEN 'enviada' THEN 1 WHEN 'entregue' THEN 2 WHEN 'lida' THEN 3 WHEN 'falhou' THEN 4 ELSE 0 END";
 
+/// A message already stored under this WhatsApp id (a re-delivery): what it was stored as.
+fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<Option<EntradaRegistrada>> {
+    let existing: Option<(i64, i64)> = tx
+        .query_row("SELECT id, conversa_id FROM mensagens WHERE wa_message_id = ?1", [wa_message_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(existing.map(|(id, conversa)| EntradaRegistrada {
+        nova: false,
+        conversa_id: ConversaId(conversa),
+        mensagem_id: MensagemId(id),
+        job: false,
+    }))
+}
+
+/// Finds the customer's lead (under any variant of the number) or creates it under the
+/// canonical one, then reuses its open conversa on the channel or opens one; records where
+/// replies go. Returns the conversa id.
+fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<i64> {
+    let mut lead: Option<i64> = None;
+    for forma in std::iter::once(e.wa_id).chain(e.wa_id_variantes.iter().map(String::as_str)) {
+        lead = tx.query_row("SELECT id FROM leads WHERE wa_id = ?1", [forma], |r| r.get(0)).optional()?;
+        if lead.is_some() {
+            break;
+        }
+    }
+    // A name the customer gave the bot wins over the WhatsApp profile name.
+    let lead: i64 = match lead {
+        Some(id) => {
+            tx.execute(
+                "UPDATE leads SET nome = COALESCE(nome, ?2), atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+                params![id, e.nome_perfil],
+            )?;
+            id
+        }
+        None => tx.query_row(
+            "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1)
+             ON CONFLICT(wa_id) DO UPDATE SET nome = COALESCE(leads.nome, excluded.nome),
+                 atualizado_em = CURRENT_TIMESTAMP
+             RETURNING id",
+            params![e.wa_id, e.nome_perfil],
+            |r| r.get(0),
+        )?,
+    };
+    let aberta: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM conversas WHERE lead_id = ?1 AND canal = ?2 AND aberta = 1 ORDER BY id DESC LIMIT 1",
+            params![lead, e.canal],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let conversa = match aberta {
+        Some(id) => id,
+        None => tx.query_row(
+            "INSERT INTO conversas (lead_id, canal) VALUES (?1, ?2) RETURNING id",
+            params![lead, e.canal],
+            |r| r.get(0),
+        )?,
+    };
+    if let Some(destino) = e.destino.filter(|d| !d.is_empty()) {
+        tx.execute(
+            "UPDATE conversas SET destino = ?2 WHERE id = ?1 AND destino IS NOT ?2",
+            params![conversa, destino],
+        )?;
+    }
+    Ok(conversa)
+}
+
 impl TenantDb {
     /// Stores one inbound message in ONE transaction: upsert lead, reuse or open the conversa,
     /// insert the mensagem, refresh the conversa and queue its bot job. A `wa_message_id`
@@ -129,43 +204,10 @@ impl TenantDb {
     pub fn registrar_entrada(&self, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<(i64, i64)> = tx
-            .query_row("SELECT id, conversa_id FROM mensagens WHERE wa_message_id = ?1", [e.wa_message_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        if let Some((id, conversa)) = existing {
-            return Ok(EntradaRegistrada {
-                nova: false,
-                conversa_id: ConversaId(conversa),
-                mensagem_id: MensagemId(id),
-                job: false,
-            });
+        if let Some(ja) = ja_registrada(&tx, e.wa_message_id)? {
+            return Ok(ja);
         }
-        // A name the customer gave the bot wins over the WhatsApp profile name.
-        let lead: i64 = tx.query_row(
-            "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1)
-             ON CONFLICT(wa_id) DO UPDATE SET nome = COALESCE(leads.nome, excluded.nome),
-                 atualizado_em = CURRENT_TIMESTAMP
-             RETURNING id",
-            params![e.wa_id, e.nome_perfil],
-            |r| r.get(0),
-        )?;
-        let aberta: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM conversas WHERE lead_id = ?1 AND canal = ?2 AND aberta = 1 ORDER BY id DESC LIMIT 1",
-                params![lead, e.canal],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let conversa = match aberta {
-            Some(id) => id,
-            None => tx.query_row(
-                "INSERT INTO conversas (lead_id, canal) VALUES (?1, ?2) RETURNING id",
-                params![lead, e.canal],
-                |r| r.get(0),
-            )?,
-        };
+        let conversa = lead_e_conversa(&tx, e)?;
         let mensagem: i64 = tx.query_row(
             "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
                  bruto_json, status)
@@ -195,6 +237,38 @@ impl TenantDb {
         })
     }
 
+    /// Records a message the business sent from its own phone (Evolution `fromMe`), in the
+    /// customer's conversa: outbound, autor `humano`, status `enviada`, no bot job, not
+    /// unread. Idempotent on `wa_message_id` (a copy of one of our own sends is a no-op).
+    pub fn registrar_saida_externa(&self, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(ja) = ja_registrada(&tx, e.wa_message_id)? {
+            return Ok(ja);
+        }
+        let sem_nome = NovaEntrada { nome_perfil: None, ..e.clone() };
+        let conversa = lead_e_conversa(&tx, &sem_nome)?;
+        let mensagem: i64 = tx.query_row(
+            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
+                 bruto_json, status)
+             VALUES (?1, 'saida', 'humano', ?2, ?3, ?4, ?5, ?6, ?7, 'enviada') RETURNING id",
+            params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+            [conversa],
+        )?;
+        tx.commit()?;
+        Ok(EntradaRegistrada {
+            nova: true,
+            conversa_id: ConversaId(conversa),
+            mensagem_id: MensagemId(mensagem),
+            job: false,
+        })
+    }
+
     /// Applies a delivery status (`enviada`/`entregue`/`lida`/`falhou`) to the outbound
     /// mensagem with this wamid, only if it moves the status forward. Returns whether a row
     /// changed (false for unknown wamids and for late, out-of-order statuses).
@@ -214,7 +288,7 @@ impl TenantDb {
         let conn = self.conn()?;
         let head = conn
             .query_row(
-                "SELECT c.lead_id, l.wa_id, c.canal, c.modo, c.respondida_ate
+                "SELECT c.lead_id, COALESCE(c.destino, l.wa_id), c.canal, c.modo, c.respondida_ate
                  FROM conversas c JOIN leads l ON l.id = c.lead_id WHERE c.id = ?1",
                 [id.0],
                 |r| {

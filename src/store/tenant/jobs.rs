@@ -212,6 +212,12 @@ impl TenantDb {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         ainda_meu(&tx, job)?;
+        // Evolution echoes our own sends as `fromMe` upserts; one that arrived before this
+        // point was stored as a separate row with this id: the reply itself wins.
+        tx.execute(
+            "DELETE FROM mensagens WHERE wa_message_id = ?2 AND id != ?1 AND direcao = 'saida'",
+            params![saida.0, wamid],
+        )?;
         // A `sent`/`delivered` webhook cannot have arrived yet (it needs the wamid), so the
         // status is simply moved to `enviada` unless something already moved it further.
         tx.execute(

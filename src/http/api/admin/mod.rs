@@ -6,6 +6,7 @@ pub mod assinaturas;
 pub mod auditoria;
 pub mod backups;
 pub mod empresas;
+pub mod evolution;
 pub mod pagamentos;
 pub mod planos;
 pub mod sistema;
