@@ -181,7 +181,6 @@ pub fn conectar(app: &App, empresa: &Empresa, numero: Option<&str>) -> Result<Es
     let segredo = app.key.decrypt(&inst.segredo_cifrado)?;
     let url = format!("{}/webhook/evolution/{}", aj.url_publica, segredo.expose());
     let cli = cliente(&aj);
-    app.central.empresa_definir_canal(empresa.id, Canal::Evolution)?;
     if let Some(tok) = token(app, &inst)? {
         match cli.conectar(tok.expose(), &inst.instancia, numero.as_deref()) {
             Ok(c) => {
@@ -192,6 +191,7 @@ pub fn conectar(app: &App, empresa: &Empresa, numero: Option<&str>) -> Result<Es
                     log::warn!("empresa {}: não foi possível atualizar o webhook no Evolution: {e}", empresa.id);
                 }
                 registrar_conexao(app, empresa, c)?;
+                app.central.empresa_definir_canal(empresa.id, Canal::Evolution)?;
                 return estado(app, empresa);
             }
             Err(e) if e.tipo == TipoErro::InstanciaInexistente => {
@@ -233,6 +233,8 @@ pub fn conectar(app: &App, empresa: &Empresa, numero: Option<&str>) -> Result<Es
     if let Some(qr) = criada.qr {
         registrar_qr(app, empresa, &qr)?;
     }
+    // Only now: an empresa whose pairing failed keeps answering through its old channel.
+    app.central.empresa_definir_canal(empresa.id, Canal::Evolution)?;
     estado(app, empresa)
 }
 

@@ -1,6 +1,6 @@
 //! Purging an empresa for good: only a suspended one, only with its slug typed back.
 //!
-//! Order: close its pool, delete its central rows in one transaction (usuarios and their
+//! Order: delete its Evolution instance (best effort), close its pool, delete its central rows in one transaction (usuarios and their
 //! sessions, assinaturas and pagamentos, the empresa row — audit rows stay, and the id is never
 //! reused), then remove the tenant file with its -wal/-shm. A crash between the two steps
 //! leaves an orphan file under a name no new empresa can get, never a row without a file.
@@ -37,6 +37,13 @@ pub fn purgar_empresa(app: &App, id: EmpresaId, confirmar_slug: &str) -> Result<
     }
     if empresa.ativo {
         return Err(Error::conflict("empresa_ativa", "só uma empresa suspensa pode ser purgada; suspenda-a antes"));
+    }
+    // Its paired WhatsApp session goes too (best effort: an unreachable Evolution server must
+    // not keep a purge from happening; the instance is then the reseller's to delete there).
+    if app.central.evolution_instancia(id)?.is_some() {
+        if let Err(e) = crate::conexao::excluir(app, &empresa) {
+            log::warn!("purga da empresa {id}: instância do Evolution não excluída: {e}");
+        }
     }
     app.tenants.close(id);
     let central = app.central.empresa_purgar(id)?;

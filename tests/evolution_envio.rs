@@ -163,3 +163,35 @@ fn human_replies_and_handoff_work_as_on_the_cloud_api() {
     assert_eq!(fake.sends().len(), 1);
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
+
+#[test]
+fn the_plan_quota_applies_on_the_qr_code_channel_too() {
+    use helixai::pipeline::resposta::AVISO_COTA;
+    use helixai::store::central::{AlteraEmpresa, NovoPlano};
+    let fake = FakeEvolution::start();
+    let srv = TestServer::start_with(config());
+    let c = conectar(&srv, &fake, "loja-cota");
+    let plano = srv
+        .app
+        .central
+        .plano_criar(&NovoPlano {
+            nome: "Mini".into(),
+            preco_centavos: 1000,
+            limite_mensagens_mes: Some(1),
+            limite_usuarios: None,
+            limite_itens_catalogo: None,
+            ativo: true,
+        })
+        .expect("plano");
+    let altera = AlteraEmpresa { plano_id: Some(Some(plano.id)), ..AlteraEmpresa::default() };
+    srv.app.central.empresa_atualizar(c.empresa.id, &altera).expect("assign plano");
+    let jid = "5511977778888@s.whatsapp.net";
+    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", upsert_texto("3AQ1", jid, "bom dia")), 200);
+    rodar(&srv);
+    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", upsert_texto("3AQ2", jid, "qual o horário?")), 200);
+    rodar(&srv);
+    let sends = fake.sends();
+    assert_eq!(sends.len(), 2);
+    assert_ne!(sends[0].body["text"], AVISO_COTA, "within the quota the bot answers");
+    assert_eq!(sends[1].body["text"], AVISO_COTA, "past the quota: the notice");
+}
