@@ -19,6 +19,7 @@ const TELAS_REVENDA = [
   { seg: 'empresas', rotulo: 'Empresas', mod: 'revenda/empresas' },
   { seg: 'planos', rotulo: 'Planos', mod: 'revenda/planos' },
   { seg: 'assinaturas', rotulo: 'Assinaturas e pagamentos', mod: 'revenda/assinaturas' },
+  { seg: 'evolution', rotulo: 'WhatsApp (QR Code)', mod: 'revenda/evolution' },
   { seg: 'usuarios', rotulo: 'Usuários', mod: 'revenda/usuarios' },
   { seg: 'auditoria', rotulo: 'Auditoria', mod: 'revenda/auditoria' },
   { seg: 'backups', rotulo: 'Backups', mod: 'revenda/backups' },

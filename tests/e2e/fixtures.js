@@ -37,9 +37,19 @@ function estadoInicial() {
       { id: 3, nome: null, telefone: '+55 21 96666-3333', interesse: 'Onix', orcamento_centavos: null, status: 'novo', notas: '', criado_em: ts(300), atualizado_em: ts(300) },
       { id: 4, nome: 'Paula Reis', telefone: '+55 11 95555-4444', interesse: 'Onix', orcamento_centavos: 7000000, status: 'vendido', notas: 'Fechou à vista.', criado_em: ts(9000), atualizado_em: ts(1000) },
     ],
+    conexao: { ...SEM_CONEXAO },
+    evolution: { url: 'http://127.0.0.1:8081', chave: '••••9a7c', url_publica: 'https://painel.helix.exemplo.com.br', configurado: true },
     proximoId: 100,
   };
 }
+
+const SEM_CONEXAO = { canal: 'cloud', evolution_configurado: true, instancia: null, estado: 'desconectado', motivo_codigo: null, motivo: null, numero: null, nome_perfil: null, qr_code: null, pairing_code: null, qr_em: null, estado_em: null };
+const INSTANCIAS = [
+  { empresa_id: 2, empresa_nome: 'AutoPeças XYZ', instancia: 'helixai-2-autopecas-xyz', estado: 'desconectado', motivo_codigo: 401, motivo: 'sessão encerrada no celular (logout)', numero: '5511977776666', nome_perfil: 'AutoPeças XYZ', qr_code: null, pairing_code: null, qr_em: null, estado_em: ts(180) },
+  { empresa_id: 3, empresa_nome: 'Imobiliária Premium', instancia: 'helixai-3-imobiliaria-premium', estado: 'conectado', motivo_codigo: null, motivo: null, numero: '5521966665555', nome_perfil: 'Imobiliária Premium — Vendas', qr_code: null, pairing_code: null, qr_em: null, estado_em: ts(4000) },
+];
+/** A small valid SVG standing in for the server's QR rendering. */
+export const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="264" height="264" viewBox="0 0 33 33"><rect width="33" height="33" fill="#fff"/><path d="M2 2h9v9H2zM22 2h9v9h-9zM2 22h9v9H2zM14 14h5v5h-5z" fill="#000"/></svg>';
 
 const PERIODO = (k) => ({ mensagens_recebidas: 12 * k, mensagens_enviadas: 15 * k, leads_novos: 2 * k, conversas_abertas: 3 + k, agendamentos: k });
 
@@ -89,7 +99,24 @@ function responder(estado, metodo, caminho, corpo, identidade) {
   }
   if (p === '/api/bot' && metodo === 'GET') return [200, { prompt_customizado: 'Seja cordial e objetivo. Ofereça test-drive.', saudacao: 'Olá! Aqui é o assistente do Feirão ShowCar.', horario: 'Seg a sex, 8h às 18h; sáb, 8h às 12h', llm_base_url: 'https://api.openai.com/v1', llm_modelo: 'gpt-4o-mini', llm_api_key: '••••a1b2' }];
   if (p === '/api/bot/simular') return [200, { resposta: 'Temos sim! Chevrolet Onix LT 2020, 42.000 km, por R$ 65.900,00. Quer agendar um test-drive?', origem: 'fallback' }];
-  if (p === '/api/whatsapp' && metodo === 'GET') return [200, { phone_number_id: '109876543210', numero: '+55 11 99999-0000', token: '••••9f3c', app_secret: '••••', webhook_url: 'https://helix.exemplo.com.br/webhook/whatsapp', verify_token: 'vt-3f9a1c0d7e' }];
+  if (p === '/api/whatsapp') {
+    if (metodo === 'PUT' && corpo.canal) estado.conexao.canal = corpo.canal;
+    return [200, { canal: estado.conexao.canal, phone_number_id: '109876543210', numero: '+55 11 99999-0000', token: '••••9f3c', app_secret: '••••', webhook_url: 'https://helix.exemplo.com.br/webhook/whatsapp', verify_token: 'vt-3f9a1c0d7e' }];
+  }
+  const cx = estado.conexao;
+  if (p === '/api/whatsapp/conexao' && metodo === 'GET') return [200, cx];
+  if (p === '/api/whatsapp/conexao' && metodo === 'DELETE') { estado.conexao = { ...SEM_CONEXAO, canal: cx.canal, evolution_configurado: cx.evolution_configurado }; return [200, estado.conexao]; }
+  if (p === '/api/whatsapp/conectar') {
+    if (!cx.evolution_configurado) return [409, { erro: { codigo: 'evolution_nao_configurado', mensagem: 'o servidor Evolution API não está configurado' } }];
+    Object.assign(cx, { canal: 'evolution', instancia: 'helixai-1-feirao-showcar', estado: 'conectando', motivo: null, qr_code: '2@FIXTURE', pairing_code: corpo && corpo.numero ? 'WXYZ9876' : null, qr_em: ts(0), estado_em: ts(0) });
+    return [200, cx];
+  }
+  if (p === '/api/whatsapp/desconectar') { Object.assign(cx, { estado: 'desconectado', motivo: 'desconectado pelo painel', qr_code: null, pairing_code: null, estado_em: ts(0) }); return [200, cx]; }
+  if (p === '/api/admin/evolution') {
+    if (metodo === 'PUT') Object.assign(estado.evolution, { url: corpo.url ?? estado.evolution.url, url_publica: corpo.url_publica ?? estado.evolution.url_publica, chave: corpo.chave ? `••••${corpo.chave.slice(-4)}` : estado.evolution.chave });
+    const propria = cx.instancia ? [{ empresa_id: 1, empresa_nome: 'Feirão ShowCar', ...cx }] : [];
+    return [200, { ...estado.evolution, instancias: [...propria, ...INSTANCIAS] }];
+  }
   if (p === '/api/usuarios' || p === '/api/admin/usuarios') {
     if (metodo === 'POST') return [201, { id: estado.proximoId++, ...corpo, ativo: true }];
     const base = [
@@ -100,9 +127,9 @@ function responder(estado, metodo, caminho, corpo, identidade) {
     return [200, { itens: p.includes('admin') ? [{ id: 1, email: 'revenda@helix.test', nome: 'Revenda Helix', papel: 'superadmin', empresa_id: null, ativo: true, criado_em: ts(100000) }, ...base] : base, proximo_cursor: null }];
   }
   const empresas = [
-    { id: 1, nome: 'Feirão ShowCar', slug: 'feirao-showcar', setor: 'veiculos', ativo: true, plano_id: 2, whatsapp_phone_number_id: '109876543210', uso: { mensagens_mes: 1830, usuarios: 3, itens_catalogo: 3 } },
-    { id: 2, nome: 'AutoPeças XYZ', slug: 'autopecas-xyz', setor: 'autopecas', ativo: true, plano_id: 1, whatsapp_phone_number_id: null, uso: { mensagens_mes: 240, usuarios: 1, itens_catalogo: 120 } },
-    { id: 3, nome: 'Imobiliária Premium', slug: 'imobiliaria-premium', setor: 'imoveis', ativo: false, plano_id: null, whatsapp_phone_number_id: null, uso: { mensagens_mes: 0, usuarios: 2, itens_catalogo: 14 } },
+    { id: 1, nome: 'Feirão ShowCar', slug: 'feirao-showcar', setor: 'veiculos', ativo: true, plano_id: 2, whatsapp_canal: 'cloud', whatsapp_phone_number_id: '109876543210', uso: { mensagens_mes: 1830, usuarios: 3, itens_catalogo: 3 } },
+    { id: 2, nome: 'AutoPeças XYZ', slug: 'autopecas-xyz', setor: 'autopecas', ativo: true, plano_id: 1, whatsapp_canal: 'evolution', whatsapp_phone_number_id: null, uso: { mensagens_mes: 240, usuarios: 1, itens_catalogo: 120 } },
+    { id: 3, nome: 'Imobiliária Premium', slug: 'imobiliaria-premium', setor: 'imoveis', ativo: false, plano_id: null, whatsapp_canal: 'evolution', whatsapp_phone_number_id: null, uso: { mensagens_mes: 0, usuarios: 2, itens_catalogo: 14 } },
   ];
   if (p === '/api/admin/empresas') return metodo === 'POST' ? [201, { id: 9, ...corpo, ativo: true }] : [200, { itens: empresas, proximo_cursor: null }];
   r = m(/^\/api\/admin\/empresas\/(\d+)$/);
@@ -125,6 +152,11 @@ export async function simularApi(page, papel) {
     try { corpo = req.postData() ? JSON.parse(req.postData()) : null; } catch (e) { corpo = null; }
     if (req.method() !== 'GET' && req.headers()['x-helixai-csrf'] !== '1') {
       await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ erro: { codigo: 'csrf', mensagem: 'sem CSRF' } }) });
+      return;
+    }
+    if (url.pathname.endsWith('/whatsapp/qr.svg')) {
+      const tem = estado.conexao.qr_code && estado.conexao.estado === 'conectando';
+      await route.fulfill(tem ? { status: 200, contentType: 'image/svg+xml', body: QR_SVG } : { status: 404, contentType: 'application/json', body: '{"erro":{"codigo":"nao_encontrado","mensagem":"sem QR"}}' });
       return;
     }
     const [status, dados] = responder(estado, req.method(), url.pathname, corpo, IDENTIDADES[papel]);

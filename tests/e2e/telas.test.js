@@ -25,6 +25,7 @@ const TELAS = [
   ['superadmin', '/revenda/usuarios', 'Usuários (todas as empresas)'],
   ['superadmin', '/revenda/auditoria', 'Auditoria'],
   ['superadmin', '/revenda/sistema', 'Sistema'],
+  ['superadmin', '/revenda/evolution', 'WhatsApp (QR Code)'],
   ['superadmin', '/revenda/empresas/1/painel/catalogo', 'Catálogo'],
 ];
 const TAMANHOS = { desktop: { width: 1280, height: 800 }, celular: { width: 375, height: 740 } };
@@ -97,6 +98,34 @@ describe('telas com dados de exemplo', () => {
       await page.getByText('1 item importado; 1 linha com erro.').waitFor();
     });
   });
+
+  for (const [nomeTam, viewport] of Object.entries(TAMANHOS)) {
+    test(`${nomeTam}: WhatsApp por QR Code — sem Evolution, aguardando leitura e desconectado`, async () => {
+      await comPagina(nav, `fixtures whatsapp qr ${nomeTam}`, async (page) => {
+        const estado = await simularApi(page, 'admin');
+        estado.conexao.evolution_configurado = false;
+        await page.goto(`${srv.url}/painel/whatsapp`);
+        await page.getByRole('radio', { name: 'QR Code (WhatsApp do celular)' }).check();
+        await page.getByText('ainda não foi configurado').waitFor();
+        estado.conexao.evolution_configurado = true;
+        await page.goto(`${srv.url}/painel/whatsapp`);
+        await page.getByRole('radio', { name: 'QR Code (WhatsApp do celular)' }).check();
+        const qr = page.getByRole('region', { name: 'WhatsApp por QR Code' });
+        await qr.getByLabel('Número do WhatsApp (opcional)').fill('5511999990000');
+        await qr.getByRole('button', { name: 'Conectar', exact: true }).click();
+        await qr.getByText('WXYZ-9876').waitFor();
+        await page.waitForFunction(() => { const i = document.querySelector('img.qr'); return i && i.complete && i.naturalWidth > 0; });
+        await page.screenshot({ path: join(PASTA, `${nomeTam}-admin-whatsapp-qr.png`), fullPage: true });
+        const largura = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(largura <= viewport.width + 1, `rolagem lateral: ${largura}px`);
+        estado.conexao.estado = 'desconectado';
+        estado.conexao.motivo = 'sessão encerrada no celular (logout)';
+        await qr.getByRole('button', { name: 'Atualizar estado' }).click();
+        await qr.getByText('Motivo: sessão encerrada no celular (logout)').waitFor();
+        assert.equal(await page.locator('img.qr').isVisible(), false);
+      }, { viewport });
+    });
+  }
 
   test('celular: o menu abre pelo botão e leva às telas', async () => {
     await comPagina(nav, 'fixtures menu celular', async (page) => {

@@ -1,10 +1,12 @@
-// revenda/empresas.js — owns the reseller's empresas screen: list with usage and status,
+// revenda/empresas.js — owns the reseller's empresas screen: list with usage, status and
+// WhatsApp channel (Cloud phone_number_id, or the QR-code connection state),
 // create (with setor), edit (nome, plano, prompt), suspend/reactivate, and opening an
 // empresa's own area (tenant screens through /api/admin/empresas/{id}/..., audited).
 
 import * as api from '../api.js';
 import { h, trocar, titulo, campo, carregando, erroBloco, avisar, avisarErro, dialogoForm, confirmar, tabela, selo, num } from '../ui.js';
 import { SETORES, nomeSetor, todosPlanos } from './comum.js';
+import { seloEstado } from '../whatsapp_qr.js';
 
 export async function render(raiz) {
   let planos = [];
@@ -20,12 +22,18 @@ export async function render(raiz) {
 
   async function carregar() {
     try {
-      const pag = await api.get('/api/admin/empresas' + api.qs({ q: filtro.elements.q.value.trim(), ativo: filtro.elements.ativo.value, limite: 200 }));
+      const [pag, conexoes] = await Promise.all([
+        api.get('/api/admin/empresas' + api.qs({ q: filtro.elements.q.value.trim(), ativo: filtro.elements.ativo.value, limite: 200 })),
+        api.get('/api/admin/evolution').then((ev) => ev.instancias || [], () => []),
+      ]);
+      const conexao = (id) => conexoes.find((i) => i.empresa_id === id);
       trocar(lista, tabela([
         { titulo: 'Empresa', valor: (e) => h('div', {}, h('strong', {}, e.nome), h('div', { class: 'previa' }, `${e.slug} · ${nomeSetor(e.setor)}`)) },
         { titulo: 'Plano', valor: (e) => nomePlano(e.plano_id) },
         { titulo: 'Uso no mês', valor: (e) => (e.uso ? `${num(e.uso.mensagens_mes)} msgs · ${num(e.uso.usuarios)} usuários · ${num(e.uso.itens_catalogo)} itens` : '—') },
-        { titulo: 'WhatsApp', valor: (e) => e.whatsapp_phone_number_id || '—' },
+        { titulo: 'WhatsApp', valor: (e) => (e.whatsapp_canal === 'evolution'
+          ? h('div', {}, 'QR Code ', seloEstado(conexao(e.id)?.estado || 'desconectado'))
+          : e.whatsapp_phone_number_id || '—') },
         { titulo: 'Situação', valor: (e) => (e.ativo ? selo('ativa', 'ok') : selo('suspensa', 'ruim')) },
         { titulo: 'Ações', valor: (e) => h('div', { class: 'acoes' },
           h('a', { class: 'botao pequeno', href: `/revenda/empresas/${e.id}/painel`, 'aria-label': `Abrir área da empresa ${e.nome}` }, 'Abrir área'),
