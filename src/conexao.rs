@@ -63,19 +63,22 @@ pub fn ajustes(app: &App) -> Result<AjustesEvolution> {
     let nao = || {
         Error::conflict(
             "evolution_nao_configurado",
-            "o servidor Evolution API não está configurado; o revendedor deve definir a URL e a chave global \
-             (helixai evolution config)",
+            "o WhatsApp por QR Code ainda não foi habilitado: a revenda precisa informar o servidor Evolution API \
+             (Revenda → WhatsApp (QR Code), ou `helixai evolution config`)",
         )
     };
     let url = app.central.ajuste(EVOLUTION_URL)?.filter(|u| !u.trim().is_empty()).ok_or_else(nao)?;
     let cifrada = app.central.ajuste_cifrado(EVOLUTION_CHAVE)?.ok_or_else(nao)?;
     let chave = app.key.decrypt(&cifrada)?;
-    let url_publica = app
-        .central
-        .ajuste(URL_PUBLICA)?
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| format!("http://{}", app.config.bind));
-    Ok(AjustesEvolution { url, chave, url_publica: url_publica.trim_end_matches('/').to_owned() })
+    Ok(AjustesEvolution { url, chave, url_publica: url_publica(app)? })
+}
+
+/// The base URL Evolution posts webhooks to: the stored one, else this server's bind address
+/// (right when Evolution runs on the same machine).
+pub fn url_publica(app: &App) -> Result<String> {
+    let url = app.central.ajuste(URL_PUBLICA)?.filter(|u| !u.trim().is_empty());
+    let url = url.unwrap_or_else(|| format!("http://{}", app.config.bind));
+    Ok(url.trim_end_matches('/').to_owned())
 }
 
 /// Whether the Evolution server is configured (URL and key present).
@@ -86,11 +89,13 @@ pub fn configurado(app: &App) -> Result<bool> {
 
 /// Validates and stores the appliance's Evolution settings (`None` keeps a value).
 pub fn configurar(app: &App, url: Option<&str>, chave: Option<&str>, url_publica: Option<&str>) -> Result<()> {
-    if let Some(u) = url {
-        app.central.ajuste_definir(EVOLUTION_URL, Some(&validar_url(u, "url")?))?;
-    }
-    if let Some(p) = url_publica {
-        app.central.ajuste_definir(URL_PUBLICA, Some(&validar_url(p, "url_publica")?))?;
+    // `""` clears a URL (no Evolution server; the public URL back to its default).
+    for (chave, valor, campo) in [(EVOLUTION_URL, url, "url"), (URL_PUBLICA, url_publica, "url_publica")] {
+        match valor.map(str::trim) {
+            Some("") => app.central.ajuste_definir(chave, None)?,
+            Some(u) => app.central.ajuste_definir(chave, Some(&validar_url(u, campo)?))?,
+            None => {}
+        }
     }
     if let Some(c) = chave {
         let c = c.trim();

@@ -32,6 +32,12 @@ fn connecting_from_the_panel_shows_a_qr_until_paired_then_disconnects_and_delete
     assert!(!r.text().contains(CHAVE_GLOBAL), "the global key is never returned");
     assert_eq!(r.json()["configurado"], true);
     assert_eq!(root.put("/api/admin/evolution", &json!({"url": "ftp://x"})).status, 400);
+    assert_eq!(r.json()["url_publica_efetiva"], publica);
+    // `""` clears the public URL: the server's own address is used instead.
+    let limpa = root.put("/api/admin/evolution", &json!({"url_publica": ""})).json();
+    assert!(limpa["url_publica"].is_null());
+    assert_eq!(limpa["url_publica_efetiva"], format!("http://{}", srv.app.config.bind));
+    assert_eq!(root.put("/api/admin/evolution", &json!({"url_publica": publica})).status, 200);
     // An attendant cannot connect; the admin can, with a number for a pairing code.
     let mut atendente = srv.login("atendente@autocenter.com");
     assert_eq!(atendente.post("/api/whatsapp/conectar", &json!({})).status, 403);
@@ -73,6 +79,10 @@ fn connecting_from_the_panel_shows_a_qr_until_paired_then_disconnects_and_delete
     let e = dono.get("/api/whatsapp/conexao").json();
     assert_eq!((e["estado"].as_str(), e["numero"].as_str()), (Some("conectado"), Some("5511988887777")));
     assert_eq!(dono.get("/api/whatsapp/qr.svg").status, 404, "no QR once paired");
+    // A refresh that raced the `open` webhook cannot bring a stale QR back.
+    srv.app.central.evolution_registrar_qr(empresa.id, Some("2@ATRASADO"), None).expect("late qr");
+    let e = dono.get("/api/whatsapp/conexao").json();
+    assert_eq!((e["estado"].as_str(), e["qr_code"].as_str()), (Some("conectado"), None));
     // The superadmin sees every connection.
     let adm = root.get("/api/admin/evolution").json();
     let linha = &adm["instancias"][0];
@@ -85,6 +95,8 @@ fn connecting_from_the_panel_shows_a_qr_until_paired_then_disconnects_and_delete
     let r = dono.post("/api/whatsapp/desconectar", &json!({}));
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["estado"], "desconectado");
+    assert!(r.json()["qr_code"].is_null(), "no QR to scan while disconnected");
+    assert_eq!(dono.get("/api/whatsapp/qr.svg").status, 404);
     assert_eq!(fake.instancia(&instancia).expect("kept").state, "close");
     let r = dono.delete("/api/whatsapp/conexao");
     assert_eq!(r.status, 200, "{}", r.text());

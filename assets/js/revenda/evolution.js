@@ -43,12 +43,12 @@ export async function render(raiz) {
         campo({ nome: 'url', rotulo: 'URL do Evolution', valor: ev.url || '', placeholder: 'http://127.0.0.1:8081', tipo: 'url',
           ajuda: 'Endereço do servidor Evolution API 2.x, como este servidor o alcança.' }),
         campo({ nome: 'url_publica', rotulo: 'URL pública deste servidor', valor: ev.url_publica || '', placeholder: 'https://painel.exemplo.com.br', tipo: 'url',
-          ajuda: 'Endereço pelo qual o Evolution alcança este HelixAI (os webhooks chegam nele).' }),
+          ajuda: `Endereço pelo qual o Evolution alcança este HelixAI (os webhooks chegam nele). Em uso agora: ${ev.url_publica_efetiva || '—'}. Deixe em branco para usar o endereço deste servidor.` }),
         campo({ nome: 'chave', rotulo: 'Chave global (AUTHENTICATION_API_KEY)', tipo: 'password', ajuda: mascara })),
       enviar: async (v, f) => {
         const corpo = {};
         if (v.url.trim() && v.url.trim() !== (ev.url || '')) corpo.url = v.url.trim();
-        if (v.url_publica.trim() && v.url_publica.trim() !== (ev.url_publica || '')) corpo.url_publica = v.url_publica.trim();
+        if (v.url_publica.trim() !== (ev.url_publica || '')) corpo.url_publica = v.url_publica.trim();
         if (v.chave.trim()) corpo.chave = v.chave.trim();
         if (Object.keys(corpo).length === 0) { avisar('Nada mudou.'); return; }
         const novo = await api.put('/api/admin/evolution', corpo);

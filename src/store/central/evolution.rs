@@ -30,7 +30,10 @@ pub struct InstanciaEvolution {
     pub motivo: Option<String>,
     pub numero: Option<String>,
     pub nome_perfil: Option<String>,
+    /// Shown to the empresa's own admin (`conexao::EstadoConexao`), not in lists.
+    #[serde(skip)]
     pub qr_code: Option<String>,
+    #[serde(skip)]
     pub pairing_code: Option<String>,
     pub qr_em: Option<String>,
     pub estado_em: String,
@@ -129,14 +132,15 @@ impl CentralDb {
         Ok(())
     }
 
-    /// Records a connection change. Being connected clears the QR and pairing codes; a
-    /// change without a number or profile keeps the ones known.
+    /// Records a connection change. Only `conectando` keeps the QR and pairing codes (a
+    /// paired, closed or refused instance has no QR to scan); a change without a number or
+    /// profile keeps the ones known.
     pub fn evolution_registrar_estado(&self, id: EmpresaId, m: &MudancaEstado<'_>) -> Result<()> {
         self.conn()?.execute(
             "UPDATE evolution_instancias SET estado = ?2, motivo_codigo = ?3, motivo = ?4,
                  numero = COALESCE(?5, numero), nome_perfil = COALESCE(?6, nome_perfil),
-                 qr_code = CASE WHEN ?2 = 'conectado' THEN NULL ELSE qr_code END,
-                 pairing_code = CASE WHEN ?2 = 'conectado' THEN NULL ELSE pairing_code END,
+                 qr_code = CASE WHEN ?2 = 'conectando' THEN qr_code ELSE NULL END,
+                 pairing_code = CASE WHEN ?2 = 'conectando' THEN pairing_code ELSE NULL END,
                  estado_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP
              WHERE empresa_id = ?1",
             params![id.0, m.estado, m.motivo_codigo, m.motivo, m.numero, m.nome_perfil],
@@ -145,6 +149,8 @@ impl CentralDb {
     }
 
     /// Records a fresh QR (and pairing code, if any); the instance is now waiting for a scan.
+    /// Ignored once connected: a refresh that raced the `open` webhook must not bring a
+    /// stale QR back.
     pub fn evolution_registrar_qr(
         &self,
         id: EmpresaId,
@@ -153,10 +159,8 @@ impl CentralDb {
     ) -> Result<()> {
         self.conn()?.execute(
             "UPDATE evolution_instancias SET qr_code = ?2, pairing_code = COALESCE(?3, pairing_code),
-                 qr_em = CURRENT_TIMESTAMP,
-                 estado = CASE WHEN estado = 'conectado' THEN estado ELSE 'conectando' END,
-                 atualizado_em = CURRENT_TIMESTAMP
-             WHERE empresa_id = ?1",
+                 qr_em = CURRENT_TIMESTAMP, estado = 'conectando', atualizado_em = CURRENT_TIMESTAMP
+             WHERE empresa_id = ?1 AND estado != 'conectado'",
             params![id.0, qr_code, pairing_code],
         )?;
         Ok(())

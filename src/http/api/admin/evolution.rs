@@ -20,6 +20,8 @@ struct Evolution {
     url: Option<String>,
     chave: Option<String>,
     url_publica: Option<String>,
+    /// What Evolution is told to post to: `url_publica`, else this server's bind address.
+    url_publica_efetiva: String,
     configurado: bool,
     instancias: Vec<InstanciaComEmpresa>,
 }
@@ -56,6 +58,7 @@ fn resposta(app: &App) -> Result<Response> {
         url: app.central.ajuste(EVOLUTION_URL)?,
         chave: mascarado(&app.key, app.central.ajuste_cifrado(EVOLUTION_CHAVE)?.as_deref()),
         url_publica: app.central.ajuste(URL_PUBLICA)?,
+        url_publica_efetiva: conexao::url_publica(app)?,
         configurado: conexao::configurado(app)?,
         instancias,
     }))
@@ -66,7 +69,8 @@ pub fn obter(app: &Arc<App>, _p: &Principal) -> Result<Response> {
     resposta(app)
 }
 
-/// `PUT /api/admin/evolution` `{url?, chave?, url_publica?}`: absent fields are kept.
+/// `PUT /api/admin/evolution` `{url?, chave?, url_publica?}`: absent fields are kept; `""`
+/// clears a URL.
 pub fn definir(app: &Arc<App>, req: &Request, p: &Principal) -> Result<Response> {
     let body: PutEvolution = req.json()?;
     conexao::configurar(app, body.url.as_deref(), body.chave.as_deref(), body.url_publica.as_deref())?;
