@@ -20,6 +20,7 @@ fn main() {
         ("tenant_create", tenancy::create),
         ("tenants_10k", tenancy::ten_thousand),
         ("migrate_all", tenancy::migrate_all),
+        ("sqlite_open_floor", tenancy::open_floor),
         ("webhook_ingest", ingest::webhook_ingest),
         ("panel_lists", panel::panel_lists),
         ("bot_pipeline", pipeline::bot_pipeline),

@@ -219,3 +219,83 @@ pub fn migrate_all() {
         &format!("migrate --all over {n} tenants with one pending migration: {ours:.2} s (budget ≤ 20 s); raw sequential rusqlite {raw:.2} s"),
     );
 }
+
+/// What SQLite itself charges to open a closed tenant file (open + the connection pragmas +
+/// the first query, which reads the schema and sets up the WAL index), against one message's
+/// insert transaction on a connection already open — the unit the ingest baseline is made of.
+/// It bounds the LRU-thrash ingest scenario: when every webhook misses the LRU, each one pays
+/// at least this open before any HelixAI code runs.
+pub fn open_floor() {
+    let dir = tempdir();
+    let n = scale(300);
+    let files: Vec<_> = (0..n)
+        .map(|i| {
+            let p = dir.path().join(format!("floor_{i}.db"));
+            helixai::store::tenant::create_file(
+                &p,
+                helixai::domain::EmpresaId(i as i64 + 1),
+                &format!("f-{i}"),
+                Setor::Veiculos,
+            )
+            .expect("file");
+            p
+        })
+        .collect();
+    let pragmas = "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL; \
+                   PRAGMA cache_size=-512; PRAGMA journal_size_limit=1048576; PRAGMA wal_autocheckpoint=256;";
+    // Open every file once and keep it open (WAL and shm files exist from now on, as on a
+    // server that closes without checkpointing), then time one insert transaction per file.
+    let conns: Vec<_> = files
+        .iter()
+        .map(|p| {
+            let c = rusqlite::Connection::open(p).expect("open");
+            c.execute_batch(pragmas).expect("pragmas");
+            // Warm: schema read, WAL index set up.
+            let _: i64 = c.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0)).expect("q");
+            c
+        })
+        .collect();
+    let mut insert = Vec::new();
+    // Two messages per file, the second timed: the first write into a WAL that creation left
+    // empty also writes and syncs the WAL header.
+    for (i, c) in conns.iter().enumerate().flat_map(|(i, c)| [(2 * i, c), (2 * i + 1, c)]) {
+        let t = Instant::now();
+        c.execute_batch(&format!(
+            "BEGIN; INSERT INTO leads (wa_id, nome) VALUES ('55119{i:08}', 'Cliente');
+             INSERT INTO conversas (lead_id) VALUES (last_insert_rowid());
+             INSERT INTO mensagens (conversa_id, direcao, autor, texto, wa_message_id) VALUES (last_insert_rowid(), 'entrada', 'cliente', 'oi', 'wamid.F{i}');
+             COMMIT;"
+        ))
+        .expect("insert");
+        if i % 2 == 1 {
+            insert.push(ms(t.elapsed()));
+        }
+    }
+    for c in conns {
+        c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).expect("no ckpt");
+        drop(c);
+    }
+    let mut abrir = Vec::new();
+    for p in &files {
+        let t = Instant::now();
+        let c = rusqlite::Connection::open(p).expect("open");
+        c.execute_batch(pragmas).expect("pragmas");
+        let _: i64 = c.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0)).expect("q");
+        abrir.push(ms(t.elapsed()));
+        c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).expect("no ckpt");
+    }
+    let (a50, i50) = (percentile(&mut abrir, 50.0), percentile(&mut insert, 50.0));
+    line(
+        "sqlite_open_floor_p50",
+        a50,
+        "ms",
+        i50,
+        &format!(
+            "raw rusqlite open + pragmas + first query of a closed tenant file p50 {a50:.3} ms (p99 {:.3}) vs one \
+             message's insert transaction on an open connection p50 {i50:.3} ms (baseline): every LRU miss costs \
+             about {:.1} inserts before HelixAI runs",
+            percentile(&mut abrir, 99.0),
+            a50 / i50.max(1e-9)
+        ),
+    );
+}
