@@ -98,6 +98,9 @@ fn connecting_from_the_panel_shows_a_qr_until_paired_then_disconnects_and_delete
     assert!(r.json()["qr_code"].is_null(), "no QR to scan while disconnected");
     assert_eq!(dono.get("/api/whatsapp/qr.svg").status, 404);
     assert_eq!(fake.instancia(&instancia).expect("kept").state, "close");
+    // The channel can be switched back by hand; an unknown one is refused.
+    assert_eq!(dono.put("/api/whatsapp", &json!({"canal": "cloud"})).json()["canal"], "cloud");
+    assert_eq!(dono.put("/api/whatsapp", &json!({"canal": "telegram"})).status, 400);
     let r = dono.delete("/api/whatsapp/conexao");
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(fake.instancia(&instancia).is_none(), "deleted on the Evolution server");
@@ -177,5 +180,19 @@ fn tenant_connect_in_the_shell_prints_the_qr_and_waits_until_paired() {
     let (code, _, err) = run_bin(&data, &["tenant", "disconnect", "imob-sol"], None, &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(fake.instancia(&inst[0]).expect("kept").state, "close");
+    // The channel: connecting chose evolution; `tenant set --canal` goes back to the Cloud API.
+    let canal = |data: &std::path::Path| {
+        let (app, _) =
+            helixai::app::App::open(helixai::config::DataDir::new(data), helixai::config::ServerConfig::default())
+                .expect("open data dir");
+        app.central.empresa_por_slug("imob-sol").expect("q").expect("empresa").whatsapp_canal
+    };
+    assert_eq!(canal(&data), helixai::domain::Canal::Evolution);
+    let (code, _, err) = run_bin(&data, &["tenant", "set", "imob-sol", "--canal", "cloud"], None, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(canal(&data), helixai::domain::Canal::Cloud);
+    let (code, _, err) = run_bin(&data, &["tenant", "set", "imob-sol", "--canal", "sms"], None, &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("canal"), "{err}");
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
