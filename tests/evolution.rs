@@ -157,6 +157,11 @@ fn from_me_groups_receipts_connection_and_qr_events() {
         fake.emitir(&c.instancia, "messages.upsert", upsert_texto("3ASTATUS", "status@broadcast", "story")),
         200
     );
+    // A message revoked by the customer arrives as a protocolMessage: not content.
+    let mut apagada = upsert_texto("3AREVOKE", "5511987654321@s.whatsapp.net", "");
+    apagada["message"] = json!({"protocolMessage": {"key": {"id": "3AC1"}, "type": "REVOKE"}});
+    apagada["messageType"] = json!("protocolMessage");
+    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", apagada), 200);
     assert_eq!(db.contagens().expect("counts"), antes);
     // Events we do not use are acknowledged.
     assert_eq!(fake.emitir(&c.instancia, "presence.update", json!({"id": "x", "presences": {}})), 200);

@@ -14,10 +14,14 @@ use crate::store::central::evolution::RECUSADO;
 use crate::store::central::{Empresa, MudancaEstado};
 use crate::store::tenant::conversas::NovaEntrada;
 use crate::telefone;
+use crate::whatsapp::MessageKind;
 
 /// Messages older than this when they arrive (history sync, bulk re-deliveries) are stored
 /// but not answered by the bot.
 pub const ANTIGA_S: i64 = 60 * 60;
+
+/// Baileys message types that carry no content of their own.
+const SEM_CONTEUDO: &[&str] = &["protocolMessage", "senderKeyDistributionMessage", "messageContextInfo"];
 
 /// What one webhook POST did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -71,6 +75,12 @@ pub fn registrar(app: &App, empresa: &Empresa, envelope: &Envelope) -> Result<Re
 fn mensagem(app: &App, empresa: &Empresa, m: &MensagemEvolution) -> Result<Option<(bool, bool)>> {
     if m.em_grupo() {
         log::debug!("Evolution: mensagem de grupo/transmissão ignorada");
+        return Ok(None);
+    }
+    // Protocol traffic (a message revoked, ephemeral settings, key distribution) is not
+    // something the customer said: no row, no unread badge.
+    if matches!(m.kind, MessageKind::Other { .. }) && SEM_CONTEUDO.contains(&m.kind_name()) {
+        log::debug!("Evolution: {} ignorada", m.kind_name());
         return Ok(None);
     }
     // The lead key: the phone number in canonical form when there is one, else the JID
