@@ -49,7 +49,7 @@ pub struct EvolutionClient {
 }
 
 /// What to create: see [`EvolutionClient::criar_instancia`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct NovaInstancia<'a> {
     /// `[A-Za-z0-9_-]{1,64}`.
     pub nome: &'a str,
@@ -62,14 +62,31 @@ pub struct NovaInstancia<'a> {
     pub webhook_cabecalhos: &'a [(&'a str, &'a str)],
 }
 
+/// Debug without the token, the webhook URL (its last segment is a secret) or the headers.
+impl std::fmt::Debug for NovaInstancia<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NovaInstancia").field("nome", &self.nome).field("numero", &self.numero).finish_non_exhaustive()
+    }
+}
+
 /// `POST /instance/create` answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct InstanciaCriada {
-    /// `hash` (a string in 2.x, `{"apikey": …}` in older docs).
+    /// `hash` (a string in 2.x, `{"apikey": …}` in older docs). Secret.
     pub token: Option<String>,
     pub instance_id: Option<String>,
     /// `None` when the QR was not ready yet (`{"count": 0}`): call [`EvolutionClient::conectar`].
     pub qr: Option<QrCode>,
+}
+
+impl std::fmt::Debug for InstanciaCriada {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanciaCriada")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("instance_id", &self.instance_id)
+            .field("qr", &self.qr)
+            .finish()
+    }
 }
 
 /// `GET /instance/connect` answer.
