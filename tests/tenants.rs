@@ -159,3 +159,45 @@ fn a_corrupt_tenant_fails_alone_and_is_listed() {
     assert_eq!(failures[0].empresa_id, bad.id);
     assert!(!failures[0].erro.is_empty());
 }
+
+#[test]
+fn an_evicted_tenant_with_a_big_wal_leaves_it_folded_into_the_file() {
+    let dir = TestDir::new();
+    let app = open_app(&dir, ServerConfig { max_open_tenants: 1, ..test_config() });
+    let pedido = |slug: &str| PedidoEmpresa {
+        nome: slug.into(),
+        slug: slug.into(),
+        setor: Setor::Varejo,
+        whatsapp_phone_number_id: None,
+        plano_id: None,
+    };
+    let a = criar_empresa(&app, &pedido("grande")).expect("a");
+    let b = criar_empresa(&app, &pedido("outra")).expect("b");
+    let db = app.tenant_db(&a).expect("db a");
+    // ~2 MiB of leads with long notes: past the 1 MiB idle-WAL bound, under the 1,000-page
+    // automatic checkpoint.
+    let nota = "x".repeat(12_000);
+    for i in 0..120 {
+        let lead = db.lead_upsert_wa(&format!("5511900{i:06}"), Some("Cliente")).expect("lead");
+        let alteracao =
+            helixai::store::tenant::leads::LeadAlteracao { notas: Some(Some(nota.clone())), ..Default::default() };
+        db.lead_alterar(lead, &alteracao).expect("notes");
+    }
+    drop(db);
+    let wal = app.tenants.path_of(&a.database_name).with_extension("db-wal");
+    let antes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(antes > 1024 * 1024, "the test needs a WAL past 1 MiB, got {antes}");
+    // Opening B evicts A; the closer thread checkpoints and truncates its WAL.
+    app.tenant_db(&b).expect("db b").leads_total().expect("b");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let depois = loop {
+        let n = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if n < 64 * 1024 || std::time::Instant::now() > deadline {
+            break n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(depois < 64 * 1024, "WAL still {depois} bytes after eviction");
+    // Nothing was lost in the fold.
+    assert_eq!(app.tenant_db(&a).expect("db a").leads_total().expect("count"), 120);
+}

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
@@ -114,7 +114,7 @@ pub struct TenantManager {
     failures: Mutex<HashMap<EmpresaId, TenantFailure>>,
     /// Evicted pools go to the `tenant-closer` thread: closing the last connection of a WAL
     /// file checkpoints it (disk writes + fsync), which must not land on a webhook's latency.
-    closer: Option<std::sync::mpsc::Sender<Arc<Tenant>>>,
+    closer: Option<Closer>,
 }
 
 /// A tenant whose file could not be opened, for the superadmin's system page.
@@ -128,25 +128,56 @@ pub struct TenantFailure {
 
 /// Per-connection setup of tenant connections. The last connection of a pool does not
 /// checkpoint on close: under an LRU that evicts often, a checkpoint (two fsyncs) per
-/// eviction would cap the webhook rate. The WAL stays bounded by the automatic checkpoint
-/// at commit (`wal_autocheckpoint`) and is truncated back to `journal_size_limit` after it;
+/// eviction would cap the webhook rate. The automatic checkpoint at commit runs every 1,000
+/// pages (SQLite's default; at 256 the fsyncs halved the webhook rate of busy tenants) and
+/// truncates the WAL back to `journal_size_limit` after it; the closer thread folds a WAL
+/// past [`WAL_MAX_OCIOSO`] when its tenant is evicted, so idle tenants keep little WAL;
 /// whole-file operations (restore swap, export, backup) checkpoint or read through SQLite.
 pub(crate) fn configure_tenant(c: &mut rusqlite::Connection) -> rusqlite::Result<()> {
     configure(c, TENANT_CACHE_KIB)?;
     c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-    c.execute_batch("PRAGMA journal_size_limit = 1048576; PRAGMA wal_autocheckpoint = 256;")
+    // The webhook's transaction runs a dozen statements: keep them compiled.
+    c.set_prepared_statement_cache_capacity(32);
+    c.execute_batch("PRAGMA journal_size_limit = 1048576; PRAGMA wal_autocheckpoint = 1000;")
 }
 
+/// Evicted pools on their way to the `tenant-closer` thread.
+struct Closer {
+    tx: std::sync::mpsc::Sender<Arc<Tenant>>,
+    /// Pools sent and not yet closed.
+    pendentes: Arc<AtomicUsize>,
+}
+
+/// A WAL past this size is folded into the database when its pool is evicted, so an idle
+/// tenant keeps at most about this much WAL on disk and its next open recovers little.
+const WAL_MAX_OCIOSO: u64 = 1024 * 1024;
+/// Past this many pools waiting to be closed, the closer skips the checkpoint (it fsyncs):
+/// on a slow disk under an LRU storm, file descriptors must not pile up behind it.
+const FILA_MAX_CHECKPOINT: usize = 16;
+
 /// Starts the thread that drops evicted pools; `None` (close inline) if it cannot start.
-fn spawn_closer() -> Option<std::sync::mpsc::Sender<Arc<Tenant>>> {
+fn spawn_closer(dir: PathBuf) -> Option<Closer> {
     let (tx, rx) = std::sync::mpsc::channel::<Arc<Tenant>>();
+    let pendentes = Arc::new(AtomicUsize::new(0));
+    let fila = pendentes.clone();
     let spawned = std::thread::Builder::new().name("tenant-closer".into()).spawn(move || {
         for tenant in rx {
+            let atras = fila.fetch_sub(1, Ordering::Relaxed);
+            if Arc::strong_count(&tenant) == 1 && atras <= FILA_MAX_CHECKPOINT {
+                let mut wal = tenant_path(&dir, &tenant.key.database_name).into_os_string();
+                wal.push("-wal");
+                let grande = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_MAX_OCIOSO);
+                if let Some(c) = tenant.pool.try_get().filter(|_| grande) {
+                    if let Err(e) = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+                        log::debug!("checkpoint ao fechar o tenant {} falhou: {e}", tenant.key.id);
+                    }
+                }
+            }
             drop(tenant);
         }
     });
     match spawned {
-        Ok(_) => Some(tx),
+        Ok(_) => Some(Closer { tx, pendentes }),
         Err(e) => {
             log::warn!("thread tenant-closer não iniciou ({e}); pools serão fechados no próprio pedido");
             None
@@ -163,8 +194,9 @@ impl TenantManager {
     /// A manager for the tenant files in `tenants_dir`, holding at most `capacity` open.
     pub fn new(tenants_dir: impl Into<PathBuf>, capacity: usize) -> Self {
         let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
+        let dir: PathBuf = tenants_dir.into();
         TenantManager {
-            dir: tenants_dir.into(),
+            dir: dir.clone(),
             lru: Mutex::new(LruCache::new(capacity)),
             opening: Mutex::new(HashMap::new()),
             vivos: Mutex::new(HashMap::new()),
@@ -175,7 +207,7 @@ impl TenantManager {
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             failures: Mutex::new(HashMap::new()),
-            closer: spawn_closer(),
+            closer: spawn_closer(dir),
         }
     }
 
@@ -220,7 +252,9 @@ impl TenantManager {
         }
         // Closed outside the LRU lock and the gate, on the closer thread when there is one.
         if let (Some((_, old)), Some(closer)) = (evicted, &self.closer) {
-            if let Err(back) = closer.send(old) {
+            closer.pendentes.fetch_add(1, Ordering::Relaxed);
+            if let Err(back) = closer.tx.send(old) {
+                closer.pendentes.fetch_sub(1, Ordering::Relaxed);
                 drop(back.0);
             }
         }

@@ -132,9 +132,8 @@ const RANK_SQL: &str =
 /// A message already stored under this WhatsApp id (a re-delivery): what it was stored as.
 fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<Option<EntradaRegistrada>> {
     let existing: Option<(i64, i64)> = tx
-        .query_row("SELECT id, conversa_id FROM mensagens WHERE wa_message_id = ?1", [wa_message_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .prepare_cached("SELECT id, conversa_id FROM mensagens WHERE wa_message_id = ?1")?
+        .query_row([wa_message_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(existing.map(|(id, conversa)| EntradaRegistrada {
         nova: false,
@@ -150,7 +149,8 @@ fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<
 fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<i64> {
     let mut lead: Option<i64> = None;
     for forma in std::iter::once(e.wa_id).chain(e.wa_id_variantes.iter().map(String::as_str)) {
-        lead = tx.query_row("SELECT id FROM leads WHERE wa_id = ?1", [forma], |r| r.get(0)).optional()?;
+        lead =
+            tx.prepare_cached("SELECT id FROM leads WHERE wa_id = ?1")?.query_row([forma], |r| r.get(0)).optional()?;
         if lead.is_some() {
             break;
         }
@@ -158,41 +158,36 @@ fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Resul
     // A name the customer gave the bot wins over the WhatsApp profile name.
     let lead: i64 = match lead {
         Some(id) => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE leads SET nome = COALESCE(nome, ?2), atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-                params![id, e.nome_perfil],
-            )?;
+            )?
+            .execute(params![id, e.nome_perfil])?;
             id
         }
-        None => tx.query_row(
-            "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1)
+        None => tx
+            .prepare_cached(
+                "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1)
              ON CONFLICT(wa_id) DO UPDATE SET nome = COALESCE(leads.nome, excluded.nome),
                  atualizado_em = CURRENT_TIMESTAMP
              RETURNING id",
-            params![e.wa_id, e.nome_perfil],
-            |r| r.get(0),
-        )?,
+            )?
+            .query_row(params![e.wa_id, e.nome_perfil], |r| r.get(0))?,
     };
     let aberta: Option<i64> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM conversas WHERE lead_id = ?1 AND canal = ?2 AND aberta = 1 ORDER BY id DESC LIMIT 1",
-            params![lead, e.canal],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![lead, e.canal], |r| r.get(0))
         .optional()?;
     let conversa = match aberta {
         Some(id) => id,
-        None => tx.query_row(
-            "INSERT INTO conversas (lead_id, canal) VALUES (?1, ?2) RETURNING id",
-            params![lead, e.canal],
-            |r| r.get(0),
-        )?,
+        None => tx
+            .prepare_cached("INSERT INTO conversas (lead_id, canal) VALUES (?1, ?2) RETURNING id")?
+            .query_row(params![lead, e.canal], |r| r.get(0))?,
     };
     if let Some(destino) = e.destino.filter(|d| !d.is_empty()) {
-        tx.execute(
-            "UPDATE conversas SET destino = ?2 WHERE id = ?1 AND destino IS NOT ?2",
-            params![conversa, destino],
-        )?;
+        tx.prepare_cached("UPDATE conversas SET destino = ?2 WHERE id = ?1 AND destino IS NOT ?2")?
+            .execute(params![conversa, destino])?;
     }
     Ok(conversa)
 }
@@ -208,25 +203,28 @@ impl TenantDb {
             return Ok(ja);
         }
         let conversa = lead_e_conversa(&tx, e)?;
-        let mensagem: i64 = tx.query_row(
-            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
+        let mensagem: i64 = tx
+            .prepare_cached(
+                "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
                  bruto_json, status)
              VALUES (?1, 'entrada', 'cliente', ?2, ?3, ?4, ?5, ?6, ?7, 'recebida') RETURNING id",
-            params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
-            |r| r.get(0),
-        )?;
-        tx.execute(
+            )?
+            .query_row(
+                params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
+                |r| r.get(0),
+            )?;
+        tx.prepare_cached(
             "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
                  ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP
              WHERE id = ?1",
-            params![conversa, e.agora_ms],
-        )?;
+        )?
+        .execute(params![conversa, e.agora_ms])?;
         if e.criar_job {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
                  ON CONFLICT(conversa_id) WHERE tipo = 'bot' AND status = 'pendente' DO NOTHING",
-                params![conversa, e.agora_ms],
-            )?;
+            )?
+            .execute(params![conversa, e.agora_ms])?;
         }
         tx.commit()?;
         Ok(EntradaRegistrada {
@@ -248,18 +246,21 @@ impl TenantDb {
         }
         let sem_nome = NovaEntrada { nome_perfil: None, ..e.clone() };
         let conversa = lead_e_conversa(&tx, &sem_nome)?;
-        let mensagem: i64 = tx.query_row(
-            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
+        let mensagem: i64 = tx
+            .prepare_cached(
+                "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
                  bruto_json, status)
              VALUES (?1, 'saida', 'humano', ?2, ?3, ?4, ?5, ?6, ?7, 'enviada') RETURNING id",
-            params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
-            |r| r.get(0),
-        )?;
-        tx.execute(
+            )?
+            .query_row(
+                params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
+                |r| r.get(0),
+            )?;
+        tx.prepare_cached(
             "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP
              WHERE id = ?1",
-            [conversa],
-        )?;
+        )?
+        .execute([conversa])?;
         tx.commit()?;
         Ok(EntradaRegistrada {
             nova: true,
