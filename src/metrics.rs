@@ -217,6 +217,8 @@ impl Metrics {
         let _ = writeln!(o, "helixai_tenant_pools_open {}", tenants.open);
         head(&mut o, "helixai_tenant_pools_capacity", "gauge", "Capacity of the tenant LRU.");
         let _ = writeln!(o, "helixai_tenant_pools_capacity {}", tenants.capacity);
+        head(&mut o, "helixai_tenant_pools_closing", "gauge", "Evicted tenant pools waiting to be closed.");
+        let _ = writeln!(o, "helixai_tenant_pools_closing {}", tenants.fechando);
         head(&mut o, "helixai_jobs_pending", "gauge", "Jobs waiting to run.");
         let _ = writeln!(o, "helixai_jobs_pending {}", self.jobs_pendentes.load(Ordering::Relaxed));
         if let Some(n) = empresas {
@@ -281,7 +283,7 @@ mod tests {
         m.graph_erro(131_047);
         m.backup_sucesso("loja", 1_700_000_000);
         m.backup_falha("outra");
-        let stats = TenantStats { hits: 3, misses: 1, evictions: 0, open: 1, capacity: 8 };
+        let stats = TenantStats { hits: 3, misses: 1, evictions: 0, open: 1, capacity: 8, fechando: 0 };
         let t = m.render(&stats, Some(2), Duration::from_secs(5));
         assert!(t.contains("helixai_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"), "{t}");
         assert!(t.contains("method=\"OUTRO\""));

@@ -123,7 +123,9 @@ pub fn wait_for_signal() -> Result<()> {
 pub fn fit_open_tenants(wanted: usize) -> usize {
     const HEADROOM: u64 = 256;
     let per_tenant = u64::from(crate::store::tenants::POOL_SIZE) * 3;
-    let need = wanted as u64 * per_tenant + HEADROOM;
+    // Evicted pools close on a background thread, at most FECHANDO_MAX behind the LRU.
+    let fechando = crate::store::tenants::FECHANDO_MAX as u64;
+    let need = (wanted as u64 + fechando) * per_tenant + HEADROOM;
     let limit = match rlimit::increase_nofile_limit(need) {
         Ok(l) => l,
         Err(e) => {
@@ -134,7 +136,7 @@ pub fn fit_open_tenants(wanted: usize) -> usize {
     if limit >= need {
         return wanted;
     }
-    let fits = (limit.saturating_sub(HEADROOM) / per_tenant).max(1) as usize;
+    let fits = (limit.saturating_sub(HEADROOM) / per_tenant).saturating_sub(fechando).max(1) as usize;
     log::warn!(
         "limite de arquivos abertos ({limit}) não comporta {wanted} tenants abertos; usando {fits} \
          (aumente LimitNOFILE para {need})"

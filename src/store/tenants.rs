@@ -5,8 +5,15 @@
 //! an eviction drops the pool outside the lock, and the files close when the last borrowed
 //! connection comes back. All pools share one scheduled thread pool, and have no idle
 //! timeout or max lifetime, so a dropped pool leaves no background task behind.
+//!
+//! A miss opens, configures and migrates the tenant's first connection on the requesting
+//! thread and keeps it beside the pool ([`Tenant::conn`] lends it first). r2d2 makes every
+//! connection on its shared worker thread: under an LRU storm that serialized all opens of
+//! the process behind one thread, and even at light load each hand-off to it cost 0.5–2 ms
+//! of thread wake-up on a VM (issue #7). The pool only grows for concurrent use.
 
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -24,10 +31,8 @@ use crate::error::{Error, Result};
 use crate::store::tenant::TenantDb;
 use crate::store::{configure, migrate};
 
-/// Connections per tenant pool.
+/// Connections per open tenant: its first one plus its pool.
 pub const POOL_SIZE: u32 = 4;
-/// How long opening a tenant waits for its first connection.
-const FIRST_CONNECTION_TIMEOUT: Duration = Duration::from_secs(1);
 /// Page cache per tenant connection, KiB (SQLite's default is 2 MiB).
 const TENANT_CACHE_KIB: i64 = 512;
 
@@ -81,10 +86,80 @@ pub struct TenantKey {
     pub setor: Setor,
 }
 
-/// One open tenant: its pool and identity.
+/// One open tenant: its first connection, its pool and identity.
 pub struct Tenant {
     pub(crate) key: TenantKey,
-    pub(crate) pool: r2d2::Pool<SqliteConnectionManager>,
+    /// Connections beyond the first, made on demand ([`POOL_SIZE`] − 1 at most).
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    /// The connection the opening thread made, when nobody is borrowing it.
+    primeira: Mutex<Option<rusqlite::Connection>>,
+}
+
+impl Tenant {
+    /// A connection of this tenant: the first one when free, else one from the pool.
+    pub(crate) fn conn(self: &Arc<Self>) -> Result<Conn> {
+        if let Some(c) = lock(&self.primeira).take() {
+            return Ok(Conn::Primeira(Primeira::new(self, c)));
+        }
+        Ok(Conn::Pool(self.pool.get()?))
+    }
+
+    /// A free connection right now, if there is one (the closer's checkpoint).
+    fn conn_livre(self: &Arc<Self>) -> Option<Conn> {
+        if let Some(c) = lock(&self.primeira).take() {
+            return Some(Conn::Primeira(Primeira::new(self, c)));
+        }
+        self.pool.try_get().map(Conn::Pool)
+    }
+}
+
+/// A borrowed tenant connection; derefs to [`rusqlite::Connection`] and goes back on drop.
+pub(crate) enum Conn {
+    Primeira(Primeira),
+    Pool(r2d2::PooledConnection<SqliteConnectionManager>),
+}
+
+/// The tenant's first connection, on loan.
+pub(crate) struct Primeira {
+    tenant: Arc<Tenant>,
+    conn: ManuallyDrop<rusqlite::Connection>,
+}
+
+impl Primeira {
+    fn new(tenant: &Arc<Tenant>, conn: rusqlite::Connection) -> Self {
+        Primeira { tenant: tenant.clone(), conn: ManuallyDrop::new(conn) }
+    }
+}
+
+impl Drop for Primeira {
+    fn drop(&mut self) {
+        // SAFETY: `conn` is taken exactly once, here, and `self` is not used afterwards.
+        let conn = unsafe { ManuallyDrop::take(&mut self.conn) };
+        // Back to its tenant, unless left inside a transaction (then it closes, as r2d2
+        // drops a broken connection).
+        if conn.is_autocommit() {
+            *lock(&self.tenant.primeira) = Some(conn);
+        }
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &rusqlite::Connection {
+        match self {
+            Conn::Primeira(p) => &p.conn,
+            Conn::Pool(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut rusqlite::Connection {
+        match self {
+            Conn::Primeira(p) => &mut p.conn,
+            Conn::Pool(c) => c,
+        }
+    }
 }
 
 /// Counters for /healthz and /metrics.
@@ -95,6 +170,8 @@ pub struct TenantStats {
     pub evictions: u64,
     pub open: usize,
     pub capacity: usize,
+    /// Evicted pools still waiting for the closer thread (at most [`FECHANDO_MAX`]).
+    pub fechando: usize,
 }
 
 /// The LRU of open tenants.
@@ -150,10 +227,16 @@ struct Closer {
 
 /// A WAL past this size is folded into the database when its pool is evicted, so an idle
 /// tenant keeps at most about this much WAL on disk and its next open recovers little.
-const WAL_MAX_OCIOSO: u64 = 1024 * 1024;
+/// Reopening a tenant reads and checksums its whole WAL (recovery), and one webhook message
+/// adds about 12 pages (~48 KiB) to it: at 1 MiB, recovery was the largest cost of an LRU
+/// miss (a third of the webhook thread's CPU in the LRU-thrash benchmark, issue #7).
+const WAL_MAX_OCIOSO: u64 = 128 * 1024;
 /// Past this many pools waiting to be closed, the closer skips the checkpoint (it fsyncs):
 /// on a slow disk under an LRU storm, file descriptors must not pile up behind it.
 const FILA_MAX_CHECKPOINT: usize = 16;
+/// Past this many pools waiting to be closed, an eviction is closed by the evicting thread:
+/// open files are bounded by (LRU capacity + this) pools.
+pub const FECHANDO_MAX: usize = 32;
 
 /// Starts the thread that drops evicted pools; `None` (close inline) if it cannot start.
 fn spawn_closer(dir: PathBuf) -> Option<Closer> {
@@ -162,18 +245,20 @@ fn spawn_closer(dir: PathBuf) -> Option<Closer> {
     let fila = pendentes.clone();
     let spawned = std::thread::Builder::new().name("tenant-closer".into()).spawn(move || {
         for tenant in rx {
-            let atras = fila.fetch_sub(1, Ordering::Relaxed);
+            let atras = fila.load(Ordering::Relaxed);
             if Arc::strong_count(&tenant) == 1 && atras <= FILA_MAX_CHECKPOINT {
                 let mut wal = tenant_path(&dir, &tenant.key.database_name).into_os_string();
                 wal.push("-wal");
                 let grande = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_MAX_OCIOSO);
-                if let Some(c) = tenant.pool.try_get().filter(|_| grande) {
-                    if let Err(e) = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+                if let Some(c) = Some(&tenant).filter(|_| grande).and_then(Tenant::conn_livre) {
+                    if let Err(e) = dobrar_wal(&c) {
                         log::debug!("checkpoint ao fechar o tenant {} falhou: {e}", tenant.key.id);
                     }
                 }
             }
             drop(tenant);
+            // Counted down once its files are closed, so `fechando == 0` means all closed.
+            fila.fetch_sub(1, Ordering::Relaxed);
         }
     });
     match spawned {
@@ -183,6 +268,16 @@ fn spawn_closer(dir: PathBuf) -> Option<Closer> {
             None
         }
     }
+}
+
+/// Folds the WAL into the database file and starts the next one here, on the closer thread.
+/// Starting a WAL writes and fsyncs its header (at any `synchronous` but OFF); after a bare
+/// TRUNCATE that fsync would land on the next webhook of this tenant, which on a VPS disk
+/// costs milliseconds. A one-page write now leaves a WAL of one frame: reopening recovers
+/// almost nothing and the next commit just appends.
+fn dobrar_wal(c: &rusqlite::Connection) -> rusqlite::Result<()> {
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    c.execute_batch("BEGIN IMMEDIATE; UPDATE meta SET valor = valor WHERE chave = 'empresa_id'; COMMIT;")
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -250,12 +345,19 @@ impl TenantManager {
                 self.evictions.fetch_add(1, Ordering::Relaxed);
             }
         }
-        // Closed outside the LRU lock and the gate, on the closer thread when there is one.
-        if let (Some((_, old)), Some(closer)) = (evicted, &self.closer) {
-            closer.pendentes.fetch_add(1, Ordering::Relaxed);
-            if let Err(back) = closer.tx.send(old) {
-                closer.pendentes.fetch_sub(1, Ordering::Relaxed);
-                drop(back.0);
+        // Closed outside the LRU lock and the gate, on the closer thread when there is one
+        // and it keeps up; past FECHANDO_MAX queued pools this thread closes its own
+        // eviction, so opens cannot outrun closes and descriptors stay bounded.
+        if let Some((_, old)) = evicted {
+            match &self.closer {
+                Some(closer) if closer.pendentes.load(Ordering::Relaxed) < FECHANDO_MAX => {
+                    closer.pendentes.fetch_add(1, Ordering::Relaxed);
+                    if let Err(back) = closer.tx.send(old) {
+                        closer.pendentes.fetch_sub(1, Ordering::Relaxed);
+                        drop(back.0);
+                    }
+                }
+                _ => drop(old),
             }
         }
         Ok(TenantDb::new(tenant))
@@ -353,8 +455,12 @@ impl TenantManager {
         let manager = SqliteConnectionManager::file(&path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_init(configure_tenant);
+        // Opened and migrated here, on the requesting thread; a file that cannot be opened
+        // fails now with SQLite's own error (503 on the webhook), without a pool wait.
+        let mut conn = r2d2::ManageConnection::connect(&manager)?;
+        migrate::tenant(&mut conn, &path, key.setor)?;
         let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
+            .max_size(POOL_SIZE - 1)
             .min_idle(Some(0))
             .idle_timeout(None)
             .max_lifetime(None)
@@ -362,12 +468,7 @@ impl TenantManager {
             .connection_timeout(Duration::from_secs(10))
             .thread_pool(self.scheduler.clone())
             .build_unchecked(manager);
-        // A file that cannot be opened fails every attempt: give up quickly instead of waiting
-        // the pool's full timeout, so a broken tenant answers its error (503 on the webhook) fast.
-        let mut conn = pool.get_timeout(FIRST_CONNECTION_TIMEOUT)?;
-        migrate::tenant(&mut conn, &path, key.setor)?;
-        drop(conn);
-        Ok(Tenant { key: key.clone(), pool })
+        Ok(Tenant { key: key.clone(), pool, primeira: Mutex::new(Some(conn)) })
     }
 
     /// Closes a tenant's pool (before a restore or a purge). Borrowed connections close
@@ -393,6 +494,7 @@ impl TenantManager {
             evictions: self.evictions.load(Ordering::Relaxed),
             open: lru.len(),
             capacity: lru.cap().get(),
+            fechando: self.closer.as_ref().map_or(0, |c| c.pendentes.load(Ordering::Relaxed)),
         }
     }
 }

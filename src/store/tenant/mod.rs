@@ -17,16 +17,12 @@ pub mod uso;
 use std::path::Path;
 use std::sync::Arc;
 
-use r2d2::PooledConnection;
-use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{params, Connection, OpenFlags};
 
 use crate::domain::{EmpresaId, Setor};
 use crate::error::{Error, Result};
-use crate::store::tenants::Tenant;
+use crate::store::tenants::{Conn, Tenant};
 use crate::store::{configure, integrity_check, migrate};
-
-type Conn = PooledConnection<SqliteConnectionManager>;
 
 /// A handle on one open tenant. Cheap to clone; borrows a pooled connection per call.
 #[derive(Clone)]
@@ -59,7 +55,7 @@ impl TenantDb {
     }
 
     fn conn(&self) -> Result<Conn> {
-        Ok(self.tenant.pool.get()?)
+        self.tenant.conn()
     }
 
     /// Reads the file's `meta` and schema version.
