@@ -57,6 +57,9 @@ impl CentralDb {
 
     /// The routing generation: changes whenever any empresa row changes, in any process.
     pub fn roteamento_geracao(&self) -> Result<i64> {
-        Ok(self.conn()?.query_row("SELECT valor FROM roteamento_geracao WHERE id = 1", [], |r| r.get(0))?)
+        // Read on every webhook: keep it compiled.
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached("SELECT valor FROM roteamento_geracao WHERE id = 1")?;
+        Ok(stmt.query_row([], |r| r.get(0))?)
     }
 }
