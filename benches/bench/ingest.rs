@@ -227,7 +227,7 @@ pub fn webhook_ingest() {
 
     // Steady 1,000 msg/s for a few seconds: acknowledgement latency.
     let steady = scale(5_000);
-    let rate = 1000.0 / THREADS as f64;
+    let rate = std::env::var("BENCH_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(1000.0) / THREADS as f64;
     let mut hz = Vec::new();
     let (el, mut lat) = blast(running.addr(), bodies(tenants, steady, "S"), Some(rate));
     // Baseline for the latency: a trivial request at the same rate (the HTTP floor).

@@ -4,7 +4,8 @@
 //! what the budgets in ARCHITECTURE.md §8 are checked against).
 //!
 //! `cargo bench -- [SCENARIO...]` runs a subset; `HELIXAI_BENCH_SCALE=0.1` shrinks every
-//! scenario for a quick run.
+//! scenario for a quick run; `BENCH_LRU=N` sets the ingest scenario's LRU capacity (1,000 =
+//! every tenant fits) and `BENCH_RATE=N` its steady rate (msg/s, default 1,000).
 
 mod client;
 mod ingest;
