@@ -13,7 +13,6 @@
 //! of thread wake-up on a VM (issue #7). The pool only grows for concurrent use.
 
 use std::collections::HashMap;
-use std::mem::ManuallyDrop;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -30,6 +29,10 @@ use crate::domain::{EmpresaId, Setor};
 use crate::error::{Error, Result};
 use crate::store::tenant::TenantDb;
 use crate::store::{configure, migrate};
+
+mod conn;
+pub(crate) use conn::Conn;
+pub use conn::Tenant;
 
 /// Connections per open tenant: its first one plus its pool.
 pub const POOL_SIZE: u32 = 4;
@@ -84,82 +87,6 @@ pub struct TenantKey {
     pub id: EmpresaId,
     pub database_name: DatabaseName,
     pub setor: Setor,
-}
-
-/// One open tenant: its first connection, its pool and identity.
-pub struct Tenant {
-    pub(crate) key: TenantKey,
-    /// Connections beyond the first, made on demand ([`POOL_SIZE`] − 1 at most).
-    pool: r2d2::Pool<SqliteConnectionManager>,
-    /// The connection the opening thread made, when nobody is borrowing it.
-    primeira: Mutex<Option<rusqlite::Connection>>,
-}
-
-impl Tenant {
-    /// A connection of this tenant: the first one when free, else one from the pool.
-    pub(crate) fn conn(self: &Arc<Self>) -> Result<Conn> {
-        if let Some(c) = lock(&self.primeira).take() {
-            return Ok(Conn::Primeira(Primeira::new(self, c)));
-        }
-        Ok(Conn::Pool(self.pool.get()?))
-    }
-
-    /// A free connection right now, if there is one (the closer's checkpoint).
-    fn conn_livre(self: &Arc<Self>) -> Option<Conn> {
-        if let Some(c) = lock(&self.primeira).take() {
-            return Some(Conn::Primeira(Primeira::new(self, c)));
-        }
-        self.pool.try_get().map(Conn::Pool)
-    }
-}
-
-/// A borrowed tenant connection; derefs to [`rusqlite::Connection`] and goes back on drop.
-pub(crate) enum Conn {
-    Primeira(Primeira),
-    Pool(r2d2::PooledConnection<SqliteConnectionManager>),
-}
-
-/// The tenant's first connection, on loan.
-pub(crate) struct Primeira {
-    tenant: Arc<Tenant>,
-    conn: ManuallyDrop<rusqlite::Connection>,
-}
-
-impl Primeira {
-    fn new(tenant: &Arc<Tenant>, conn: rusqlite::Connection) -> Self {
-        Primeira { tenant: tenant.clone(), conn: ManuallyDrop::new(conn) }
-    }
-}
-
-impl Drop for Primeira {
-    fn drop(&mut self) {
-        // SAFETY: `conn` is taken exactly once, here, and `self` is not used afterwards.
-        let conn = unsafe { ManuallyDrop::take(&mut self.conn) };
-        // Back to its tenant, unless left inside a transaction (then it closes, as r2d2
-        // drops a broken connection).
-        if conn.is_autocommit() {
-            *lock(&self.tenant.primeira) = Some(conn);
-        }
-    }
-}
-
-impl std::ops::Deref for Conn {
-    type Target = rusqlite::Connection;
-    fn deref(&self) -> &rusqlite::Connection {
-        match self {
-            Conn::Primeira(p) => &p.conn,
-            Conn::Pool(c) => c,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut rusqlite::Connection {
-        match self {
-            Conn::Primeira(p) => &mut p.conn,
-            Conn::Pool(c) => c,
-        }
-    }
 }
 
 /// Counters for /healthz and /metrics.
@@ -280,7 +207,7 @@ fn dobrar_wal(c: &rusqlite::Connection) -> rusqlite::Result<()> {
     c.execute_batch("BEGIN IMMEDIATE; UPDATE meta SET valor = valor WHERE chave = 'empresa_id'; COMMIT;")
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding these locks cannot leave them inconsistent (plain map ops).
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -468,7 +395,7 @@ impl TenantManager {
             .connection_timeout(Duration::from_secs(10))
             .thread_pool(self.scheduler.clone())
             .build_unchecked(manager);
-        Ok(Tenant { key: key.clone(), pool, primeira: Mutex::new(Some(conn)) })
+        Ok(Tenant::new(key.clone(), pool, conn))
     }
 
     /// Closes a tenant's pool (before a restore or a purge). Borrowed connections close

@@ -1,0 +1,92 @@
+//! One open tenant: its first connection (opened and migrated by the thread that missed the
+//! LRU), the r2d2 pool that grows only for concurrent use, and [`Conn`], the borrowed
+//! connection that goes back where it came from on drop.
+
+use std::mem::ManuallyDrop;
+use std::sync::{Arc, Mutex};
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::Connection;
+
+use super::{lock, TenantKey};
+use crate::error::Result;
+
+/// One open tenant: its first connection, its pool and identity.
+pub struct Tenant {
+    pub(crate) key: TenantKey,
+    /// Connections beyond the first, made on demand ([`super::POOL_SIZE`] − 1 at most).
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    /// The connection the opening thread made, when nobody is borrowing it.
+    primeira: Mutex<Option<Connection>>,
+}
+
+impl Tenant {
+    pub(super) fn new(key: TenantKey, pool: r2d2::Pool<SqliteConnectionManager>, primeira: Connection) -> Self {
+        Tenant { key, pool, primeira: Mutex::new(Some(primeira)) }
+    }
+
+    /// A connection of this tenant: the first one when free, else one from the pool.
+    pub(crate) fn conn(self: &Arc<Self>) -> Result<Conn> {
+        if let Some(c) = lock(&self.primeira).take() {
+            return Ok(Conn::Primeira(Primeira::new(self, c)));
+        }
+        Ok(Conn::Pool(self.pool.get()?))
+    }
+
+    /// A free connection right now, if there is one (the closer's checkpoint).
+    pub(super) fn conn_livre(self: &Arc<Self>) -> Option<Conn> {
+        if let Some(c) = lock(&self.primeira).take() {
+            return Some(Conn::Primeira(Primeira::new(self, c)));
+        }
+        self.pool.try_get().map(Conn::Pool)
+    }
+}
+
+/// A borrowed tenant connection; derefs to [`Connection`] and goes back on drop.
+pub(crate) enum Conn {
+    Primeira(Primeira),
+    Pool(r2d2::PooledConnection<SqliteConnectionManager>),
+}
+
+/// The tenant's first connection, on loan.
+pub(crate) struct Primeira {
+    tenant: Arc<Tenant>,
+    conn: ManuallyDrop<Connection>,
+}
+
+impl Primeira {
+    fn new(tenant: &Arc<Tenant>, conn: Connection) -> Self {
+        Primeira { tenant: tenant.clone(), conn: ManuallyDrop::new(conn) }
+    }
+}
+
+impl Drop for Primeira {
+    fn drop(&mut self) {
+        // SAFETY: `conn` is taken exactly once, here, and `self` is not used afterwards.
+        let conn = unsafe { ManuallyDrop::take(&mut self.conn) };
+        // Back to its tenant, unless left inside a transaction (then it closes, as r2d2
+        // drops a broken connection).
+        if conn.is_autocommit() {
+            *lock(&self.tenant.primeira) = Some(conn);
+        }
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Conn::Primeira(p) => &p.conn,
+            Conn::Pool(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Connection {
+        match self {
+            Conn::Primeira(p) => &mut p.conn,
+            Conn::Pool(c) => c,
+        }
+    }
+}
