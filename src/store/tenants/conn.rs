@@ -27,18 +27,21 @@ impl Tenant {
 
     /// A connection of this tenant: the first one when free, else one from the pool.
     pub(crate) fn conn(self: &Arc<Self>) -> Result<Conn> {
-        if let Some(c) = lock(&self.primeira).take() {
-            return Ok(Conn::Primeira(Primeira::new(self, c)));
+        match self.primeira_livre() {
+            Some(c) => Ok(c),
+            None => Ok(Conn::Pool(self.pool.get()?)),
         }
-        Ok(Conn::Pool(self.pool.get()?))
     }
 
     /// A free connection right now, if there is one (the closer's checkpoint).
     pub(super) fn conn_livre(self: &Arc<Self>) -> Option<Conn> {
-        if let Some(c) = lock(&self.primeira).take() {
-            return Some(Conn::Primeira(Primeira::new(self, c)));
-        }
-        self.pool.try_get().map(Conn::Pool)
+        self.primeira_livre().or_else(|| self.pool.try_get().map(Conn::Pool))
+    }
+
+    /// The first connection, lent out, if nobody holds it.
+    fn primeira_livre(self: &Arc<Self>) -> Option<Conn> {
+        let conn = lock(&self.primeira).take()?;
+        Some(Conn::Primeira(Primeira { tenant: self.clone(), conn: ManuallyDrop::new(conn) }))
     }
 }
 
@@ -52,12 +55,6 @@ pub(crate) enum Conn {
 pub(crate) struct Primeira {
     tenant: Arc<Tenant>,
     conn: ManuallyDrop<Connection>,
-}
-
-impl Primeira {
-    fn new(tenant: &Arc<Tenant>, conn: Connection) -> Self {
-        Primeira { tenant: tenant.clone(), conn: ManuallyDrop::new(conn) }
-    }
 }
 
 impl Drop for Primeira {

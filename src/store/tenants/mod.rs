@@ -155,7 +155,7 @@ struct Closer {
 /// A WAL past this size is folded into the database when its pool is evicted, so an idle
 /// tenant keeps at most about this much WAL on disk and its next open recovers little.
 /// Reopening a tenant reads and checksums its whole WAL (recovery), and one webhook message
-/// adds about 12 pages (~48 KiB) to it: at 1 MiB, recovery was the largest cost of an LRU
+/// adds 16 pages (64 KiB, measured) to it: at 1 MiB, recovery was the largest cost of an LRU
 /// miss (a third of the webhook thread's CPU in the LRU-thrash benchmark, issue #7).
 const WAL_MAX_OCIOSO: u64 = 128 * 1024;
 /// Past this many pools waiting to be closed, the closer skips the checkpoint (it fsyncs):
@@ -177,8 +177,9 @@ fn spawn_closer(dir: PathBuf) -> Option<Closer> {
                 let mut wal = tenant_path(&dir, &tenant.key.database_name).into_os_string();
                 wal.push("-wal");
                 let grande = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_MAX_OCIOSO);
-                if let Some(c) = Some(&tenant).filter(|_| grande).and_then(Tenant::conn_livre) {
-                    if let Err(e) = dobrar_wal(&c) {
+                let livre = if grande { tenant.conn_livre() } else { None };
+                if let Some(c) = livre {
+                    if let Err(e) = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
                         log::debug!("checkpoint ao fechar o tenant {} falhou: {e}", tenant.key.id);
                     }
                 }
@@ -195,16 +196,6 @@ fn spawn_closer(dir: PathBuf) -> Option<Closer> {
             None
         }
     }
-}
-
-/// Folds the WAL into the database file and starts the next one here, on the closer thread.
-/// Starting a WAL writes and fsyncs its header (at any `synchronous` but OFF); after a bare
-/// TRUNCATE that fsync would land on the next webhook of this tenant, which on a VPS disk
-/// costs milliseconds. A one-page write now leaves a WAL of one frame: reopening recovers
-/// almost nothing and the next commit just appends.
-fn dobrar_wal(c: &rusqlite::Connection) -> rusqlite::Result<()> {
-    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    c.execute_batch("BEGIN IMMEDIATE; UPDATE meta SET valor = valor WHERE chave = 'empresa_id'; COMMIT;")
 }
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
