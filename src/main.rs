@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        // ureq's debug log writes every request header; it masks `Authorization` but not
-        // Evolution's `apikey`, which carries the global key or an instance token. This
-        // directive comes after RUST_LOG's, so it wins for that module whatever is asked.
-        .filter_module("ureq::unit", log::LevelFilter::Info)
+        // The HTTP client's debug log writes every request header; it masks `Authorization`
+        // but not Evolution's `apikey`, which carries the global key or an instance token.
+        // This directive comes after RUST_LOG's, so it wins for that module whatever is asked.
+        .filter_module(helixai::outbound::MODULO_LOG_CABECALHOS, log::LevelFilter::Info)
         .init();
     let cli = helixai::cli::Cli::parse_with_default();
     match helixai::commands::run(cli) {

@@ -1,8 +1,9 @@
 //! The one outbound HTTP agent (ureq) shared by the WhatsApp, Evolution and LLM clients.
 //!
 //! Built once per process with connect/read timeouts so a slow outside service can never
-//! hold a worker forever. Only `whatsapp/`, `evolution/`, `llm.rs` and this file name
-//! ureq.
+//! hold a worker forever. Only `whatsapp/`, `llm.rs` and this file name ureq; the Evolution
+//! client calls through [`chamar_json`], which hands back a status and body or a
+//! classified network failure.
 
 use std::time::Duration;
 
@@ -21,12 +22,76 @@ impl Default for Timeouts {
     }
 }
 
+/// The shared outbound HTTP agent.
+pub type Agent = ureq::Agent;
+
+/// The logger module whose debug lines carry every request header (it masks `Authorization`
+/// but not other credentials such as Evolution's `apikey`): `main` caps it at info.
+pub const MODULO_LOG_CABECALHOS: &str = "ureq::unit";
+
 /// Builds the shared agent. Cheap to clone (it is an `Arc` inside).
-pub fn agent(timeouts: Timeouts) -> ureq::Agent {
+pub fn agent(timeouts: Timeouts) -> Agent {
     ureq::AgentBuilder::new()
         .timeout_connect(timeouts.connect)
         .timeout(timeouts.total)
         .user_agent(concat!("helixai/", env!("CARGO_PKG_VERSION")))
         .redirects(0)
         .build()
+}
+
+/// Why an outbound call got no HTTP answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TipoFalha {
+    /// The URL itself is unusable (bad syntax, scheme or proxy).
+    UrlInvalida,
+    /// Could not connect (DNS, refused): nothing left this side.
+    Conexao,
+    /// Anything after connecting (timeout, reset): the request may have arrived.
+    Outra,
+}
+
+/// A call that got no HTTP answer: its class and a cause for people (kind, the client's
+/// note, the OS error), never the URL.
+#[derive(Debug, Clone)]
+pub struct FalhaDeRede {
+    pub tipo: TipoFalha,
+    pub causa: String,
+}
+
+/// One request with optional JSON body; any HTTP answer (2xx or not) is `(status, body)`.
+pub fn chamar_json(
+    agent: &Agent,
+    metodo: &str,
+    url: &str,
+    cabecalhos: &[(&str, &str)],
+    corpo: Option<&serde_json::Value>,
+) -> Result<(u16, String), FalhaDeRede> {
+    let mut request = agent.request(metodo, url);
+    for (nome, valor) in cabecalhos {
+        request = request.set(nome, valor);
+    }
+    let result = match corpo {
+        Some(corpo) => request.send_json(corpo),
+        None => request.call(),
+    };
+    match result {
+        Ok(response) => {
+            let status = response.status();
+            Ok((status, response.into_string().unwrap_or_default()))
+        }
+        Err(ureq::Error::Status(status, response)) => Ok((status, response.into_string().unwrap_or_default())),
+        Err(ureq::Error::Transport(t)) => {
+            use ureq::ErrorKind;
+            let mut causa = t.kind().to_string();
+            for parte in [t.message().map(str::to_string), std::error::Error::source(&t).map(|s| s.to_string())] {
+                causa.extend(parte.map(|p| format!(": {p}")));
+            }
+            let tipo = match t.kind() {
+                ErrorKind::InvalidUrl | ErrorKind::UnknownScheme | ErrorKind::InvalidProxyUrl => TipoFalha::UrlInvalida,
+                ErrorKind::Dns | ErrorKind::ConnectionFailed => TipoFalha::Conexao,
+                _ => TipoFalha::Outra,
+            };
+            Err(FalhaDeRede { tipo, causa })
+        }
+    }
 }

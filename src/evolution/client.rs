@@ -37,6 +37,7 @@ use serde_json::Value;
 use super::erro::{EvolutionError, TipoErro};
 use super::mensagem::texto as campo;
 use super::webhook::QrCode;
+use crate::outbound::{chamar_json, Agent};
 
 /// The events the appliance subscribes to.
 const EVENTOS: &[&str] = &["MESSAGES_UPSERT", "MESSAGES_UPDATE", "CONNECTION_UPDATE", "QRCODE_UPDATED"];
@@ -44,7 +45,7 @@ const EVENTOS: &[&str] = &["MESSAGES_UPSERT", "MESSAGES_UPDATE", "CONNECTION_UPD
 /// Client for one Evolution API server. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct EvolutionClient {
-    agent: ureq::Agent,
+    agent: Agent,
     base_url: String,
 }
 
@@ -100,7 +101,7 @@ pub enum Conexao {
 
 impl EvolutionClient {
     /// `base_url` is the Evolution server (`https://evo.example.com`), a fake one in tests.
-    pub fn new(agent: ureq::Agent, base_url: impl Into<String>) -> Self {
+    pub fn new(agent: Agent, base_url: impl Into<String>) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_string();
         EvolutionClient { agent, base_url }
     }
@@ -236,25 +237,13 @@ impl EvolutionClient {
         if chave.trim().is_empty() {
             return Err(EvolutionError::new(TipoErro::Invalido, false, "chave de API da Evolution ausente"));
         }
-        let request = self.agent.request(metodo, &format!("{}{caminho}", self.base_url)).set("apikey", chave);
-        let result = match corpo {
-            Some(corpo) => request.send_json(corpo),
-            None => request.call(),
-        };
-        let resultado = match result {
-            Ok(response) => {
-                let status = response.status();
-                let body = response.into_string().unwrap_or_default();
-                if (200..300).contains(&status) {
-                    Ok(serde_json::from_str(&body).unwrap_or(Value::Null))
-                } else {
-                    Err(EvolutionError::de_resposta(status, &body, idempotente))
-                }
+        let url = format!("{}{caminho}", self.base_url);
+        let resultado = match chamar_json(&self.agent, metodo, &url, &[("apikey", chave)], corpo) {
+            Ok((status, body)) if (200..300).contains(&status) => {
+                Ok(serde_json::from_str(&body).unwrap_or(Value::Null))
             }
-            Err(ureq::Error::Status(status, response)) => {
-                Err(EvolutionError::de_resposta(status, &response.into_string().unwrap_or_default(), idempotente))
-            }
-            Err(ureq::Error::Transport(t)) => Err(EvolutionError::de_transporte(&t, idempotente)),
+            Ok((status, body)) => Err(EvolutionError::de_resposta(status, &body, idempotente)),
+            Err(falha) => Err(EvolutionError::de_transporte(&falha, idempotente)),
         };
         resultado.map_err(|e| e.sem_segredo(chave))
     }

@@ -29,41 +29,78 @@ struct Recebido {
     corpo: Value,
 }
 
-/// Answers the scripted `(status, body)` pairs in order (then 500), recording requests.
+/// Answers the scripted `(status, body)` pairs in order (then 500), recording requests: a
+/// plain HTTP/1.1 server on a std listener, one request per connection.
 struct Fake {
     base_url: String,
-    server: Arc<tiny_http::Server>,
+    addr: std::net::SocketAddr,
+    parar: Arc<std::sync::atomic::AtomicBool>,
     recebidos: Arc<Mutex<Vec<Recebido>>>,
     thread: Option<JoinHandle<()>>,
 }
 
+/// Reads one request (head + `Content-Length` body) from `stream`.
+fn ler_pedido(stream: &mut std::net::TcpStream) -> Option<(String, String, Option<String>, String)> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut r = BufReader::new(stream);
+    let mut linha = String::new();
+    r.read_line(&mut linha).ok()?;
+    let mut partes = linha.split_whitespace();
+    let (metodo, caminho) = (partes.next()?.to_string(), partes.next()?.to_string());
+    let (mut apikey, mut tamanho) = (None, 0usize);
+    loop {
+        linha.clear();
+        r.read_line(&mut linha).ok()?;
+        let l = linha.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        let (k, v) = l.split_once(':')?;
+        if k.eq_ignore_ascii_case("apikey") {
+            apikey = Some(v.trim().to_string());
+        } else if k.eq_ignore_ascii_case("content-length") {
+            tamanho = v.trim().parse().ok()?;
+        }
+    }
+    let mut corpo = vec![0; tamanho];
+    r.read_exact(&mut corpo).ok()?;
+    Some((metodo, caminho, apikey, String::from_utf8_lossy(&corpo).into_owned()))
+}
+
 impl Fake {
     fn start(respostas: Vec<(u16, String)>) -> Fake {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let port = server.server_addr().to_ip().unwrap().port();
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
         let recebidos = Arc::new(Mutex::new(Vec::new()));
+        let parar = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let thread = {
-            let (server, recebidos) = (Arc::clone(&server), Arc::clone(&recebidos));
+            let (recebidos, parar) = (Arc::clone(&recebidos), Arc::clone(&parar));
             std::thread::spawn(move || {
                 let mut respostas = respostas.into_iter();
-                for mut request in server.incoming_requests() {
-                    let mut corpo = String::new();
-                    let _ = request.as_reader().read_to_string(&mut corpo);
-                    let apikey = request.headers().iter().find(|h| h.field.equiv("apikey"));
+                for stream in listener.incoming() {
+                    if parar.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(mut stream) = stream else { continue };
+                    let Some((metodo, caminho, apikey, corpo)) = ler_pedido(&mut stream) else { continue };
                     recebidos.lock().unwrap().push(Recebido {
-                        metodo: request.method().as_str().to_string(),
-                        caminho: request.url().to_string(),
-                        apikey: apikey.map(|h| h.value.as_str().to_string()),
+                        metodo,
+                        caminho,
+                        apikey,
                         corpo: serde_json::from_str(&corpo).unwrap_or(Value::Null),
                     });
                     let (status, body) = respostas.next().unwrap_or((500, "{}".to_string()));
-                    let json = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
-                    let _ = request
-                        .respond(tiny_http::Response::from_string(body).with_status_code(status).with_header(json));
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                         Connection: close\r\n\r\n{body}",
+                        body.len()
+                    );
                 }
             })
         };
-        Fake { base_url: format!("http://127.0.0.1:{port}/"), server, recebidos, thread: Some(thread) }
+        Fake { base_url: format!("http://{addr}/"), addr, parar, recebidos, thread: Some(thread) }
     }
 
     fn client(&self) -> EvolutionClient {
@@ -83,7 +120,8 @@ impl Fake {
 
 impl Drop for Fake {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.parar.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr); // wakes the accept loop
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mensagem::texto;
+use crate::outbound::{FalhaDeRede, TipoFalha};
 
 /// Why an Evolution call failed, and whether trying again later can help.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,27 +99,23 @@ impl EvolutionError {
 
     /// Classifies a failure to get an answer. Only a failure to connect (DNS, refused)
     /// proves nothing left our side; a timeout or reset after sending is ambiguous.
-    pub(super) fn de_transporte(t: &ureq::Transport, idempotente: bool) -> EvolutionError {
-        use ureq::ErrorKind;
-        // Kind, ureq's note and the OS cause ("Connection refused"); never the URL, which
-        // could carry credentials in a misconfigured base URL.
-        let mut causa = t.kind().to_string();
-        for parte in [t.message().map(str::to_string), std::error::Error::source(t).map(|s| s.to_string())] {
-            causa.extend(parte.map(|p| format!(": {p}")));
-        }
-        match t.kind() {
-            ErrorKind::InvalidUrl | ErrorKind::UnknownScheme | ErrorKind::InvalidProxyUrl => {
+    pub(super) fn de_transporte(falha: &FalhaDeRede, idempotente: bool) -> EvolutionError {
+        // The cause never carries the URL, which could hold credentials in a misconfigured
+        // base URL.
+        let causa = &falha.causa;
+        match falha.tipo {
+            TipoFalha::UrlInvalida => {
                 EvolutionError::new(TipoErro::Invalido, false, format!("URL da Evolution inválida ({causa})"))
             }
-            ErrorKind::Dns | ErrorKind::ConnectionFailed => EvolutionError::new(
+            TipoFalha::Conexao => EvolutionError::new(
                 TipoErro::Rede,
                 true,
                 format!("não foi possível conectar à Evolution ({causa})"),
             ),
-            _ if idempotente => {
+            TipoFalha::Outra if idempotente => {
                 EvolutionError::new(TipoErro::Rede, true, format!("falha de rede ao falar com a Evolution ({causa})"))
             }
-            _ => EvolutionError::new(
+            TipoFalha::Outra => EvolutionError::new(
                 TipoErro::Rede,
                 false,
                 format!(

@@ -44,7 +44,7 @@ pub struct Motor {
     pub llm: LlmClient,
     /// The shared outbound agent (the Evolution client is built per send: its URL is a
     /// setting that may change while the server runs).
-    pub agent: ureq::Agent,
+    pub agent: crate::outbound::Agent,
     retry_base_ms: u64,
 }
 
