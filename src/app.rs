@@ -15,6 +15,7 @@ use crate::domain::{EmpresaId, Papel};
 use crate::error::{Error, Result};
 use crate::jobs::Sinal;
 use crate::metrics::Metrics;
+use crate::pipeline::journal::Journal;
 use crate::pipeline::roteamento::Roteador;
 use crate::store::central::{CentralDb, Empresa, NovoUsuario};
 use crate::store::tenant::TenantDb;
@@ -30,6 +31,8 @@ pub struct App {
     pub throttle: Throttle,
     /// phone_number_id → empresa for the webhook (see `pipeline::roteamento`).
     pub roteador: Roteador,
+    /// The webhook's durable inbox (see `pipeline::journal`).
+    pub journal: Journal,
     /// Wakes the bot workers when the webhook stores new work.
     pub trabalho: Sinal,
     pub started: Instant,
@@ -58,6 +61,7 @@ impl App {
         if central.superadmins_total()? == 0 {
             first.superadmin = Some(create_first_superadmin(&central)?);
         }
+        let journal = Journal::open(&data.journal_db())?;
         let tenants = TenantManager::new(data.tenants(), config.max_open_tenants);
         let throttle = Throttle::new(config.login_throttle);
         let app = App {
@@ -68,6 +72,7 @@ impl App {
             key,
             throttle,
             roteador: Roteador::default(),
+            journal,
             trabalho: Sinal::default(),
             started: Instant::now(),
             metrics: Metrics::new(),

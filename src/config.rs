@@ -26,6 +26,10 @@ impl DataDir {
     pub fn central_db(&self) -> PathBuf {
         self.0.join("helixai.db")
     }
+    /// `journal.db`: webhook events acknowledged and not yet applied to their tenant.
+    pub fn journal_db(&self) -> PathBuf {
+        self.0.join("journal.db")
+    }
     /// `secret.key`.
     pub fn secret_key(&self) -> PathBuf {
         self.0.join("secret.key")

@@ -50,8 +50,10 @@ impl Sinal {
     }
 }
 
-/// Runs every job that is due now, once, on this thread. Returns how many ran.
+/// Applies what the webhook journal holds, then runs every job that is due now, once, on
+/// this thread. Returns how many jobs ran.
 pub fn run_once(app: &Arc<App>) -> Result<usize> {
+    crate::pipeline::journal::aplicar_pendentes(app);
     let motor = Motor::new(app)?;
     passo(app, &motor)
 }

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::pipeline::journal::JournalStats;
 use crate::store::TenantStats;
 
 /// Upper bounds (seconds) of the LLM latency histogram buckets.
@@ -162,7 +163,13 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every counter, plus the tenant pool gauges.
-    pub fn render(&self, tenants: &TenantStats, empresas: Option<i64>, uptime: Duration) -> String {
+    pub fn render(
+        &self,
+        tenants: &TenantStats,
+        journal: &JournalStats,
+        empresas: Option<i64>,
+        uptime: Duration,
+    ) -> String {
         let mut o = String::with_capacity(4096);
         let mut head = |o: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -219,6 +226,10 @@ impl Metrics {
         let _ = writeln!(o, "helixai_tenant_pools_capacity {}", tenants.capacity);
         head(&mut o, "helixai_tenant_pools_closing", "gauge", "Evicted tenant pools waiting to be closed.");
         let _ = writeln!(o, "helixai_tenant_pools_closing {}", tenants.fechando);
+        head(&mut o, "helixai_journal_pending", "gauge", "Webhook events acknowledged, not yet in their tenant.");
+        let _ = writeln!(o, "helixai_journal_pending {}", journal.pendentes);
+        head(&mut o, "helixai_journal_held", "gauge", "Journaled events of tenants that failed, waiting to retry.");
+        let _ = writeln!(o, "helixai_journal_held {}", journal.retidas);
         head(&mut o, "helixai_jobs_pending", "gauge", "Jobs waiting to run.");
         let _ = writeln!(o, "helixai_jobs_pending {}", self.jobs_pendentes.load(Ordering::Relaxed));
         if let Some(n) = empresas {
@@ -284,7 +295,7 @@ mod tests {
         m.backup_sucesso("loja", 1_700_000_000);
         m.backup_falha("outra");
         let stats = TenantStats { hits: 3, misses: 1, evictions: 0, open: 1, capacity: 8, fechando: 0 };
-        let t = m.render(&stats, Some(2), Duration::from_secs(5));
+        let t = m.render(&stats, &JournalStats { pendentes: 3, retidas: 1 }, Some(2), Duration::from_secs(5));
         assert!(t.contains("helixai_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"), "{t}");
         assert!(t.contains("method=\"OUTRO\""));
         assert!(t.contains("helixai_webhook_messages_received_total 1"));

@@ -19,6 +19,8 @@ use crate::error::{Error, Result};
 pub struct RunningServer {
     server: Arc<tiny_http::Server>,
     workers: Vec<JoinHandle<()>>,
+    /// Applies what the webhooks journal to the tenant files.
+    journal: crate::pipeline::journal::JournalWorker,
     addr: SocketAddr,
 }
 
@@ -40,6 +42,7 @@ pub fn start_with(app: Arc<App>, router: crate::http::Router) -> Result<RunningS
     let server = tiny_http::Server::from_listener(listener, None).map_err(|e| cannot(&e))?;
     let server = Arc::new(server);
     let addr = server.server_addr().to_ip().ok_or_else(|| Error::Internal("endereço do servidor".into()))?;
+    let journal = crate::pipeline::journal::start(app.clone())?;
     let mut workers = Vec::new();
     for n in 0..app.config.http_workers.max(1) {
         let (server, app) = (server.clone(), app.clone());
@@ -54,7 +57,7 @@ pub fn start_with(app: Arc<App>, router: crate::http::Router) -> Result<RunningS
         workers.push(handle);
     }
     log::info!("HelixAI {} escutando em http://{addr}", env!("CARGO_PKG_VERSION"));
-    Ok(RunningServer { server, workers, addr })
+    Ok(RunningServer { server, workers, journal, addr })
 }
 
 impl RunningServer {
@@ -71,6 +74,7 @@ impl RunningServer {
         for w in self.workers {
             let _ = w.join();
         }
+        self.journal.stop();
         log::info!("servidor HTTP parado");
     }
 }

@@ -58,6 +58,8 @@ mod api_bot;
 mod faults;
 // The embedded admin panel: index, assets, deep links, no path traversal.
 mod panel;
+// The webhook journal: restart pickup, unreadable rows, clean stop.
+mod journal;
 // Evolution API (QR-code channel): the webhook with every reference payload, secrets, 9th digit.
 mod evolution;
 // Evolution API: replies through sendText, echoes, failures and retries, human replies.

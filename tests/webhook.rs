@@ -172,21 +172,51 @@ fn empresa_secret_overrides_the_global_one_and_cli_changes_route_at_once() {
 }
 
 #[test]
-fn a_tenant_db_that_cannot_store_gets_503_so_meta_retries() {
+fn a_tenant_that_cannot_store_keeps_its_events_journaled_until_it_can() {
+    use helixai::domain::Papel;
+    use helixai::pipeline::journal::JournalStats;
     let graph = FakeGraph::start(TOKEN);
     let srv = TestServer::start_with(pipeline_config(&graph));
     let e = empresa_com_canal(&srv.app, "loja", Setor::Varejo, PID, None);
+    let outra = empresa_com_canal(&srv.app, "outra", Setor::Varejo, "200300400", None);
+    srv.usuario("root@revenda.com", Papel::Superadmin, None);
     srv.app.tenants.close(e.id);
     let path = srv.app.tenants.path_of(&e.database_name);
     let good = std::fs::read(&path).expect("tenant file");
     std::fs::write(&path, b"not a sqlite file, just garbage bytes to simulate a corrupt tenant....").expect("corrupt");
+    // Acknowledged: the event is durably journaled (post_signed waits until the journal has
+    // tried the tenant and held it back).
     let body = serde_json::to_vec(&text_envelope(PID, "wamid.DISK", "5511988887777", "oi")).expect("json");
     let r = post_signed(srv.addr, &body, Some(APP_SECRET));
-    assert_eq!(r.status, 503, "{}", r.text());
-    assert_eq!(r.json()["erro"]["codigo"], "indisponivel");
-    // Meta retries; once the file is back the same delivery is stored.
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(srv.app.journal.stats(), JournalStats { pendentes: 1, retidas: 1 });
+    // The other tenant is not held up.
+    post_ok(srv.addr, &text_envelope("200300400", "wamid.OUTRA", "5511977776666", "oi"));
+    let db_outra = srv.app.tenant_db(&outra).expect("db");
+    assert!(db_outra.mensagem_por_wa_id("wamid.OUTRA").expect("q").is_some(), "the healthy tenant got its message");
+    // The superadmin sees which tenant holds events back, and why.
+    let sistema = srv.login("root@revenda.com").get("/api/admin/sistema").json();
+    let retidas = sistema["entradas_retidas"].as_array().cloned().unwrap_or_default();
+    assert_eq!(retidas.len(), 1, "{sistema}");
+    assert_eq!((retidas[0]["empresa_id"].as_i64(), retidas[0]["pendentes"].as_u64()), (Some(e.id.0), Some(1)));
+    assert!(!retidas[0]["erro"].as_str().unwrap_or_default().is_empty(), "{sistema}");
+    assert_eq!(sistema["journal"]["retidas"], 1);
+    // The file comes back: the journal applies the event on its next try, without Meta
+    // having to deliver it again.
     std::fs::write(&path, good).expect("restore");
     srv.app.tenants.close(e.id);
+    let limite = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while srv.app.journal.stats().pendentes > 0 {
+        assert!(std::time::Instant::now() < limite, "journal never applied the held event");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let db = srv.app.tenant_db(&e).expect("db");
+    assert!(db.mensagem_por_wa_id("wamid.DISK").expect("q").is_some());
+    assert!(srv.app.journal.retidos().is_empty());
+    assert_eq!(db.jobs_ativos_total().expect("jobs"), 1, "its bot job was queued with it");
+    assert!(srv.app.central.trabalho_listar().expect("pending").contains(&e.id), "and the tenant marked");
+    // A re-delivery by Meta meanwhile changes nothing.
+    let antes = db.contagens().expect("counts");
     assert_eq!(post_signed(srv.addr, &body, Some(APP_SECRET)).status, 200);
-    assert!(srv.app.tenant_db(&e).expect("db").mensagem_por_wa_id("wamid.DISK").expect("q").is_some());
+    assert_eq!(db.contagens().expect("counts"), antes);
 }

@@ -21,6 +21,7 @@ use super::{ui, webhook, webhook_evolution, Request, Response};
 use crate::app::App;
 use crate::domain::Papel;
 use crate::error::{Error, Result};
+use crate::pipeline::journal::JournalStats;
 use crate::store::TenantStats;
 
 /// Dispatches a request to its handler.
@@ -223,6 +224,8 @@ struct Health {
     empresas: i64,
     tenants_abertos: usize,
     lru: TenantStats,
+    /// Webhook events acknowledged and not yet in their tenant file.
+    journal: JournalStats,
     uptime_s: u64,
 }
 
@@ -235,6 +238,7 @@ fn healthz(app: &App) -> Result<Response> {
         empresas: app.central.empresas_total()?,
         tenants_abertos: app.tenants.stats().open,
         lru: app.tenants.stats(),
+        journal: app.journal.stats(),
         uptime_s: app.started.elapsed().as_secs(),
     }))
 }

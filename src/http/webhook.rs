@@ -5,9 +5,12 @@
 //! 2. route every event's `phone_number_id` (cached, see `pipeline::roteamento`);
 //! 3. check `X-Hub-Signature-256` in constant time against the app secret of each routed
 //!    empresa that has its own, else the global `--whatsapp-app-secret` → 401 if any fails;
-//! 4. store (`pipeline::ingestao`), one tenant transaction per message → 503 if a tenant
-//!    db cannot take the write, so Meta delivers again;
-//! 5. 200. No LLM or Graph call happens on this thread.
+//! 4. journal the events (`pipeline::ingestao` → `pipeline::journal`), one journal
+//!    transaction for the whole POST → 503 if it cannot take the write, so Meta delivers again;
+//! 5. 200.
+//!
+//! No tenant file is opened and no LLM or Graph call happens on this thread: the journal
+//! worker applies the events to the tenant files.
 
 use std::sync::Arc;
 
@@ -65,12 +68,6 @@ pub fn receber(app: &Arc<App>, req: &Request) -> Result<Response> {
         verificar_com(s.as_ref(), &req.body, assinatura).inspect_err(|_| app.metrics.webhook_assinatura_invalida())?;
     }
     let resumo = ingestao::registrar(app, &roteados)?;
-    for _ in 0..resumo.mensagens_novas {
-        app.metrics.webhook_recebida();
-    }
-    for _ in 0..resumo.repetidas {
-        app.metrics.webhook_duplicada();
-    }
     for _ in 0..resumo.nao_roteados {
         app.metrics.webhook_sem_rota();
     }

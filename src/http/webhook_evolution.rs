@@ -8,8 +8,9 @@
 //! 3. check the instance token — every one presented (`x-helixai-token` / `apikey` header,
 //!    the payload's `apikey`) must equal the stored token, and at least one must be
 //!    presented — and the payload's instance name → 401;
-//! 4. store (`pipeline::ingestao_evolution`) → 503 if the tenant cannot take the write
-//!    (Evolution retries 5xx; 4xx drops the event);
+//! 4. journal the messages and statuses, apply connection/QR events
+//!    (`pipeline::ingestao_evolution`) → 503 if that cannot be written (Evolution retries
+//!    5xx; 4xx drops the event);
 //! 5. 200. No LLM or send happens on this thread.
 
 use std::sync::Arc;
@@ -63,12 +64,6 @@ pub fn receber(app: &Arc<App>, req: &Request, segredo: &str) -> Result<Response>
     }
     let empresa = app.empresa(inst.empresa_id)?;
     let resumo = ingestao_evolution::registrar(app, &empresa, &envelope)?;
-    for _ in 0..resumo.mensagens_novas {
-        app.metrics.webhook_recebida();
-    }
-    for _ in 0..resumo.repetidas {
-        app.metrics.webhook_duplicada();
-    }
     log::debug!("webhook do Evolution ({}): {resumo:?}", envelope.evento);
     Ok(Response::ok(&json!({"status": "ok"})).for_empresa(empresa.id))
 }

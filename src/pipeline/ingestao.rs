@@ -1,23 +1,22 @@
-//! Storing what a verified webhook carried: inbound messages (one tenant transaction each),
-//! delivery statuses, system errors, and unrouted numbers — then marking the tenants that
-//! now have bot work and waking a worker. Nothing here calls the LLM or the Graph API.
-
-use std::collections::BTreeSet;
+//! Taking in what a verified Cloud API webhook carried: inbound messages and delivery
+//! statuses become journal events (`pipeline::journal`, one journal transaction for the whole
+//! POST), system errors are logged, unrouted numbers counted. No tenant file is opened here,
+//! and nothing calls the LLM or the Graph API.
 
 use crate::app::App;
 use crate::clock::unix_now_ms;
 use crate::domain::EmpresaId;
 use crate::error::{Error, Result};
+use crate::pipeline::evento::{Evento, MensagemAnotada};
 use crate::store::central::Empresa;
-use crate::store::tenant::conversas::{status_de_meta, NovaEntrada};
+use crate::store::tenant::conversas::status_de_meta;
 use crate::whatsapp::{InboundMessage, StatusUpdate, WebhookEvent};
 
 /// What one webhook POST did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Resumo {
-    pub mensagens_novas: usize,
-    pub repetidas: usize,
-    pub status_aplicados: usize,
+    /// Messages and statuses journaled for their tenants.
+    pub anotados: usize,
     pub nao_roteados: usize,
 }
 
@@ -28,34 +27,21 @@ pub(super) fn indisponivel(e: Error) -> Error {
     Error::Unavailable("não foi possível gravar o webhook agora; tente novamente".into())
 }
 
-/// Stores every event, each already routed (`None` = no empresa owns its number).
+/// Journals every event, each already routed (`None` = no empresa owns its number).
 pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<Empresa>)]) -> Result<Resumo> {
     let mut resumo = Resumo::default();
-    let mut com_trabalho: BTreeSet<EmpresaId> = BTreeSet::new();
+    let mut anotar: Vec<(EmpresaId, Evento)> = Vec::new();
+    let mut sem_rota: Vec<&str> = Vec::new();
     for (evento, empresa) in eventos {
         let Some(empresa) = empresa else {
-            app.central.nao_roteado_contar(evento.phone_number_id(), None).map_err(indisponivel)?;
-            resumo.nao_roteados += 1;
+            sem_rota.push(evento.phone_number_id());
             continue;
         };
         match evento {
-            WebhookEvent::Inbound(m) => {
-                let (nova, job) = entrada(app, empresa, m).map_err(indisponivel)?;
-                if nova {
-                    resumo.mensagens_novas += 1;
-                } else {
-                    resumo.repetidas += 1;
-                }
-                if nova && job {
-                    app.metrics.job_enfileirado();
-                }
-                if job {
-                    com_trabalho.insert(empresa.id);
-                }
-            }
+            WebhookEvent::Inbound(m) => anotar.push((empresa.id, entrada(m))),
             WebhookEvent::Status(s) => {
-                if status(app, empresa, s).map_err(indisponivel)? {
-                    resumo.status_aplicados += 1;
+                if let Some(ev) = status(empresa, s) {
+                    anotar.push((empresa.id, ev));
                 }
             }
             WebhookEvent::Error(e) => log::warn!(
@@ -66,59 +52,52 @@ pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<Empresa>)]) -> Resu
             ),
         }
     }
-    for id in &com_trabalho {
-        app.central.trabalho_marcar(*id).map_err(indisponivel)?;
-    }
-    if !com_trabalho.is_empty() {
-        app.trabalho.avisar();
+    app.journal.anotar(&anotar).map_err(indisponivel)?;
+    resumo.anotados = anotar.len();
+    for pid in sem_rota {
+        app.central.nao_roteado_contar(pid, None).map_err(indisponivel)?;
+        resumo.nao_roteados += 1;
     }
     Ok(resumo)
 }
 
-/// Stores one inbound message; returns (new, the tenant may have bot work).
-fn entrada(app: &App, empresa: &Empresa, m: &InboundMessage) -> Result<(bool, bool)> {
-    let db = app.tenant_db(empresa)?;
-    let texto = m.text_for_bot();
+/// The journal event for one inbound message.
+fn entrada(m: &InboundMessage) -> Evento {
     let from = m.from.trim_start_matches('+');
     // The lead key: the canonical form of the number (a Brazilian mobile always with its 9th
     // digit), matching a lead stored under any variant; username users have only a user id.
-    let (wa_id, variantes) = if from.is_empty() {
+    let (wa_id, wa_id_variantes) = if from.is_empty() {
         (m.user_id.clone().unwrap_or_default(), Vec::new())
     } else {
         (crate::telefone::canonico(from), crate::telefone::variantes(from))
     };
     let midia = m.media();
-    let bruto = m.raw_json();
-    let r = db.registrar_entrada(&NovaEntrada {
-        wa_message_id: &m.wa_message_id,
-        wa_id: &wa_id,
-        wa_id_variantes: &variantes,
+    let texto = m.text_for_bot();
+    Evento::Mensagem(MensagemAnotada {
+        wa_message_id: m.wa_message_id.clone(),
+        wa_id,
+        wa_id_variantes,
         // Replies go to the number exactly as Meta gave it.
-        destino: (!from.is_empty()).then_some(from),
-        nome_perfil: m.profile_name.as_deref(),
-        canal: "whatsapp",
-        tipo: m.kind_name(),
-        texto: texto.as_deref(),
-        midia_id: midia.map(|x| x.id.as_str()),
-        midia_mime: midia.and_then(|x| x.mime_type.as_deref()),
-        bruto_json: Some(&bruto),
-        // A suspended empresa keeps its messages but gets no bot reply.
-        criar_job: empresa.ativo && texto.is_some(),
-        agora_ms: unix_now_ms(),
-    })?;
-    // A re-delivery queues nothing, but re-marks the tenant (cheap, idempotent) in case the
-    // first delivery stored its job and then failed to mark it.
-    Ok((r.nova, r.job || (!r.nova && empresa.ativo)))
+        destino: (!from.is_empty()).then(|| from.to_owned()),
+        nome_perfil: m.profile_name.clone(),
+        canal: "whatsapp".into(),
+        tipo: m.kind_name().to_owned(),
+        responder: texto.is_some(),
+        texto,
+        midia_id: midia.map(|x| x.id.clone()),
+        midia_mime: midia.and_then(|x| x.mime_type.clone()),
+        bruto_json: Some(m.raw_json()),
+        da_empresa: false,
+        recebida_ms: unix_now_ms(),
+    })
 }
 
-fn status(app: &App, empresa: &Empresa, s: &StatusUpdate) -> Result<bool> {
+/// The journal event for a delivery status we track (others are ignored).
+fn status(empresa: &Empresa, s: &StatusUpdate) -> Option<Evento> {
     let Some(nosso) = status_de_meta(&s.status) else {
         log::debug!("webhook: status {:?} ignorado", s.status);
-        return Ok(false);
+        return None;
     };
-    let db = app.tenant_db(empresa)?;
-    let erro = s.error.as_ref().map(|e| (e.code, e.title.as_str()));
-    let aplicado = db.aplicar_status(&s.wa_message_id, nosso, erro)?;
     if nosso == "falhou" {
         log::warn!(
             "WhatsApp: envio falhou para a empresa {} (código {:?})",
@@ -126,5 +105,10 @@ fn status(app: &App, empresa: &Empresa, s: &StatusUpdate) -> Result<bool> {
             s.error.as_ref().map(|e| e.code)
         );
     }
-    Ok(aplicado)
+    Some(Evento::Status {
+        wa_message_id: s.wa_message_id.clone(),
+        status: nosso.to_owned(),
+        erro_codigo: s.error.as_ref().map(|e| e.code),
+        erro_titulo: s.error.as_ref().map(|e| e.title.clone()),
+    })
 }

@@ -1,18 +1,19 @@
-//! Storing what a verified Evolution webhook carried, for one empresa: customer messages go
-//! through the same tenant transaction as the Cloud path (lead, conversa, mensagem unique on
-//! the message id, bot job); `fromMe` messages are recorded as sent by the business; group,
-//! broadcast and newsletter chats are ignored; delivery receipts move statuses forward;
-//! connection and QR events update the empresa's connection in the central db.
+//! Taking in what a verified Evolution webhook carried, for one empresa: customer messages
+//! become the same journal events as the Cloud path (applied later as lead, conversa,
+//! mensagem unique on the message id, bot job); `fromMe` messages are journaled as sent by
+//! the business; group, broadcast and newsletter chats are ignored; delivery receipts
+//! become status events; connection and QR events update the empresa's connection in the
+//! central db at once.
 
 use crate::app::App;
 use crate::clock::unix_now_ms;
 use crate::conexao::estado_nosso;
 use crate::error::Result;
 use crate::evolution::{ConexaoEvolution, Envelope, EventoEvolution, MensagemEvolution, QrEvolution};
+use crate::pipeline::evento::{Evento, MensagemAnotada};
 use crate::pipeline::ingestao::indisponivel;
 use crate::store::central::evolution::RECUSADO;
 use crate::store::central::{Empresa, MudancaEstado};
-use crate::store::tenant::conversas::NovaEntrada;
 use crate::telefone;
 use crate::whatsapp::MessageKind;
 
@@ -26,62 +27,54 @@ const SEM_CONTEUDO: &[&str] = &["protocolMessage", "senderKeyDistributionMessage
 /// What one webhook POST did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Resumo {
-    pub mensagens_novas: usize,
-    pub repetidas: usize,
+    /// Messages and statuses journaled.
+    pub anotados: usize,
     pub ignoradas: usize,
-    pub status_aplicados: usize,
 }
 
-/// Stores every event of the envelope for `empresa`.
+/// Journals the envelope's messages and statuses for `empresa`; applies connection and QR
+/// events to the central db.
 pub fn registrar(app: &App, empresa: &Empresa, envelope: &Envelope) -> Result<Resumo> {
     let mut resumo = Resumo::default();
-    let mut trabalho = false;
+    let mut anotar = Vec::new();
     for evento in &envelope.eventos {
         match evento {
-            EventoEvolution::Mensagem(m) => match mensagem(app, empresa, m).map_err(indisponivel)? {
+            EventoEvolution::Mensagem(m) => match mensagem(m) {
                 None => resumo.ignoradas += 1,
-                Some((true, job)) => {
-                    resumo.mensagens_novas += 1;
-                    if job {
-                        app.metrics.job_enfileirado();
-                        trabalho = true;
-                    }
-                }
-                Some((false, _)) => {
-                    resumo.repetidas += 1;
-                    // Re-mark in case the first delivery stored its job and then failed to mark.
-                    trabalho |= empresa.ativo && !m.from_me;
-                }
+                Some(ev) => anotar.push((empresa.id, ev)),
             },
             EventoEvolution::Status(s) => {
                 let Some(nosso) = s.status_nosso() else { continue };
-                let db = app.tenant_db(empresa).map_err(indisponivel)?;
-                if db.aplicar_status(&s.id, nosso, None).map_err(indisponivel)? {
-                    resumo.status_aplicados += 1;
-                }
+                anotar.push((
+                    empresa.id,
+                    Evento::Status {
+                        wa_message_id: s.id.clone(),
+                        status: nosso.to_owned(),
+                        erro_codigo: None,
+                        erro_titulo: None,
+                    },
+                ));
             }
             EventoEvolution::Conexao(c) => conexao(app, empresa, c).map_err(indisponivel)?,
             EventoEvolution::Qr(q) => qr(app, empresa, q).map_err(indisponivel)?,
         }
     }
-    if trabalho {
-        app.central.trabalho_marcar(empresa.id).map_err(indisponivel)?;
-        app.trabalho.avisar();
-    }
+    app.journal.anotar(&anotar).map_err(indisponivel)?;
+    resumo.anotados = anotar.len();
     Ok(resumo)
 }
 
-/// Stores one message; `None` when it is not for us (groups, no usable sender).
-fn mensagem(app: &App, empresa: &Empresa, m: &MensagemEvolution) -> Result<Option<(bool, bool)>> {
+/// The journal event for one message; `None` when it is not for us (groups, no usable sender).
+fn mensagem(m: &MensagemEvolution) -> Option<Evento> {
     if m.em_grupo() {
         log::debug!("Evolution: mensagem de grupo/transmissão ignorada");
-        return Ok(None);
+        return None;
     }
     // Protocol traffic (a message revoked, ephemeral settings, key distribution) is not
     // something the customer said: no row, no unread badge.
     if matches!(m.kind, MessageKind::Other { .. }) && SEM_CONTEUDO.contains(&m.kind_name()) {
         log::debug!("Evolution: {} ignorada", m.kind_name());
-        return Ok(None);
+        return None;
     }
     // The lead key: the phone number in canonical form when there is one, else the JID
     // itself (privacy `@lid` addressing without a phone).
@@ -90,33 +83,30 @@ fn mensagem(app: &App, empresa: &Empresa, m: &MensagemEvolution) -> Result<Optio
         None if !m.remote_jid.is_empty() => (m.remote_jid.clone(), Vec::new()),
         None => {
             log::warn!("Evolution: mensagem {} sem remetente ignorada", m.id);
-            return Ok(None);
+            return None;
         }
     };
-    let db = app.tenant_db(empresa)?;
     let texto = m.text_for_bot();
     let midia = m.media();
-    let bruto = m.raw.to_string();
     let agora = unix_now_ms();
+    // History sync and bulk re-deliveries are stored but not answered.
     let recente = m.timestamp <= 0 || m.timestamp >= agora / 1000 - ANTIGA_S;
-    let entrada = NovaEntrada {
-        wa_message_id: &m.id,
-        wa_id: &chave,
-        wa_id_variantes: &variantes,
-        destino: Some(m.responder_para()),
-        nome_perfil: m.push_name.as_deref(),
-        canal: "whatsapp",
-        tipo: m.kind_name(),
-        texto: texto.as_deref(),
-        midia_id: midia.map(|x| x.id.as_str()),
-        midia_mime: midia.and_then(|x| x.mime_type.as_deref()),
-        bruto_json: Some(&bruto),
-        // A suspended empresa keeps its messages but gets no bot reply; nor does history.
-        criar_job: empresa.ativo && texto.is_some() && recente,
-        agora_ms: agora,
-    };
-    let r = if m.from_me { db.registrar_saida_externa(&entrada)? } else { db.registrar_entrada(&entrada)? };
-    Ok(Some((r.nova, r.job)))
+    Some(Evento::Mensagem(MensagemAnotada {
+        wa_message_id: m.id.clone(),
+        wa_id: chave,
+        wa_id_variantes: variantes,
+        destino: Some(m.responder_para().to_owned()),
+        nome_perfil: m.push_name.clone(),
+        canal: "whatsapp".into(),
+        tipo: m.kind_name().to_owned(),
+        responder: texto.is_some() && recente,
+        texto,
+        midia_id: midia.map(|x| x.id.clone()),
+        midia_mime: midia.and_then(|x| x.mime_type.clone()),
+        bruto_json: Some(m.raw.to_string()),
+        da_empresa: m.from_me,
+        recebida_ms: agora,
+    }))
 }
 
 fn conexao(app: &App, empresa: &Empresa, c: &ConexaoEvolution) -> Result<()> {

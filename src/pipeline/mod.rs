@@ -1,9 +1,11 @@
 //! The durable message pipeline (ARCHITECTURE.md §2), between the webhook and the workers:
 //!
 //! - [`roteamento`]: phone_number_id → empresa cache, invalidated by the central generation;
-//! - [`ingestao`]: storing verified webhook events, marking pending work, waking a worker;
+//! - [`ingestao`]: turning verified webhook events into journal [`evento`]s;
 //! - [`ingestao_evolution`]: the same for Evolution API events (QR-code channel), plus its
 //!   connection and QR updates;
+//! - [`journal`]: the webhook's durable inbox and the worker that applies it to the tenant
+//!   files in batches, marks pending work and wakes the bot workers;
 //! - [`resposta`]: one claimed job → bot → stored reply → send (`envio`: Cloud API or
 //!   Evolution, by the empresa's channel) → recorded outcome;
 //! - [`ferramentas`]: the bot's `TenantTools` over a tenant db;
@@ -12,9 +14,11 @@
 //! The worker threads that drive [`resposta`] live in `crate::jobs`.
 
 mod envio;
+pub mod evento;
 pub mod ferramentas;
 pub mod ingestao;
 pub mod ingestao_evolution;
+pub mod journal;
 pub mod resposta;
 pub mod roteamento;
 

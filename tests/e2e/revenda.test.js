@@ -72,6 +72,8 @@ describe('revenda', () => {
       await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Sistema' }).click();
       await page.getByText('Cache de empresas abertas (LRU)').waitFor();
       assert.match(await page.locator('main').innerText(), /Versão\s*\n?\s*0\.\d+\.\d+|0\.\d+\.\d+\s*\n?\s*Versão/);
+      await page.getByText('Mensagens recebidas aguardando gravação').waitFor();
+      await page.getByText('Nenhuma empresa retida.').waitFor();
       assert.equal(await page.locator('main .alerta').count(), 0);
     });
   });

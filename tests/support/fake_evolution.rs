@@ -135,14 +135,19 @@ impl Drop for FakeEvolution {
     }
 }
 
-/// POSTs JSON to an absolute http:// URL on 127.0.0.1 (the appliance's webhook).
+/// POSTs JSON to an absolute http:// URL on 127.0.0.1 (the appliance's webhook); after a 200
+/// from a webhook, waits until the server applied what it journaled.
 pub fn post_json(url: &str, headers: &[(&str, &str)], body: &Value) -> u16 {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (host, path) = rest.split_once('/').expect("URL with a path");
     let addr: std::net::SocketAddr = host.parse().expect("ip:port host");
     let mut all = vec![("content-type", "application/json")];
     all.extend_from_slice(headers);
-    super::http::request(addr, "POST", &format!("/{path}"), &all, body.to_string().as_bytes()).status
+    let status = super::http::request(addr, "POST", &format!("/{path}"), &all, body.to_string().as_bytes()).status;
+    if status == 200 && path.starts_with("webhook/") {
+        super::http::esperar_journal(addr);
+    }
+    status
 }
 
 fn erro(status: u16, error: &str, msg: Value) -> (u16, String) {

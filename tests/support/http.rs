@@ -100,3 +100,24 @@ fn read_response(s: TcpStream) -> Resp {
 pub fn get(addr: SocketAddr, path: &str) -> Resp {
     request(addr, "GET", path, &[], b"")
 }
+
+/// Waits until the server has applied every webhook event it acknowledged (its journal holds
+/// nothing but the events of tenants that failed and wait to be retried): a 200 means
+/// "durably journaled", and the tenant file follows a moment later. Reads `/metrics` (which,
+/// unlike `/healthz`, answers on a nearly full disk too).
+pub fn esperar_journal(addr: SocketAddr) {
+    let limite = std::time::Instant::now() + Duration::from_secs(20);
+    let gauge = |text: &str, name: &str| -> Option<u64> {
+        text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+    };
+    loop {
+        let r = get(addr, "/metrics");
+        let text = r.text();
+        let (pendentes, retidas) = (gauge(&text, "helixai_journal_pending"), gauge(&text, "helixai_journal_held"));
+        if r.status == 200 && pendentes.is_some() && pendentes == retidas {
+            return;
+        }
+        assert!(std::time::Instant::now() < limite, "journal not applied in 20 s: {} {text}", r.status);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}

@@ -34,7 +34,11 @@ impl TestServer {
 
     /// Starts with the given config (bind is forced to 127.0.0.1:0).
     pub fn start_with(config: ServerConfig) -> TestServer {
-        let dir = TestDir::new();
+        Self::start_in(TestDir::new(), config)
+    }
+
+    /// Starts on an existing data dir (what an earlier process left there).
+    pub fn start_in(dir: TestDir, config: ServerConfig) -> TestServer {
         let app = open_app(&dir, ServerConfig { bind: "127.0.0.1:0".parse().expect("addr"), ..config });
         let workers = helixai::jobs::start(app.clone()).expect("start bot workers");
         let server = helixai::server::start(app.clone()).expect("start server");

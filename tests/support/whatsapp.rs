@@ -75,14 +75,19 @@ pub fn status_envelope(pid: &str, wamid: &str, status: &str) -> Value {
     v
 }
 
-/// POSTs raw bytes signed with `secret` (no signature header when `None`).
+/// POSTs raw bytes signed with `secret` (no signature header when `None`); after a 200, waits
+/// until the server applied what it journaled.
 pub fn post_signed(addr: SocketAddr, body: &[u8], secret: Option<&str>) -> Resp {
     let sig = secret.map(|s| helixai::whatsapp::sign(s.as_bytes(), body));
     let mut headers = vec![("Content-Type", "application/json")];
     if let Some(sig) = &sig {
         headers.push(("X-Hub-Signature-256", sig.as_str()));
     }
-    request(addr, "POST", "/webhook/whatsapp", &headers, body)
+    let r = request(addr, "POST", "/webhook/whatsapp", &headers, body);
+    if r.status == 200 {
+        super::http::esperar_journal(addr);
+    }
+    r
 }
 
 /// POSTs a JSON envelope signed with the global test secret; asserts 200.

@@ -1,5 +1,7 @@
 // revenda/sistema.js — owns the system screen: version, uptime, data dir and its size, open
-// tenants and LRU statistics, and webhook numbers that no empresa claims (unrouted).
+// tenants and LRU statistics, tenants whose file fails, the webhook journal (messages received
+// and not yet written to their empresa, and empresas held back after a failure), and webhook
+// numbers that no empresa claims (unrouted).
 
 import * as api from '../api.js';
 import { h, trocar, titulo, carregando, erroBloco, tabela, num, dataHora } from '../ui.js';
@@ -26,6 +28,7 @@ export async function render(raiz) {
     try {
       const s = await api.get('/api/admin/sistema');
       const lru = s.lru || {};
+      const journal = s.journal || {};
       const fig = (rotulo, valor) => h('div', { class: 'numero' }, h('div', { class: 'valor' }, valor), h('div', { class: 'rotulo' }, rotulo));
       trocar(corpo,
         h('div', { class: 'numeros' },
@@ -41,6 +44,17 @@ export async function render(raiz) {
             { titulo: 'Erro', valor: (f) => f.erro },
             { titulo: 'Desde', valor: (f) => dataHora(f.em) },
           ], s.tenants_com_falha || [], 'Nenhuma: todos os bancos abrem normalmente.')),
+        h('section', { class: 'cartao' }, h('h2', {}, 'Mensagens recebidas aguardando gravação'),
+          h('p', { class: 'previa' }, 'Cada webhook é guardado em data/journal.db antes da resposta e gravado no banco da empresa logo em seguida. Uma empresa cujo banco falha fica retida aqui, sem perder nada, e é tentada de novo sozinha.'),
+          h('div', { class: 'numeros' }, fig('Aguardando', num(journal.pendentes)), fig('Retidas', num(journal.retidas)),
+            fig('Ilegíveis', num(s.entradas_invalidas))),
+          tabela([
+            { titulo: 'Empresa', valor: (r) => `#${r.empresa_id}` },
+            { titulo: 'Aguardando', classe: 'num', valor: (r) => num(r.pendentes) },
+            { titulo: 'Tentativas', classe: 'num', valor: (r) => num(r.tentativas) },
+            { titulo: 'Erro', valor: (r) => r.erro },
+            { titulo: 'Desde', valor: (r) => dataHora(r.desde) },
+          ], s.entradas_retidas || [], 'Nenhuma empresa retida.')),
         h('section', { class: 'cartao' }, h('h2', {}, 'Diretório de dados'), h('p', {}, h('code', {}, s.data_dir || '—'))),
         h('section', { class: 'cartao' }, h('h2', {}, 'Números sem empresa (webhooks não roteados)'),
           h('p', { class: 'previa' }, 'Mensagens recebidas para um phone_number_id que nenhuma empresa usa. Configure-o na tela WhatsApp da empresa certa.'),

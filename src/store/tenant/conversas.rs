@@ -192,6 +192,110 @@ fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Resul
     Ok(conversa)
 }
 
+/// Who wrote a message that arrived through a webhook.
+#[derive(Clone, Copy)]
+enum Origem {
+    /// The customer: inbound, `recebida`.
+    Cliente,
+    /// The business from its own phone: outbound by a person, already `enviada`.
+    Empresa,
+}
+
+/// Inserts the mensagem row of a webhook message; returns its id.
+fn inserir_mensagem(tx: &rusqlite::Transaction<'_>, conversa: i64, e: &NovaEntrada<'_>, origem: Origem) -> Result<i64> {
+    let (direcao, autor, status) = match origem {
+        Origem::Cliente => ("entrada", "cliente", "recebida"),
+        Origem::Empresa => ("saida", "humano", "enviada"),
+    };
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
+                 bruto_json, status)
+             VALUES (?1, ?8, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?10) RETURNING id",
+        )?
+        .query_row(
+            params![
+                conversa,
+                e.tipo,
+                e.texto,
+                e.wa_message_id,
+                e.midia_id,
+                e.midia_mime,
+                e.bruto_json,
+                direcao,
+                autor,
+                status
+            ],
+            |r| r.get(0),
+        )?)
+}
+
+/// [`TenantDb::registrar_entrada`] inside a caller's transaction.
+pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
+    if let Some(ja) = ja_registrada(tx, e.wa_message_id)? {
+        return Ok(ja);
+    }
+    let conversa = lead_e_conversa(tx, e)?;
+    let mensagem = inserir_mensagem(tx, conversa, e, Origem::Cliente)?;
+    tx.prepare_cached(
+        "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
+                 ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+    )?
+    .execute(params![conversa, e.agora_ms])?;
+    if e.criar_job {
+        tx.prepare_cached(
+            "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
+                 ON CONFLICT(conversa_id) WHERE tipo = 'bot' AND status = 'pendente' DO NOTHING",
+        )?
+        .execute(params![conversa, e.agora_ms])?;
+    }
+    Ok(EntradaRegistrada {
+        nova: true,
+        conversa_id: ConversaId(conversa),
+        mensagem_id: MensagemId(mensagem),
+        job: e.criar_job,
+    })
+}
+
+/// [`TenantDb::registrar_saida_externa`] inside a caller's transaction.
+pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
+    if let Some(ja) = ja_registrada(tx, e.wa_message_id)? {
+        return Ok(ja);
+    }
+    let sem_nome = NovaEntrada { nome_perfil: None, ..e.clone() };
+    let conversa = lead_e_conversa(tx, &sem_nome)?;
+    let mensagem = inserir_mensagem(tx, conversa, e, Origem::Empresa)?;
+    tx.prepare_cached(
+        "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
+    )?
+    .execute([conversa])?;
+    Ok(EntradaRegistrada {
+        nova: true,
+        conversa_id: ConversaId(conversa),
+        mensagem_id: MensagemId(mensagem),
+        job: false,
+    })
+}
+
+/// [`TenantDb::aplicar_status`] on a connection or inside a caller's transaction.
+pub(super) fn status_tx(
+    conn: &rusqlite::Connection,
+    wa_message_id: &str,
+    status: &str,
+    erro: Option<(i64, &str)>,
+) -> Result<bool> {
+    let sql = format!(
+        "UPDATE mensagens SET status = ?2, erro_codigo = COALESCE(?3, erro_codigo),
+             erro_texto = COALESCE(?4, erro_texto), atualizado_em = CURRENT_TIMESTAMP
+         WHERE wa_message_id = ?1 AND direcao = 'saida' AND {RANK_SQL} < ?5"
+    );
+    let (codigo, texto) = erro.map_or((None, None), |(c, t)| (Some(c), Some(t)));
+    let n = conn.prepare_cached(&sql)?.execute(params![wa_message_id, status, codigo, texto, rank_status(status)])?;
+    Ok(n > 0)
+}
+
 impl TenantDb {
     /// Stores one inbound message in ONE transaction: upsert lead, reuse or open the conversa,
     /// insert the mensagem, refresh the conversa and queue its bot job. A `wa_message_id`
@@ -199,40 +303,9 @@ impl TenantDb {
     pub fn registrar_entrada(&self, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(ja) = ja_registrada(&tx, e.wa_message_id)? {
-            return Ok(ja);
-        }
-        let conversa = lead_e_conversa(&tx, e)?;
-        let mensagem: i64 = tx
-            .prepare_cached(
-                "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
-                 bruto_json, status)
-             VALUES (?1, 'entrada', 'cliente', ?2, ?3, ?4, ?5, ?6, ?7, 'recebida') RETURNING id",
-            )?
-            .query_row(
-                params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
-                |r| r.get(0),
-            )?;
-        tx.prepare_cached(
-            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
-                 ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP
-             WHERE id = ?1",
-        )?
-        .execute(params![conversa, e.agora_ms])?;
-        if e.criar_job {
-            tx.prepare_cached(
-                "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
-                 ON CONFLICT(conversa_id) WHERE tipo = 'bot' AND status = 'pendente' DO NOTHING",
-            )?
-            .execute(params![conversa, e.agora_ms])?;
-        }
+        let r = entrada_tx(&tx, e)?;
         tx.commit()?;
-        Ok(EntradaRegistrada {
-            nova: true,
-            conversa_id: ConversaId(conversa),
-            mensagem_id: MensagemId(mensagem),
-            job: e.criar_job,
-        })
+        Ok(r)
     }
 
     /// Records a message the business sent from its own phone (Evolution `fromMe`), in the
@@ -241,47 +314,16 @@ impl TenantDb {
     pub fn registrar_saida_externa(&self, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(ja) = ja_registrada(&tx, e.wa_message_id)? {
-            return Ok(ja);
-        }
-        let sem_nome = NovaEntrada { nome_perfil: None, ..e.clone() };
-        let conversa = lead_e_conversa(&tx, &sem_nome)?;
-        let mensagem: i64 = tx
-            .prepare_cached(
-                "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, midia_id, midia_mime,
-                 bruto_json, status)
-             VALUES (?1, 'saida', 'humano', ?2, ?3, ?4, ?5, ?6, ?7, 'enviada') RETURNING id",
-            )?
-            .query_row(
-                params![conversa, e.tipo, e.texto, e.wa_message_id, e.midia_id, e.midia_mime, e.bruto_json],
-                |r| r.get(0),
-            )?;
-        tx.prepare_cached(
-            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP
-             WHERE id = ?1",
-        )?
-        .execute([conversa])?;
+        let r = saida_externa_tx(&tx, e)?;
         tx.commit()?;
-        Ok(EntradaRegistrada {
-            nova: true,
-            conversa_id: ConversaId(conversa),
-            mensagem_id: MensagemId(mensagem),
-            job: false,
-        })
+        Ok(r)
     }
 
     /// Applies a delivery status (`enviada`/`entregue`/`lida`/`falhou`) to the outbound
     /// mensagem with this wamid, only if it moves the status forward. Returns whether a row
     /// changed (false for unknown wamids and for late, out-of-order statuses).
     pub fn aplicar_status(&self, wa_message_id: &str, status: &str, erro: Option<(i64, &str)>) -> Result<bool> {
-        let sql = format!(
-            "UPDATE mensagens SET status = ?2, erro_codigo = COALESCE(?3, erro_codigo),
-                 erro_texto = COALESCE(?4, erro_texto), atualizado_em = CURRENT_TIMESTAMP
-             WHERE wa_message_id = ?1 AND direcao = 'saida' AND {RANK_SQL} < ?5"
-        );
-        let (codigo, texto) = erro.map_or((None, None), |(c, t)| (Some(c), Some(t)));
-        let n = self.conn()?.execute(&sql, params![wa_message_id, status, codigo, texto, rank_status(status)])?;
-        Ok(n > 0)
+        status_tx(&*self.conn()?, wa_message_id, status, erro)
     }
 
     /// The conversa with its unanswered inbound messages and the last `historico` text turns.

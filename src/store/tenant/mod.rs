@@ -2,7 +2,8 @@
 //!
 //! Submodules hold the SQL per concern: [`catalogo`] (produtos_catalogo + setor tables),
 //! [`leads`], [`inbox`] (the panel's reading of conversas/mensagens), [`relatorios`],
-//! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`jobs`] (bot jobs
+//! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`lote`] (a batch of
+//! webhook events from the journal in one transaction), [`jobs`] (bot jobs
 //! and the reply state machine). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
@@ -11,6 +12,7 @@ pub mod conversas;
 pub mod inbox;
 pub mod jobs;
 pub mod leads;
+pub mod lote;
 pub mod relatorios;
 pub mod uso;
 

@@ -1,5 +1,5 @@
 //! `/api/admin/sistema`: version, data dir and its size, the tenant LRU, unrouted webhook
-//! numbers, uptime.
+//! numbers, tenants that fail, the webhook journal's backlog, uptime.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::http::Response;
+use crate::pipeline::journal::{JournalStats, TenantRetido};
 use crate::store::central::NumeroNaoRoteado;
 use crate::store::tenants::TenantFailure;
 use crate::store::TenantStats;
@@ -27,6 +28,12 @@ struct Sistema {
     numeros_nao_roteados: Vec<NumeroNaoRoteado>,
     /// Tenants whose file currently fails to open (corrupt, unreadable, too new).
     tenants_com_falha: Vec<TenantFailure>,
+    /// Webhook events acknowledged and not yet in their tenant file.
+    journal: JournalStats,
+    /// Tenants whose events could not be applied and are being retried.
+    entradas_retidas: Vec<TenantRetido>,
+    /// Journaled events that could not be read back (kept in `journal.db`, never applied).
+    entradas_invalidas: i64,
     uptime_s: u64,
 }
 
@@ -59,6 +66,9 @@ pub fn obter(app: &Arc<App>, _p: &Principal) -> Result<Response> {
         tenants_abertos: lru.open,
         numeros_nao_roteados: app.central.numeros_nao_roteados(MAX_NUMEROS)?,
         tenants_com_falha: app.tenants.failures(),
+        journal: app.journal.stats(),
+        entradas_retidas: app.journal.retidos(),
+        entradas_invalidas: app.journal.invalidas()?,
         uptime_s: app.started.elapsed().as_secs(),
     }))
 }

@@ -1,0 +1,138 @@
+//! What the webhook journals for an empresa: one self-contained event per row (a customer's
+//! message, a message the business sent from its phone, a delivery status), already routed
+//! and normalised on the webhook thread, so the journal worker only has to apply it.
+//!
+//! The JSON form is stored in `data/journal.db` and read back by a later process (after a
+//! crash or an upgrade): fields are only ever added, with defaults.
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::tenant::conversas::NovaEntrada;
+use crate::store::tenant::lote::ItemLote;
+
+/// One journaled event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "evento", rename_all = "snake_case")]
+pub enum Evento {
+    /// A message in a customer's conversa.
+    Mensagem(MensagemAnotada),
+    /// A delivery status (`enviada`/`entregue`/`lida`/`falhou`) for one of our messages.
+    Status {
+        wa_message_id: String,
+        status: String,
+        #[serde(default)]
+        erro_codigo: Option<i64>,
+        #[serde(default)]
+        erro_titulo: Option<String>,
+    },
+}
+
+/// A message to store (see [`NovaEntrada`] for the meaning of each field).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MensagemAnotada {
+    pub wa_message_id: String,
+    pub wa_id: String,
+    #[serde(default)]
+    pub wa_id_variantes: Vec<String>,
+    #[serde(default)]
+    pub destino: Option<String>,
+    #[serde(default)]
+    pub nome_perfil: Option<String>,
+    pub canal: String,
+    pub tipo: String,
+    #[serde(default)]
+    pub texto: Option<String>,
+    #[serde(default)]
+    pub midia_id: Option<String>,
+    #[serde(default)]
+    pub midia_mime: Option<String>,
+    #[serde(default)]
+    pub bruto_json: Option<String>,
+    /// Sent by the business from its own phone (Evolution `fromMe`): recorded, never answered.
+    #[serde(default)]
+    pub da_empresa: bool,
+    /// The bot may answer it (text, not history) — if the empresa is active when applied.
+    #[serde(default)]
+    pub responder: bool,
+    /// When the webhook received it, epoch ms (the bot's debounce counts from here).
+    pub recebida_ms: i64,
+}
+
+impl Evento {
+    /// The tenant-store item for this event; `ativo` is the empresa's state when applied
+    /// (a suspended empresa keeps its messages but gets no bot job).
+    pub fn item(&self, ativo: bool) -> ItemLote<'_> {
+        match self {
+            Evento::Mensagem(m) => {
+                let e = NovaEntrada {
+                    wa_message_id: &m.wa_message_id,
+                    wa_id: &m.wa_id,
+                    wa_id_variantes: &m.wa_id_variantes,
+                    destino: m.destino.as_deref(),
+                    nome_perfil: m.nome_perfil.as_deref(),
+                    canal: &m.canal,
+                    tipo: &m.tipo,
+                    texto: m.texto.as_deref(),
+                    midia_id: m.midia_id.as_deref(),
+                    midia_mime: m.midia_mime.as_deref(),
+                    bruto_json: m.bruto_json.as_deref(),
+                    criar_job: ativo && m.responder && !m.da_empresa && m.texto.is_some(),
+                    agora_ms: m.recebida_ms,
+                };
+                if m.da_empresa {
+                    ItemLote::SaidaExterna(e)
+                } else {
+                    ItemLote::Entrada(e)
+                }
+            }
+            Evento::Status { wa_message_id, status, erro_codigo, erro_titulo } => ItemLote::Status {
+                wa_message_id,
+                status,
+                erro: erro_codigo.map(|c| (c, erro_titulo.as_deref().unwrap_or(""))),
+            },
+        }
+    }
+
+    /// A customer's message that the bot may answer (re-marking the tenant on a re-delivery).
+    pub fn do_cliente(&self) -> bool {
+        matches!(self, Evento::Mensagem(m) if !m.da_empresa)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_and_old_rows_without_new_fields() {
+        let m = Evento::Mensagem(MensagemAnotada {
+            wa_message_id: "wamid.1".into(),
+            wa_id: "5511999990000".into(),
+            canal: "whatsapp".into(),
+            tipo: "text".into(),
+            texto: Some("oi".into()),
+            responder: true,
+            recebida_ms: 7,
+            ..MensagemAnotada::default()
+        });
+        let s = serde_json::to_string(&m).expect("json");
+        assert_eq!(serde_json::from_str::<Evento>(&s).expect("back"), m);
+        let antigo = r#"{"evento":"status","wa_message_id":"wamid.2","status":"lida"}"#;
+        let st = serde_json::from_str::<Evento>(antigo).expect("old row");
+        assert!(matches!(st.item(true), ItemLote::Status { status: "lida", erro: None, .. }));
+    }
+
+    #[test]
+    fn a_job_only_for_an_active_empresa_and_a_customer_text() {
+        let mut m = MensagemAnotada { texto: Some("oi".into()), responder: true, ..MensagemAnotada::default() };
+        let job = |m: &MensagemAnotada, ativo| match Evento::Mensagem(m.clone()).item(ativo) {
+            ItemLote::Entrada(e) | ItemLote::SaidaExterna(e) => Some(e.criar_job),
+            ItemLote::Status { .. } => None,
+        };
+        assert_eq!(job(&m, true), Some(true));
+        assert_eq!(job(&m, false), Some(false), "suspended");
+        m.da_empresa = true;
+        assert_eq!(job(&m, true), Some(false), "sent by the business");
+        assert!(matches!(Evento::Mensagem(m).item(true), ItemLote::SaidaExterna(_)));
+    }
+}

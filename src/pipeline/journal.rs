@@ -1,0 +1,390 @@
+//! The webhook journal: verified webhook events are appended to `data/journal.db` and the
+//! webhook is answered; the `journal` worker thread then applies each empresa's waiting
+//! events to its tenant file, in ONE tenant transaction per batch, and forgets them.
+//!
+//! Why (issue #7, ARCHITECTURE.md §2 step 4 changed): with more active tenants than the LRU
+//! holds, a webhook that wrote its tenant file itself paid a file open (+ WAL recovery +
+//! statement compile) on almost every message, on the acknowledgement's latency. The journal
+//! is always open, so the webhook never opens a tenant file; the worker opens each tenant
+//! once per batch, and batches grow with the backlog, so the cost of an open is shared by
+//! every message that waited for it.
+//!
+//! Guarantees:
+//! - a 200 means the event is in the journal (WAL, `synchronous = NORMAL`, like the tenants);
+//! - an empresa's events are applied in arrival order, never two batches of one empresa at
+//!   once; a batch is idempotent (UNIQUE wa_message_id, monotonic statuses), so a crash
+//!   between the tenant commit and the journal delete only re-applies it harmlessly;
+//! - a tenant that fails (corrupt file, full disk) keeps its events and is retried with
+//!   backoff ([`TenantRetido`], on the superadmin's system page); the others go on;
+//! - the bot job is created with the message, and the tenant is marked and the workers
+//!   woken before the events leave the journal.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::evento::Evento;
+use crate::app::App;
+use crate::clock::unix_now_ms;
+use crate::domain::EmpresaId;
+use crate::error::{Error, Result};
+use crate::store::journal::JournalDb;
+use crate::store::tenant::lote::{ItemLote, ResultadoLote};
+
+/// Most events applied in one tenant transaction.
+pub const LOTE_MAX: usize = 500;
+/// Past this many waiting events the webhook answers 503 (the sender retries later) rather
+/// than let the journal grow without bound while the tenants cannot keep up.
+pub const JOURNAL_MAX: usize = 200_000;
+/// First wait before a failing tenant is tried again; doubles up to [`ESPERA_MAX`].
+const ESPERA_BASE: Duration = Duration::from_millis(250);
+const ESPERA_MAX: Duration = Duration::from_secs(30);
+/// How long a clean stop keeps applying what the last webhooks journaled.
+const DRENAR_AO_PARAR: Duration = Duration::from_secs(10);
+/// Worker threads applying batches (of different empresas) at once. One: on a 2-core VPS a
+/// second thread made batches smaller (more tenant opens) and acknowledgements slower.
+const THREADS: usize = 1;
+/// Longest the worker sleeps without looking (so a stop is noticed).
+const POLL: Duration = Duration::from_millis(250);
+
+/// The journal: its file and which empresas have events waiting.
+pub struct Journal {
+    db: JournalDb,
+    estado: Mutex<Estado>,
+    cv: Condvar,
+}
+
+#[derive(Default)]
+struct Estado {
+    /// Waiting events per empresa (including a batch being applied).
+    pendentes: HashMap<EmpresaId, usize>,
+    total: usize,
+    /// Empresas ready to be applied, oldest first; each at most once.
+    fila: VecDeque<EmpresaId>,
+    na_fila: HashSet<EmpresaId>,
+    /// Empresas whose batch a thread is applying now.
+    em_curso: HashSet<EmpresaId>,
+    /// Empresas whose last batch failed, waiting for their next try.
+    retidos: HashMap<EmpresaId, Retido>,
+}
+
+struct Retido {
+    ate: Instant,
+    tentativas: u32,
+    erro: String,
+    desde: String,
+}
+
+/// Counters for /healthz and /metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JournalStats {
+    /// Events acknowledged and not yet in their tenant file.
+    pub pendentes: usize,
+    /// Of those, events of tenants that failed and wait for their next try.
+    pub retidas: usize,
+}
+
+/// A tenant whose events cannot be applied now, for the superadmin's system page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantRetido {
+    pub empresa_id: EmpresaId,
+    pub pendentes: usize,
+    pub tentativas: u32,
+    pub erro: String,
+    /// When it first failed (UTC, `YYYY-MM-DD HH:MM:SS`).
+    pub desde: String,
+}
+
+impl Journal {
+    /// Opens `path` and picks up what a previous process left waiting.
+    pub fn open(path: &Path) -> Result<Journal> {
+        let db = JournalDb::open(path)?;
+        let mut estado = Estado::default();
+        for (id, n, _) in db.pendentes_por_empresa()? {
+            estado.pendentes.insert(id, n);
+            estado.total += n;
+            estado.fila.push_back(id);
+            estado.na_fila.insert(id);
+        }
+        if estado.total > 0 {
+            log::info!("journal: {} evento(s) de {} empresa(s) a aplicar", estado.total, estado.fila.len());
+        }
+        Ok(Journal { db, estado: Mutex::new(estado), cv: Condvar::new() })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Estado> {
+        self.estado.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Appends one webhook's events (all or none) and wakes the worker.
+    pub fn anotar(&self, eventos: &[(EmpresaId, Evento)]) -> Result<()> {
+        if eventos.is_empty() {
+            return Ok(());
+        }
+        if self.lock().total + eventos.len() > JOURNAL_MAX {
+            log::error!("journal: {JOURNAL_MAX} eventos esperando; webhook recusado para nova tentativa");
+            return Err(Error::Unavailable("fila de entrada cheia; tente novamente".into()));
+        }
+        let linhas: Vec<(EmpresaId, String)> = eventos
+            .iter()
+            .map(|(id, ev)| Ok((*id, serde_json::to_string(ev).map_err(|e| Error::Internal(e.to_string()))?)))
+            .collect::<Result<_>>()?;
+        self.db.anotar(&linhas, unix_now_ms())?;
+        let mut e = self.lock();
+        for (id, _) in eventos {
+            *e.pendentes.entry(*id).or_default() += 1;
+            e.total += 1;
+            if !e.em_curso.contains(id) && !e.retidos.contains_key(id) && e.na_fila.insert(*id) {
+                e.fila.push_back(*id);
+            }
+        }
+        drop(e);
+        self.cv.notify_one();
+        Ok(())
+    }
+
+    /// Counters now.
+    pub fn stats(&self) -> JournalStats {
+        let e = self.lock();
+        let retidas = e.retidos.keys().map(|id| e.pendentes.get(id).copied().unwrap_or(0)).sum();
+        JournalStats { pendentes: e.total, retidas }
+    }
+
+    /// Tenants whose events wait because their last batch failed.
+    pub fn retidos(&self) -> Vec<TenantRetido> {
+        let e = self.lock();
+        let mut v: Vec<_> = e
+            .retidos
+            .iter()
+            .map(|(id, r)| TenantRetido {
+                empresa_id: *id,
+                pendentes: e.pendentes.get(id).copied().unwrap_or(0),
+                tentativas: r.tentativas,
+                erro: r.erro.clone(),
+                desde: r.desde.clone(),
+            })
+            .collect();
+        v.sort_by_key(|r| r.empresa_id);
+        v
+    }
+
+    /// Events set aside because they could not be decoded (kept in the file, never applied).
+    pub fn invalidas(&self) -> Result<i64> {
+        Ok(self.db.totais()?.1)
+    }
+
+    /// `PRAGMA integrity_check` on the journal file.
+    pub fn integrity_check(&self) -> Result<()> {
+        self.db.integrity_check()
+    }
+
+    /// Takes the next empresa to apply, waiting up to `espera` for one.
+    fn tomar(&self, espera: Duration) -> Option<EmpresaId> {
+        let limite = Instant::now() + espera;
+        let mut e = self.lock();
+        loop {
+            let agora = Instant::now();
+            let vencidos: Vec<EmpresaId> = e
+                .retidos
+                .iter()
+                .filter(|(id, r)| r.ate <= agora && !e.em_curso.contains(id) && !e.na_fila.contains(id))
+                .map(|(id, _)| *id)
+                .collect();
+            for id in vencidos {
+                e.na_fila.insert(id);
+                e.fila.push_back(id);
+            }
+            if let Some(id) = e.fila.pop_front() {
+                e.na_fila.remove(&id);
+                e.em_curso.insert(id);
+                return Some(id);
+            }
+            if agora >= limite {
+                return None;
+            }
+            let proximo = e.retidos.values().map(|r| r.ate).min().map_or(limite, |t| t.min(limite));
+            let dormir = proximo.saturating_duration_since(agora).max(Duration::from_millis(1));
+            e = self.cv.wait_timeout(e, dormir).unwrap_or_else(std::sync::PoisonError::into_inner).0;
+        }
+    }
+
+    /// Gives an empresa back after a batch: `aplicadas` events left the journal; `falha`
+    /// holds it back for a while.
+    fn devolver(&self, id: EmpresaId, aplicadas: usize, falha: Option<String>) {
+        let mut e = self.lock();
+        let antes = e.pendentes.get(&id).copied().unwrap_or(0);
+        let resto = antes - aplicadas.min(antes);
+        e.total = e.total.saturating_sub(antes - resto);
+        if resto == 0 {
+            e.pendentes.remove(&id);
+        } else {
+            e.pendentes.insert(id, resto);
+        }
+        e.em_curso.remove(&id);
+        match falha {
+            None => {
+                e.retidos.remove(&id);
+                if resto > 0 && e.na_fila.insert(id) {
+                    e.fila.push_back(id);
+                }
+            }
+            Some(erro) if resto > 0 => {
+                let r = e.retidos.entry(id).or_insert(Retido {
+                    ate: Instant::now(),
+                    tentativas: 0,
+                    erro: String::new(),
+                    desde: crate::clock::sqlite_timestamp(crate::clock::unix_now()),
+                });
+                r.tentativas += 1;
+                let espera = ESPERA_BASE.saturating_mul(1 << (r.tentativas - 1).min(10)).min(ESPERA_MAX);
+                r.ate = Instant::now() + espera;
+                r.erro = erro;
+            }
+            Some(_) => {
+                e.retidos.remove(&id);
+            }
+        }
+        drop(e);
+        self.cv.notify_all();
+    }
+}
+
+/// Applies one batch of an empresa's events; returns how many left the journal.
+fn aplicar(app: &App, id: EmpresaId) -> Result<usize> {
+    let journal = &app.journal;
+    let Some(empresa) = app.central.empresa(id)? else {
+        let n = journal.db.descartar_empresa(id)?;
+        log::warn!("journal: {n} evento(s) da empresa {id}, que não existe mais, descartado(s)");
+        return Ok(n);
+    };
+    let linhas = journal.db.lote(id, LOTE_MAX)?;
+    let mut eventos = Vec::with_capacity(linhas.len());
+    for l in &linhas {
+        match serde_json::from_str::<Evento>(&l.evento) {
+            Ok(ev) => eventos.push(ev),
+            Err(e) => {
+                // Never applied, never lost: kept in the file for inspection.
+                log::error!("journal: evento {} da empresa {id} ilegível ({e}); separado", l.id);
+                journal.db.marcar_invalida(l.id)?;
+                return Ok(1);
+            }
+        }
+    }
+    if eventos.is_empty() {
+        return Ok(0);
+    }
+    let db = app.tenant_db(&empresa)?;
+    let itens: Vec<ItemLote<'_>> = eventos.iter().map(|ev| ev.item(empresa.ativo)).collect();
+    let resultados = db.registrar_lote(&itens)?;
+    let mut trabalho = false;
+    for (ev, r) in eventos.iter().zip(&resultados) {
+        match r {
+            ResultadoLote::Entrada(r) if r.nova => {
+                app.metrics.webhook_recebida();
+                if r.job {
+                    app.metrics.job_enfileirado();
+                    trabalho = true;
+                }
+            }
+            ResultadoLote::Entrada(_) => {
+                app.metrics.webhook_duplicada();
+                // Re-mark in case the first delivery stored its job and then failed to mark.
+                trabalho |= empresa.ativo && ev.do_cliente();
+            }
+            ResultadoLote::Status(_) => {}
+        }
+    }
+    // Marked before the events leave the journal: a failure here re-applies the batch (a
+    // no-op) and marks again.
+    if trabalho {
+        app.central.trabalho_marcar(id)?;
+    }
+    let ids: Vec<i64> = linhas.iter().map(|l| l.id).collect();
+    journal.db.concluir(&ids)?;
+    if trabalho {
+        app.trabalho.avisar();
+    }
+    Ok(linhas.len())
+}
+
+/// Takes, applies and gives back one empresa's batch; `false` when none was ready.
+fn um_lote(app: &App, espera: Duration) -> bool {
+    let Some(id) = app.journal.tomar(espera) else { return false };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| aplicar(app, id)));
+    match r {
+        Ok(Ok(n)) => app.journal.devolver(id, n, None),
+        Ok(Err(e)) => {
+            log::error!("journal: empresa {id}: eventos não aplicados, nova tentativa em breve: {e}");
+            app.journal.devolver(id, 0, Some(e.to_string()));
+        }
+        Err(_) => {
+            log::error!("journal: pânico ao aplicar eventos da empresa {id}");
+            app.journal.devolver(id, 0, Some("erro interno".into()));
+        }
+    }
+    true
+}
+
+/// Applies everything ready now on the calling thread (tests, and `jobs::run_once`); tenants
+/// held back after a failure are skipped. Returns how many batches ran.
+pub fn aplicar_pendentes(app: &App) -> usize {
+    aplicar_ate(app, None)
+}
+
+/// [`aplicar_pendentes`], giving up at `limite`.
+fn aplicar_ate(app: &App, limite: Option<Instant>) -> usize {
+    let mut lotes = 0;
+    while limite.is_none_or(|l| Instant::now() < l) && um_lote(app, Duration::ZERO) {
+        lotes += 1;
+    }
+    lotes
+}
+
+/// The running journal worker threads.
+pub struct JournalWorker {
+    parar: Arc<AtomicBool>,
+    app: Arc<App>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+/// Starts [`THREADS`] `journal-N` threads (each empresa is applied by one at a time).
+pub fn start(app: Arc<App>) -> Result<JournalWorker> {
+    let parar = Arc::new(AtomicBool::new(false));
+    let mut threads = Vec::new();
+    for n in 0..THREADS {
+        let (a, p) = (app.clone(), parar.clone());
+        let t = std::thread::Builder::new()
+            .name(format!("journal-{n}"))
+            .spawn(move || {
+                while !p.load(Ordering::SeqCst) {
+                    um_lote(&a, POLL);
+                }
+            })
+            .map_err(|e| Error::Internal(format!("thread do journal: {e}")))?;
+        threads.push(t);
+    }
+    Ok(JournalWorker { parar, app, threads })
+}
+
+impl JournalWorker {
+    /// Stops the threads after their current batch, then (the webhooks being closed by then)
+    /// applies what is still waiting for up to [`DRENAR_AO_PARAR`]; the rest, and tenants
+    /// held back after a failure, stay in the file for the next start.
+    pub fn stop(self) {
+        self.parar.store(true, Ordering::SeqCst);
+        self.app.journal.cv.notify_all();
+        for t in self.threads {
+            let _ = t.join();
+        }
+        aplicar_ate(&self.app, Some(Instant::now() + DRENAR_AO_PARAR));
+        let st = self.app.journal.stats();
+        if st.pendentes > 0 {
+            log::warn!("journal: {} evento(s) ficam para o próximo início", st.pendentes);
+        }
+    }
+}

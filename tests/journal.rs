@@ -1,0 +1,84 @@
+//! The webhook journal (`data/journal.db`): what one process acknowledged and did not apply is
+//! applied by the next one, in order, with its bot job; an undecodable row is set aside (kept,
+//! counted, never applied) without holding back the rest; events of an empresa that no longer
+//! exists are dropped; a clean stop applies what the last webhooks journaled.
+
+use helixai::app::App;
+use helixai::config::DataDir;
+use helixai::domain::{EmpresaId, Papel, Setor};
+use helixai::pipeline::evento::{Evento, MensagemAnotada};
+use helixai::pipeline::journal::JournalStats;
+use helixai::store::journal::JournalDb;
+
+use crate::support::fake_graph::FakeGraph;
+use crate::support::server::TestServer;
+use crate::support::whatsapp::*;
+use crate::support::TestDir;
+
+fn mensagem(wamid: &str, from: &str, texto: &str) -> Evento {
+    Evento::Mensagem(MensagemAnotada {
+        wa_message_id: wamid.into(),
+        wa_id: from.into(),
+        destino: Some(from.into()),
+        canal: "whatsapp".into(),
+        tipo: "text".into(),
+        texto: Some(texto.into()),
+        responder: true,
+        recebida_ms: 1,
+        ..MensagemAnotada::default()
+    })
+}
+
+#[test]
+fn what_a_stopped_process_journaled_is_applied_by_the_next_in_order() {
+    let graph = FakeGraph::start(TOKEN);
+    let dir = TestDir::new();
+    let e = {
+        let (app, _) = App::open(DataDir::new(dir.data()), pipeline_config(&graph)).expect("open");
+        let e = empresa_com_canal(&app, "loja", Setor::Varejo, PID, None);
+        // Journaled (as a webhook would), never applied: no server ran.
+        let eventos: Vec<_> = (0..5).map(|i| (e.id, mensagem(&format!("wamid.J{i}"), "5511911112222", "oi"))).collect();
+        app.journal.anotar(&eventos).expect("anotar");
+        app.journal.anotar(&[(EmpresaId(9_999), mensagem("wamid.X", "5511933334444", "oi"))]).expect("anotar");
+        assert_eq!(app.journal.stats(), JournalStats { pendentes: 6, retidas: 0 });
+        e
+    };
+    // Garbage written into the file by hand (a row this binary cannot read).
+    let db = JournalDb::open(&DataDir::new(dir.data()).journal_db()).expect("journal");
+    db.anotar(&[(e.id, "{\"evento\": \"desconhecido\"}".into())], 2).expect("garbage");
+    drop(db);
+
+    let srv = TestServer::start_in(dir, pipeline_config(&graph));
+    crate::support::http::esperar_journal(srv.addr);
+    let app = &srv.app;
+    let db = app.tenant_db(&e).expect("db");
+    let ids: Vec<i64> =
+        (0..5).map(|i| db.mensagem_por_wa_id(&format!("wamid.J{i}")).expect("q").expect("applied").id.0).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in arrival order: {ids:?}");
+    assert_eq!(db.jobs_ativos_total().expect("jobs"), 1, "one bot job for the conversa");
+    assert!(app.central.trabalho_listar().expect("pending").contains(&e.id));
+    assert_eq!(app.journal.stats(), JournalStats { pendentes: 0, retidas: 0 }, "the unknown empresa's event dropped");
+    // The unreadable row is kept aside, and the superadmin sees it.
+    assert_eq!(app.journal.invalidas().expect("invalidas"), 1);
+    srv.usuario("root@revenda.com", Papel::Superadmin, None);
+    let sistema = srv.login("root@revenda.com").get("/api/admin/sistema").json();
+    assert_eq!(sistema["entradas_invalidas"], 1, "{sistema}");
+    assert_eq!(sistema["journal"]["pendentes"], 0, "{sistema}");
+}
+
+#[test]
+fn a_clean_stop_applies_what_the_last_webhooks_journaled() {
+    let graph = FakeGraph::start(TOKEN);
+    let dir = TestDir::new();
+    let (app, _) = App::open(DataDir::new(dir.data()), pipeline_config(&graph)).expect("open");
+    let e = empresa_com_canal(&app, "loja", Setor::Varejo, PID, None);
+    // Three batches' worth, then a stop right away: the worker finishes its batch and the
+    // stop applies the rest.
+    let n = 3 * helixai::pipeline::journal::LOTE_MAX - 100;
+    let eventos: Vec<_> = (0..n).map(|i| (e.id, mensagem(&format!("wamid.S{i}"), "5511955556666", "oi"))).collect();
+    app.journal.anotar(&eventos).expect("anotar");
+    let server = helixai::server::start(app.clone()).expect("start");
+    server.shutdown();
+    assert_eq!(app.journal.stats().pendentes, 0, "the stop applied what was waiting");
+    assert_eq!(app.tenant_db(&e).expect("db").contagens().expect("counts").2, n as i64);
+}
