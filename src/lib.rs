@@ -8,6 +8,7 @@
 pub mod app;
 pub mod assinaturas;
 pub mod auth;
+pub mod background;
 pub mod backup;
 pub mod bot;
 pub mod catalogo;

@@ -193,19 +193,19 @@ impl CentralDb {
     /// One empresa by id.
     pub fn empresa(&self, id: EmpresaId) -> Result<Option<Empresa>> {
         let sql = format!("SELECT {COLS} FROM empresas WHERE id = ?1");
-        self.conn()?.query_row(&sql, [id.0], row).optional()?.transpose()
+        self.conn()?.prepare_cached(&sql)?.query_row([id.0], row).optional()?.transpose()
     }
 
     /// One empresa by slug.
     pub fn empresa_por_slug(&self, slug: &str) -> Result<Option<Empresa>> {
         let sql = format!("SELECT {COLS} FROM empresas WHERE slug = ?1");
-        self.conn()?.query_row(&sql, [slug], row).optional()?.transpose()
+        self.conn()?.prepare_cached(&sql)?.query_row([slug], row).optional()?.transpose()
     }
 
     /// The empresa that owns a WhatsApp phone_number_id (webhook routing).
     pub fn empresa_por_phone_number_id(&self, phone_number_id: &str) -> Result<Option<Empresa>> {
         let sql = format!("SELECT {COLS} FROM empresas WHERE whatsapp_phone_number_id = ?1");
-        self.conn()?.query_row(&sql, [phone_number_id], row).optional()?.transpose()
+        self.conn()?.prepare_cached(&sql)?.query_row([phone_number_id], row).optional()?.transpose()
     }
 
     /// Every empresa, by id.

@@ -171,6 +171,7 @@ fn spawn_closer(dir: PathBuf) -> Option<Closer> {
     let pendentes = Arc::new(AtomicUsize::new(0));
     let fila = pendentes.clone();
     let spawned = std::thread::Builder::new().name("tenant-closer".into()).spawn(move || {
+        crate::background::lower_priority();
         for tenant in rx {
             let atras = fila.load(Ordering::Relaxed);
             if Arc::strong_count(&tenant) == 1 && atras <= FILA_MAX_CHECKPOINT {
