@@ -46,10 +46,12 @@ const ESPERA_BASE: Duration = Duration::from_millis(250);
 const ESPERA_MAX: Duration = Duration::from_secs(30);
 /// How long a clean stop keeps applying what the last webhooks journaled.
 const DRENAR_AO_PARAR: Duration = Duration::from_secs(10);
-/// Worker threads applying batches (of different empresas) at once. One: on a 2-core VPS a
-/// second one measured no steady gain in throughput (batches got smaller, so more tenant
-/// opens) and a worse ack p99 (2.2–5.0 ms against 1.7–2.1 ms at 1,000 msg/s).
-const THREADS: usize = 1;
+/// Worker threads applying batches (of different empresas) at once. The first takes any
+/// waiting event; the others only help while more than [`ATRASO_PARA_AJUDA`] wait (a burst's
+/// backlog), so in steady traffic batches stay as large as one worker makes them.
+const THREADS: usize = 2;
+/// The backlog (events) past which the extra workers help.
+const ATRASO_PARA_AJUDA: usize = 1000;
 /// Longest the worker sleeps without looking (so a stop is noticed).
 const POLL: Duration = Duration::from_millis(250);
 
@@ -184,8 +186,9 @@ impl Journal {
         self.db.integrity_check()
     }
 
-    /// Takes the next empresa to apply, waiting up to `espera` for one.
-    fn tomar(&self, espera: Duration) -> Option<EmpresaId> {
+    /// Takes the next empresa to apply, waiting up to `espera` for one — only while more than
+    /// `minimo` events wait (the extra workers help with a backlog, not with the trickle).
+    fn tomar(&self, espera: Duration, minimo: usize) -> Option<EmpresaId> {
         let limite = Instant::now() + espera;
         let mut e = self.lock();
         loop {
@@ -200,7 +203,9 @@ impl Journal {
                 e.na_fila.insert(id);
                 e.fila.push_back(id);
             }
-            if let Some(id) = e.fila.pop_front() {
+            if e.total <= minimo {
+                // Nothing for this worker (its sleep below is cut short by new events).
+            } else if let Some(id) = e.fila.pop_front() {
                 e.na_fila.remove(&id);
                 e.em_curso.insert(id);
                 return Some(id);
@@ -314,8 +319,8 @@ fn aplicar(app: &App, id: EmpresaId) -> Result<usize> {
 }
 
 /// Takes, applies and gives back one empresa's batch; `false` when none was ready.
-fn um_lote(app: &App, espera: Duration) -> bool {
-    let Some(id) = app.journal.tomar(espera) else { return false };
+fn um_lote(app: &App, espera: Duration, minimo: usize) -> bool {
+    let Some(id) = app.journal.tomar(espera, minimo) else { return false };
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| aplicar(app, id)));
     match r {
         Ok(Ok(n)) => app.journal.devolver(id, n, None),
@@ -340,7 +345,7 @@ pub fn aplicar_pendentes(app: &App) -> usize {
 /// [`aplicar_pendentes`], giving up at `limite`.
 fn aplicar_ate(app: &App, limite: Option<Instant>) -> usize {
     let mut lotes = 0;
-    while limite.is_none_or(|l| Instant::now() < l) && um_lote(app, Duration::ZERO) {
+    while limite.is_none_or(|l| Instant::now() < l) && um_lote(app, Duration::ZERO, 0) {
         lotes += 1;
     }
     lotes
@@ -363,8 +368,9 @@ pub fn start(app: Arc<App>) -> Result<JournalWorker> {
             .name(format!("journal-{n}"))
             .spawn(move || {
                 crate::background::lower_priority();
+                let minimo = if n == 0 { 0 } else { ATRASO_PARA_AJUDA };
                 while !p.load(Ordering::SeqCst) {
-                    um_lote(&a, POLL);
+                    um_lote(&a, POLL, minimo);
                 }
             })
             .map_err(|e| Error::Internal(format!("thread do journal: {e}")))?;
@@ -388,5 +394,39 @@ impl JournalWorker {
         if st.pendentes > 0 {
             log::warn!("journal: {} evento(s) ficam para o próximo início", st.pendentes);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::evento::MensagemAnotada;
+
+    fn evento(i: usize) -> Evento {
+        Evento::Mensagem(MensagemAnotada { wa_message_id: format!("wamid.{i}"), ..MensagemAnotada::default() })
+    }
+
+    #[test]
+    fn extra_workers_only_take_a_backlog_and_one_empresa_is_never_taken_twice() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+        let poucos: Vec<_> = (0..10).map(|i| (EmpresaId(1 + (i as i64 % 2)), evento(i))).collect();
+        j.anotar(&poucos).expect("anotar");
+        assert_eq!(j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA), None, "a trickle is the first worker's");
+        let primeira = j.tomar(Duration::ZERO, 0);
+        assert_eq!(primeira, Some(EmpresaId(1)), "oldest first");
+        assert_eq!(j.tomar(Duration::ZERO, 0), Some(EmpresaId(2)));
+        assert_eq!(j.tomar(Duration::ZERO, 0), None, "empresa 1 is being applied: not handed out again");
+        let muitos: Vec<_> = (0..ATRASO_PARA_AJUDA).map(|i| (EmpresaId(3), evento(100 + i))).collect();
+        j.anotar(&muitos).expect("anotar");
+        assert_eq!(j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA), Some(EmpresaId(3)), "a backlog gets help");
+        // A failed batch holds its empresa back; a good one hands back what is left.
+        j.devolver(EmpresaId(1), 0, Some("arquivo corrompido".into()));
+        j.devolver(EmpresaId(2), 5, None);
+        assert_eq!(j.stats(), JournalStats { pendentes: 5 + ATRASO_PARA_AJUDA, retidas: 5 });
+        let r = j.retidos();
+        assert_eq!((r.len(), r[0].empresa_id, r[0].tentativas), (1, EmpresaId(1), 1));
+        assert_eq!(j.tomar(Duration::ZERO, 0), None, "held back until its backoff passes");
+        assert_eq!(j.tomar(ESPERA_BASE * 4, 0), Some(EmpresaId(1)), "then tried again");
     }
 }
