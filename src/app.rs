@@ -33,7 +33,7 @@ pub struct App {
     pub roteador: Roteador,
     /// The webhook's durable inbox (see `pipeline::journal`).
     pub journal: Journal,
-    /// Wakes the bot workers when the webhook stores new work.
+    /// Wakes the bot workers when new bot work is stored (journal worker, panel replies).
     pub trabalho: Sinal,
     pub started: Instant,
     /// Process-wide counters for `/metrics`.

@@ -1,7 +1,8 @@
 //! The bot workers: `--bot-workers N` threads that claim due jobs from the tenants marked in
 //! the central pending-work index and run them (`pipeline::resposta::processar`).
 //!
-//! - Wake-up: the webhook calls [`Sinal::avisar`] after storing; idle workers also poll
+//! - Wake-up: the journal worker calls [`Sinal::avisar`] after applying events that queued
+//!   jobs (and a panel reply after storing it); idle workers also poll
 //!   every [`POLL`] (or the debounce, if shorter) so debounced and backed-off jobs run on time.
 //! - A tenant leaves the index only when it has no pending or executing job, checked again
 //!   after unmarking so a job queued meanwhile is never stranded.

@@ -258,7 +258,10 @@ pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) ->
     })
 }
 
-/// [`TenantDb::registrar_saida_externa`] inside a caller's transaction.
+/// Records a message the business sent from its own phone (Evolution `fromMe`), in the
+/// customer's conversa: outbound, autor `humano`, status `enviada`, no bot job, not unread.
+/// Idempotent on `wa_message_id` (a copy of one of our own sends is a no-op). Runs inside the
+/// caller's transaction (a journal batch).
 pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
     if let Some(ja) = ja_registrada(tx, e.wa_message_id)? {
         return Ok(ja);
@@ -279,7 +282,10 @@ pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'
     })
 }
 
-/// [`TenantDb::aplicar_status`] on a connection or inside a caller's transaction.
+/// Applies a delivery status (`enviada`/`entregue`/`lida`/`falhou`) to the outbound mensagem
+/// with this wamid, only if it moves the status forward. Returns whether a row changed (false
+/// for unknown wamids and for late, out-of-order statuses). Runs inside the caller's
+/// transaction (a journal batch).
 pub(super) fn status_tx(
     conn: &rusqlite::Connection,
     wa_message_id: &str,
@@ -306,24 +312,6 @@ impl TenantDb {
         let r = entrada_tx(&tx, e)?;
         tx.commit()?;
         Ok(r)
-    }
-
-    /// Records a message the business sent from its own phone (Evolution `fromMe`), in the
-    /// customer's conversa: outbound, autor `humano`, status `enviada`, no bot job, not
-    /// unread. Idempotent on `wa_message_id` (a copy of one of our own sends is a no-op).
-    pub fn registrar_saida_externa(&self, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let r = saida_externa_tx(&tx, e)?;
-        tx.commit()?;
-        Ok(r)
-    }
-
-    /// Applies a delivery status (`enviada`/`entregue`/`lida`/`falhou`) to the outbound
-    /// mensagem with this wamid, only if it moves the status forward. Returns whether a row
-    /// changed (false for unknown wamids and for late, out-of-order statuses).
-    pub fn aplicar_status(&self, wa_message_id: &str, status: &str, erro: Option<(i64, &str)>) -> Result<bool> {
-        status_tx(&*self.conn()?, wa_message_id, status, erro)
     }
 
     /// The conversa with its unanswered inbound messages and the last `historico` text turns.
