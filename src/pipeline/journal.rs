@@ -429,4 +429,15 @@ mod tests {
         assert_eq!(j.tomar(Duration::ZERO, 0), None, "held back until its backoff passes");
         assert_eq!(j.tomar(ESPERA_BASE * 4, 0), Some(EmpresaId(1)), "then tried again");
     }
+
+    #[test]
+    fn past_the_bound_a_webhook_is_refused_whole_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+        let demais: Vec<_> = (0..=JOURNAL_MAX).map(|i| (EmpresaId(1), evento(i))).collect();
+        let e = j.anotar(&demais).err();
+        assert!(matches!(e, Some(Error::Unavailable(_))), "{e:?}");
+        assert_eq!(j.stats().pendentes, 0);
+        assert_eq!(j.db.totais().expect("totais"), (0, 0), "nothing of it in the file");
+    }
 }
