@@ -307,5 +307,7 @@ mod tests {
         assert!(t.contains("helixai_backup_failures_total{tenant=\"outra\"} 1"));
         assert!(t.contains("helixai_tenant_lru_hits_total 3"));
         assert!(t.contains("helixai_empresas 2"));
+        assert!(t.contains("helixai_journal_pending 3"), "{t}");
+        assert!(t.contains("helixai_journal_held 1"), "{t}");
     }
 }

@@ -108,7 +108,7 @@ impl Journal {
     pub fn open(path: &Path) -> Result<Journal> {
         let db = JournalDb::open(path)?;
         let mut estado = Estado::default();
-        for (id, n, _) in db.pendentes_por_empresa()? {
+        for (id, n) in db.pendentes_por_empresa()? {
             estado.pendentes.insert(id, n);
             estado.total += n;
             estado.fila.push_back(id);
@@ -147,7 +147,9 @@ impl Journal {
             }
         }
         drop(e);
-        self.cv.notify_one();
+        // Every worker: one woken alone could be a helper that only takes a backlog, and go
+        // back to sleep while the first worker waits out its poll.
+        self.cv.notify_all();
         Ok(())
     }
 
@@ -224,8 +226,9 @@ impl Journal {
     fn devolver(&self, id: EmpresaId, aplicadas: usize, falha: Option<String>) {
         let mut e = self.lock();
         let antes = e.pendentes.get(&id).copied().unwrap_or(0);
-        let resto = antes - aplicadas.min(antes);
-        e.total = e.total.saturating_sub(antes - resto);
+        let saidas = aplicadas.min(antes);
+        let resto = antes - saidas;
+        e.total -= saidas;
         if resto == 0 {
             e.pendentes.remove(&id);
         } else {
@@ -428,6 +431,35 @@ mod tests {
         assert_eq!((r.len(), r[0].empresa_id, r[0].tentativas), (1, EmpresaId(1), 1));
         assert_eq!(j.tomar(Duration::ZERO, 0), None, "held back until its backoff passes");
         assert_eq!(j.tomar(ESPERA_BASE * 4, 0), Some(EmpresaId(1)), "then tried again");
+    }
+
+    #[test]
+    fn a_new_event_wakes_the_first_worker_even_when_a_helper_sleeps_too() {
+        // A wake-up, not a speed figure: a worker not woken sleeps out its whole wait (20 s
+        // here), so the bound below only separates "woken" from "not woken".
+        let dir = tempfile::tempdir().expect("tmp");
+        let j = Arc::new(Journal::open(&dir.path().join("journal.db")).expect("open"));
+        let helpers: Vec<_> = (0..4)
+            .map(|_| {
+                let j = j.clone();
+                std::thread::spawn(move || j.tomar(Duration::from_millis(300), ATRASO_PARA_AJUDA))
+            })
+            .collect();
+        let primeiro = {
+            let j = j.clone();
+            std::thread::spawn(move || {
+                let t = Instant::now();
+                (j.tomar(Duration::from_secs(20), 0), t.elapsed())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        j.anotar(&[(EmpresaId(1), evento(1))]).expect("anotar");
+        let (tomada, levou) = primeiro.join().expect("thread");
+        assert_eq!(tomada, Some(EmpresaId(1)));
+        assert!(levou < Duration::from_secs(10), "the first worker was not woken: {levou:?}");
+        for h in helpers {
+            assert_eq!(h.join().expect("helper"), None, "one event is no backlog");
+        }
     }
 
     #[test]
