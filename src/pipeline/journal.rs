@@ -13,7 +13,9 @@
 //! - a 200 means the event is in the journal (WAL, `synchronous = NORMAL`, like the tenants);
 //! - an empresa's events are applied in arrival order, never two batches of one empresa at
 //!   once; a batch is idempotent (UNIQUE wa_message_id, monotonic statuses), so a crash
-//!   between the tenant commit and the journal delete only re-applies it harmlessly;
+//!   between the tenant commit and the journal delete (deferred: up to
+//!   [`crate::store::journal::DESCARGA_LOTES`] batches are deleted together) only re-applies
+//!   them harmlessly;
 //! - a tenant that fails (corrupt file, full disk) keeps its events and is retried with
 //!   backoff ([`TenantRetido`], on the superadmin's system page); the others go on;
 //! - the bot job is created with the message, and the tenant is marked and the workers
@@ -351,7 +353,16 @@ fn aplicar_ate(app: &App, limite: Option<Instant>) -> usize {
     while limite.is_none_or(|l| Instant::now() < l) && um_lote(app, Duration::ZERO, 0) {
         lotes += 1;
     }
+    descarregar(app);
     lotes
+}
+
+/// Deletes the applied batches still in the journal file (a failure only leaves them for
+/// the next try: they are never handed out again).
+fn descarregar(app: &App) {
+    if let Err(e) = app.journal.db.descarregar() {
+        log::warn!("journal: eventos aplicados não apagados do arquivo (nova tentativa em breve): {e}");
+    }
 }
 
 /// The running journal worker threads.
@@ -373,7 +384,10 @@ pub fn start(app: Arc<App>) -> Result<JournalWorker> {
                 crate::background::lower_priority();
                 let minimo = if n == 0 { 0 } else { ATRASO_PARA_AJUDA };
                 while !p.load(Ordering::SeqCst) {
-                    um_lote(&a, POLL, minimo);
+                    if !um_lote(&a, POLL, minimo) {
+                        // Idle: delete what was applied (busy, every DESCARGA_LOTES batches).
+                        descarregar(&a);
+                    }
                 }
             })
             .map_err(|e| Error::Internal(format!("thread do journal: {e}")))?;
