@@ -144,8 +144,8 @@ fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<
 }
 
 /// Finds the customer's lead (under any variant of the number) or creates it under the
-/// canonical one, then reuses its open conversa on the channel or opens one; records where
-/// replies go. Returns the conversa id.
+/// canonical one, then reuses its open conversa on the channel or opens one. Returns the
+/// conversa id; the caller's `UPDATE conversas` records where replies go (`destino`).
 fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<i64> {
     let mut lead: Option<i64> = None;
     for forma in std::iter::once(e.wa_id).chain(e.wa_id_variantes.iter().map(String::as_str)) {
@@ -185,10 +185,6 @@ fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Resul
             .prepare_cached("INSERT INTO conversas (lead_id, canal) VALUES (?1, ?2) RETURNING id")?
             .query_row(params![lead, e.canal], |r| r.get(0))?,
     };
-    if let Some(destino) = e.destino.filter(|d| !d.is_empty()) {
-        tx.prepare_cached("UPDATE conversas SET destino = ?2 WHERE id = ?1 AND destino IS NOT ?2")?
-            .execute(params![conversa, destino])?;
-    }
     Ok(conversa)
 }
 
@@ -239,10 +235,11 @@ pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) ->
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Cliente)?;
     tx.prepare_cached(
         "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
-                 ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP
+                 ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP,
+                 destino = COALESCE(NULLIF(?3, ''), destino)
              WHERE id = ?1",
     )?
-    .execute(params![conversa, e.agora_ms])?;
+    .execute(params![conversa, e.agora_ms, e.destino])?;
     if e.criar_job {
         tx.prepare_cached(
             "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
@@ -270,10 +267,11 @@ pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'
     let conversa = lead_e_conversa(tx, &sem_nome)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Empresa)?;
     tx.prepare_cached(
-        "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP
+        "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP,
+                 destino = COALESCE(NULLIF(?2, ''), destino)
              WHERE id = ?1",
     )?
-    .execute([conversa])?;
+    .execute(params![conversa, e.destino])?;
     Ok(EntradaRegistrada {
         nova: true,
         conversa_id: ConversaId(conversa),
