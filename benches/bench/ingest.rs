@@ -199,7 +199,7 @@ fn raw_baseline(dir: &Path, tenants: usize, n: usize) -> (Duration, Vec<f64>) {
 /// Waits until the server's journal has applied every acknowledged event to its tenant.
 fn drenar(app: &App) {
     while app.journal.stats().pendentes > 0 {
-        std::thread::sleep(Duration::from_micros(200));
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
