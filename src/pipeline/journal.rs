@@ -66,9 +66,11 @@ pub struct Journal {
 
 #[derive(Default)]
 struct Estado {
-    /// Waiting events per empresa (including a batch being applied).
-    pendentes: HashMap<EmpresaId, usize>,
-    total: usize,
+    /// Waiting events per empresa (including a batch being applied). Signed: a webhook's
+    /// rows are committed before they are counted here, so a batch already under way for the
+    /// empresa may apply (and subtract) them first; the late count then brings it back to 0.
+    pendentes: HashMap<EmpresaId, i64>,
+    total: i64,
     /// Empresas ready to be applied, oldest first; each at most once.
     fila: VecDeque<EmpresaId>,
     na_fila: HashSet<EmpresaId>,
@@ -111,8 +113,8 @@ impl Journal {
         let db = JournalDb::open(path)?;
         let mut estado = Estado::default();
         for (id, n) in db.pendentes_por_empresa()? {
-            estado.pendentes.insert(id, n);
-            estado.total += n;
+            estado.pendentes.insert(id, n as i64);
+            estado.total += n as i64;
             estado.fila.push_back(id);
             estado.na_fila.insert(id);
         }
@@ -131,7 +133,7 @@ impl Journal {
         if eventos.is_empty() {
             return Ok(());
         }
-        if self.lock().total + eventos.len() > JOURNAL_MAX {
+        if self.lock().total.max(0) as usize + eventos.len() > JOURNAL_MAX {
             log::error!("journal: {JOURNAL_MAX} eventos esperando; webhook recusado para nova tentativa");
             return Err(Error::Unavailable("fila de entrada cheia; tente novamente".into()));
         }
@@ -140,26 +142,39 @@ impl Journal {
             .map(|(id, ev)| Ok((*id, serde_json::to_string(ev).map_err(|e| Error::Internal(e.to_string()))?)))
             .collect::<Result<_>>()?;
         self.db.anotar(&linhas, unix_now_ms())?;
+        self.contar(eventos.iter().map(|(id, _)| *id));
+        Ok(())
+    }
+
+    /// Counts committed events and queues their empresas. Runs after the commit, so a batch
+    /// of the same empresa may have applied them already: its subtraction came first, and
+    /// this brings the count back to what really waits (nothing is queued for 0).
+    fn contar(&self, empresas: impl Iterator<Item = EmpresaId>) {
         let mut e = self.lock();
-        for (id, _) in eventos {
-            *e.pendentes.entry(*id).or_default() += 1;
+        for id in empresas {
+            let n = {
+                let n = e.pendentes.entry(id).or_default();
+                *n += 1;
+                *n
+            };
             e.total += 1;
-            if !e.em_curso.contains(id) && !e.retidos.contains_key(id) && e.na_fila.insert(*id) {
-                e.fila.push_back(*id);
+            if n == 0 {
+                e.pendentes.remove(&id);
+            } else if n > 0 && !e.em_curso.contains(&id) && !e.retidos.contains_key(&id) && e.na_fila.insert(id) {
+                e.fila.push_back(id);
             }
         }
         drop(e);
         // Every worker: one woken alone could be a helper that only takes a backlog, and go
         // back to sleep while the first worker waits out its poll.
         self.cv.notify_all();
-        Ok(())
     }
 
     /// Counters now.
     pub fn stats(&self) -> JournalStats {
         let e = self.lock();
-        let retidas = e.retidos.keys().map(|id| e.pendentes.get(id).copied().unwrap_or(0)).sum();
-        JournalStats { pendentes: e.total, retidas }
+        let retidas = e.retidos.keys().map(|id| e.pendentes.get(id).copied().unwrap_or(0).max(0) as usize).sum();
+        JournalStats { pendentes: e.total.max(0) as usize, retidas }
     }
 
     /// Tenants whose events wait because their last batch failed.
@@ -170,7 +185,7 @@ impl Journal {
             .iter()
             .map(|(id, r)| TenantRetido {
                 empresa_id: *id,
-                pendentes: e.pendentes.get(id).copied().unwrap_or(0),
+                pendentes: e.pendentes.get(id).copied().unwrap_or(0).max(0) as usize,
                 tentativas: r.tentativas,
                 erro: r.erro.clone(),
                 desde: r.desde.clone(),
@@ -207,7 +222,7 @@ impl Journal {
                 e.na_fila.insert(id);
                 e.fila.push_back(id);
             }
-            if e.total <= minimo {
+            if e.total <= minimo as i64 {
                 // Nothing for this worker (its sleep below is cut short by new events).
             } else if let Some(id) = e.fila.pop_front() {
                 e.na_fila.remove(&id);
@@ -227,10 +242,9 @@ impl Journal {
     /// holds it back for a while.
     fn devolver(&self, id: EmpresaId, aplicadas: usize, falha: Option<String>) {
         let mut e = self.lock();
-        let antes = e.pendentes.get(&id).copied().unwrap_or(0);
-        let saidas = aplicadas.min(antes);
-        let resto = antes - saidas;
-        e.total -= saidas;
+        let aplicadas = aplicadas as i64;
+        let resto = e.pendentes.get(&id).copied().unwrap_or(0) - aplicadas;
+        e.total -= aplicadas;
         if resto == 0 {
             e.pendentes.remove(&id);
         } else {
@@ -240,7 +254,11 @@ impl Journal {
         match falha {
             None => {
                 e.retidos.remove(&id);
-                if resto > 0 && e.na_fila.insert(id) {
+                if resto > 0 && aplicadas == 0 {
+                    // Cannot happen (a counted event is committed, so a batch finds it); if it
+                    // ever does, the empresa waits for its next event instead of spinning.
+                    log::error!("journal: empresa {id}: {resto} evento(s) contado(s) e nenhum no arquivo");
+                } else if resto > 0 && e.na_fila.insert(id) {
                     e.fila.push_back(id);
                 }
             }
@@ -445,6 +463,27 @@ mod tests {
         assert_eq!((r.len(), r[0].empresa_id, r[0].tentativas), (1, EmpresaId(1), 1));
         assert_eq!(j.tomar(Duration::ZERO, 0), None, "held back until its backoff passes");
         assert_eq!(j.tomar(ESPERA_BASE * 4, 0), Some(EmpresaId(1)), "then tried again");
+    }
+
+    #[test]
+    fn events_applied_before_they_are_counted_leave_nothing_behind_and_nothing_spins() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+        j.anotar(&[(EmpresaId(1), evento(1))]).expect("anotar");
+        assert_eq!(j.tomar(Duration::ZERO, 0), Some(EmpresaId(1)));
+        // A second webhook's row is committed while empresa 1's batch runs; the batch reads
+        // and applies both before that webhook has counted its event.
+        j.devolver(EmpresaId(1), 2, None);
+        j.contar(std::iter::once(EmpresaId(1)));
+        assert_eq!(j.stats(), JournalStats { pendentes: 0, retidas: 0 }, "nothing waits");
+        assert_eq!(j.tomar(Duration::ZERO, 0), None, "nothing queued for an event already applied");
+        // The next event is counted and queued as usual.
+        j.anotar(&[(EmpresaId(1), evento(2))]).expect("anotar");
+        assert_eq!(j.stats().pendentes, 1);
+        assert_eq!(j.tomar(Duration::ZERO, 0), Some(EmpresaId(1)));
+        // A batch that finds nothing is not handed out again and again.
+        j.devolver(EmpresaId(1), 0, None);
+        assert_eq!(j.tomar(Duration::ZERO, 0), None);
     }
 
     #[test]
