@@ -22,7 +22,7 @@ use rusqlite::params;
 use serde_json::json;
 
 use crate::client::Conn;
-use crate::report::{line, ms, percentile, scale};
+use crate::report::{line, ms, percentile, scale, sync_disks};
 
 const SECRET: &str = "segredo-de-bench";
 const THREADS: usize = 4;
@@ -143,6 +143,7 @@ fn raw_baseline(dir: &Path, tenants: usize, n: usize) -> (Duration, Vec<f64>) {
         })
         .collect();
     let files = Arc::new(files);
+    sync_disks();
     let next = Arc::new(AtomicUsize::new(0));
     let lat = Arc::new(Mutex::new(Vec::new()));
     let t0 = Instant::now();
@@ -213,6 +214,7 @@ pub fn webhook_ingest() {
     let warm = bodies(tenants, tenants, "W");
     blast(running.addr(), warm, None);
     drenar(&app);
+    sync_disks();
     let t0 = Instant::now();
     let (acked, mut lat) = blast(running.addr(), bodies(tenants, n, "L"), None);
     let backlog = app.journal.stats().pendentes;

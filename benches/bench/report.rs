@@ -69,3 +69,12 @@ pub fn machine() -> String {
         .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
     format!("{cpu}, {cores} cores, {mem:.0} GiB")
 }
+
+/// Writes the dirty pages of every file out (`sync`) before a measured phase, so a phase
+/// does not pay for the write-back of the one before it (the raw baseline ran right after
+/// the server's run and absorbed its dirty tenant pages).
+pub fn sync_disks() {
+    if let Err(e) = std::process::Command::new("sync").status() {
+        eprintln!("sync não rodou ({e}); fases podem pagar a gravação da anterior");
+    }
+}
