@@ -229,7 +229,7 @@ fn an_evicted_tenant_with_a_big_wal_leaves_it_folded_into_the_file() {
     let a = criar_empresa(&app, &pedido("grande")).expect("a");
     let b = criar_empresa(&app, &pedido("outra")).expect("b");
     let db = app.tenant_db(&a).expect("db a");
-    // ~2 MiB of leads with long notes: past the 128 KiB idle-WAL bound, under the 1,000-page
+    // ~2 MiB of leads with long notes: past the 256 KiB idle-WAL bound, under the 1,000-page
     // automatic checkpoint.
     let nota = "x".repeat(12_000);
     for i in 0..120 {
