@@ -259,10 +259,9 @@ impl JournalDb {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Rows waiting in all (applied batches are deleted first), and rows set aside as
-    /// undecodable.
+    /// Rows in the file (applied batches not yet deleted included), and rows set aside as
+    /// undecodable. A read: it never deletes (the system page calls it).
     pub fn totais(&self) -> Result<(i64, i64)> {
-        self.descarregar()?;
         let conn = self.lock();
         let (pendentes, invalidas) = conn
             .query_row("SELECT COALESCE(SUM(invalida = 0), 0), COALESCE(SUM(invalida = 1), 0) FROM entradas", [], |r| {
@@ -310,6 +309,8 @@ mod tests {
         assert_eq!(j.lote(EmpresaId(2), 10).expect("lote")[0].evento, "d", "a row added meanwhile stays");
         j.concluir(EmpresaId(2), i64::MAX).expect("concluir");
         assert!(j.lote(EmpresaId(2), 10).expect("lote").is_empty(), "applied rows are never handed out again");
+        assert_eq!(j.totais().expect("t"), (3, 1), "applied rows stay in the file until deleted together");
+        j.descarregar().expect("descarregar");
         assert_eq!(j.totais().expect("t"), (1, 1));
         assert!(j.lote(EmpresaId(2), 10).expect("lote").is_empty(), "an undecodable row is never handed out");
         drop(j);
