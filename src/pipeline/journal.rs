@@ -152,11 +152,7 @@ impl Journal {
     fn contar(&self, empresas: impl Iterator<Item = EmpresaId>) {
         let mut e = self.lock();
         for id in empresas {
-            let n = {
-                let n = e.pendentes.entry(id).or_default();
-                *n += 1;
-                *n
-            };
+            let n = *e.pendentes.entry(id).and_modify(|n| *n += 1).or_insert(1);
             e.total += 1;
             if n == 0 {
                 e.pendentes.remove(&id);
@@ -334,9 +330,12 @@ fn aplicar(app: &App, id: EmpresaId) -> Result<usize> {
         app.central.trabalho_marcar(id)?;
     }
     let ultimo = linhas.last().map_or(0, |l| l.id);
-    journal.db.concluir(id, ultimo)?;
+    let descarga_devida = journal.db.concluir(id, ultimo);
     if trabalho {
         app.trabalho.avisar();
+    }
+    if descarga_devida {
+        descarregar(app);
     }
     Ok(linhas.len())
 }
@@ -403,7 +402,7 @@ pub fn start(app: Arc<App>) -> Result<JournalWorker> {
                 let minimo = if n == 0 { 0 } else { ATRASO_PARA_AJUDA };
                 while !p.load(Ordering::SeqCst) {
                     if !um_lote(&a, POLL, minimo) {
-                        // Idle: delete what was applied (busy, every DESCARGA_LOTES batches).
+                        // Idle: delete what was applied (busy: every DESCARGA_LOTES batches).
                         descarregar(&a);
                     }
                 }

@@ -203,27 +203,23 @@ impl JournalDb {
 
     /// Marks an empresa's batch applied: its rows up to `ate_id`, the last id of what
     /// [`Self::lote`] returned, are never handed out again and are deleted with the next
-    /// [`Self::descarregar`] (run here once [`DESCARGA_LOTES`] batches wait). Rows appended
-    /// meanwhile have larger ids (rowids grow while the batch's rows still exist), so they stay.
-    pub fn concluir(&self, empresa: EmpresaId, ate_id: i64) -> Result<()> {
+    /// [`Self::descarregar`]. Rows appended meanwhile have larger ids (rowids grow while the
+    /// batch's rows still exist), so they stay. In memory only, so it cannot fail: a batch
+    /// applied to its tenant is never reported as not applied because of the journal file.
+    /// Returns whether [`DESCARGA_LOTES`] batches now wait to be deleted.
+    pub fn concluir(&self, empresa: EmpresaId, ate_id: i64) -> bool {
         let mut c = self.concluidos();
         let ate = c.ate.entry(empresa).or_insert(ate_id);
         *ate = (*ate).max(ate_id);
         c.lotes += 1;
-        if c.lotes >= DESCARGA_LOTES {
-            self.descarregar_com(&mut c)?;
-        }
-        Ok(())
+        c.lotes >= DESCARGA_LOTES
     }
 
-    /// Deletes every applied batch still in the file, in one transaction.
+    /// Deletes every applied batch still in the file, in one transaction. Holds the
+    /// `concluidos` lock throughout, so [`Self::lote`] never sees a batch neither remembered
+    /// nor deleted; on failure everything stays remembered for the next try.
     pub fn descarregar(&self) -> Result<()> {
-        self.descarregar_com(&mut self.concluidos())
-    }
-
-    /// Holds the `concluidos` lock throughout, so [`Self::lote`] never sees a batch neither
-    /// remembered nor deleted. On failure everything stays remembered for the next try.
-    fn descarregar_com(&self, c: &mut Concluidos) -> Result<()> {
+        let mut c = self.concluidos();
         if c.ate.is_empty() {
             return Ok(());
         }
@@ -305,9 +301,9 @@ mod tests {
         assert_eq!(j.pendentes_por_empresa().expect("p"), vec![(EmpresaId(2), 2), (EmpresaId(1), 1)]);
         j.marcar_invalida(l[1].id).expect("invalida");
         j.anotar(&[(EmpresaId(2), "d".into())], 1).expect("after the batch was read");
-        j.concluir(EmpresaId(2), l[0].id).expect("concluir");
+        j.concluir(EmpresaId(2), l[0].id);
         assert_eq!(j.lote(EmpresaId(2), 10).expect("lote")[0].evento, "d", "a row added meanwhile stays");
-        j.concluir(EmpresaId(2), i64::MAX).expect("concluir");
+        j.concluir(EmpresaId(2), i64::MAX);
         assert!(j.lote(EmpresaId(2), 10).expect("lote").is_empty(), "applied rows are never handed out again");
         assert_eq!(j.totais().expect("t"), (3, 1), "applied rows stay in the file until deleted together");
         j.descarregar().expect("descarregar");
@@ -335,20 +331,21 @@ mod tests {
         j.anotar(&rows, 1).expect("anotar");
         for e in 1..n {
             let l = j.lote(EmpresaId(e), 10).expect("lote");
-            j.concluir(EmpresaId(e), l[0].id).expect("concluir");
+            assert!(!j.concluir(EmpresaId(e), l[0].id), "empresa {e}: no delete due yet");
             assert!(j.lote(EmpresaId(e), 10).expect("lote").is_empty(), "empresa {e}: applied, not handed out");
         }
         assert_eq!(contar(&p), n + 1, "nothing deleted before {DESCARGA_LOTES} batches");
         let l = j.lote(EmpresaId(n), 10).expect("lote");
-        j.concluir(EmpresaId(n), l[0].id).expect("concluir");
-        assert_eq!(contar(&p), 1, "the {DESCARGA_LOTES}th batch deletes them all in one go");
+        assert!(j.concluir(EmpresaId(n), l[0].id), "the {DESCARGA_LOTES}th batch makes a delete due");
+        j.descarregar().expect("descarregar");
+        assert_eq!(contar(&p), 1, "one delete takes them all");
         let l = j.lote(EmpresaId(n + 1), 10).expect("lote");
-        j.concluir(EmpresaId(n + 1), l[0].id).expect("concluir");
+        assert!(!j.concluir(EmpresaId(n + 1), l[0].id), "the count started over");
         drop(j); // a crash: never deleted
         let j = JournalDb::open(&p).expect("reopen");
         assert_eq!(j.pendentes_por_empresa().expect("p"), vec![(EmpresaId(n + 1), 1)], "applied again after a crash");
         let l = j.lote(EmpresaId(n + 1), 10).expect("lote");
-        j.concluir(EmpresaId(n + 1), l[0].id).expect("concluir");
+        j.concluir(EmpresaId(n + 1), l[0].id);
         j.descarregar().expect("descarregar");
         assert_eq!(contar(&p), 0, "an explicit flush deletes the rest");
     }
