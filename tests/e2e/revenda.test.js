@@ -60,8 +60,15 @@ describe('revenda', () => {
       await page.getByLabel('Empresa').selectOption({ label: SEMENTE.nome });
       await page.getByRole('button', { name: 'Filtrar' }).click();
       await page.getByRole('cell', { name: /suspend/ }).first().waitFor();
-      const linhas = await page.locator('tbody tr').allInnerTexts();
-      assert.ok(linhas.length > 0 && linhas.every((l) => l.includes(SEMENTE.nome)), linhas.join('\n'));
+      // The unfiltered list has "suspend" rows too: read the table once the filtered answer
+      // has replaced it (or after 5 s, and then the assertion shows what is there).
+      const soDaEmpresa = (ls) => ls.length > 0 && ls.every((l) => l.includes(SEMENTE.nome));
+      let linhas = await page.locator('tbody tr').allInnerTexts();
+      for (const fim = Date.now() + 5000; !soDaEmpresa(linhas) && Date.now() < fim; ) {
+        await page.waitForTimeout(50);
+        linhas = await page.locator('tbody tr').allInnerTexts();
+      }
+      assert.ok(soDaEmpresa(linhas), linhas.join('\n'));
     });
   });
 
