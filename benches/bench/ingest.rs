@@ -22,7 +22,7 @@ use rusqlite::params;
 use serde_json::json;
 
 use crate::client::Conn;
-use crate::report::{line, ms, percentile, scale, sync_disks};
+use crate::report::{cpu_secs, cpu_secs_por_thread, line, ms, percentile, scale, sync_disks};
 
 const SECRET: &str = "segredo-de-bench";
 const THREADS: usize = 4;
@@ -131,7 +131,8 @@ fn bodies(tenants: usize, n: usize, tag: &str) -> Arc<Vec<(Vec<u8>, String)>> {
 }
 
 /// The baseline: the same rows with raw rusqlite, one transaction per message, same files count.
-fn raw_baseline(dir: &Path, tenants: usize, n: usize) -> (Duration, Vec<f64>) {
+/// Returns (elapsed, CPU seconds used meanwhile, latencies in ms).
+fn raw_baseline(dir: &Path, tenants: usize, n: usize) -> (Duration, f64, Vec<f64>) {
     let files: Vec<_> = (0..tenants)
         .map(|i| {
             let p = dir.join(format!("raw_{i}.db"));
@@ -146,6 +147,7 @@ fn raw_baseline(dir: &Path, tenants: usize, n: usize) -> (Duration, Vec<f64>) {
     sync_disks();
     let next = Arc::new(AtomicUsize::new(0));
     let lat = Arc::new(Mutex::new(Vec::new()));
+    let cpu0 = cpu_secs();
     let t0 = Instant::now();
     let hs: Vec<_> = (0..THREADS)
         .map(|_| {
@@ -193,8 +195,9 @@ fn raw_baseline(dir: &Path, tenants: usize, n: usize) -> (Duration, Vec<f64>) {
         h.join().expect("raw");
     }
     let elapsed = t0.elapsed();
+    let cpu = cpu_secs() - cpu0;
     let lat = std::mem::take(&mut *lat.lock().expect("lat"));
-    (elapsed, lat)
+    (elapsed, cpu, lat)
 }
 
 /// Waits until the server's journal has applied every acknowledged event to its tenant.
@@ -214,17 +217,27 @@ pub fn webhook_ingest() {
     let warm = bodies(tenants, tenants, "W");
     blast(running.addr(), warm, None);
     drenar(&app);
+    let corpos = bodies(tenants, n, "L");
     sync_disks();
+    let (cpu0, threads0) = (cpu_secs(), cpu_secs_por_thread());
     let t0 = Instant::now();
-    let (acked, mut lat) = blast(running.addr(), bodies(tenants, n, "L"), None);
+    let (acked, mut lat) = blast(running.addr(), corpos, None);
     let backlog = app.journal.stats().pendentes;
     drenar(&app);
     let elapsed = t0.elapsed();
+    let (cpu, threads) = (cpu_secs() - cpu0, cpu_secs_por_thread());
+    let por_thread = |nome: &str| {
+        let s = threads.get(nome).copied().unwrap_or(0.0) - threads0.get(nome).copied().unwrap_or(0.0);
+        s * 1e6 / n as f64
+    };
+    let (journal, http, closer) = (por_thread("journal-"), por_thread("http-"), por_thread("tenant-closer"));
+    let us = cpu * 1e6 / n as f64;
     let ours = n as f64 / elapsed.as_secs_f64();
     let ack_rate = n as f64 / acked.as_secs_f64();
     let raw_dir = dir.path().join("raw");
     std::fs::create_dir_all(&raw_dir).expect("mkdir");
-    let (raw_elapsed, mut raw_lat) = raw_baseline(&raw_dir, tenants, n);
+    let (raw_elapsed, raw_cpu, mut raw_lat) = raw_baseline(&raw_dir, tenants, n);
+    let raw_us = raw_cpu * 1e6 / n as f64;
     let raw = n as f64 / raw_elapsed.as_secs_f64();
     line(
         "webhook_ingest_throughput",
@@ -232,7 +245,7 @@ pub fn webhook_ingest() {
         "msg/s",
         raw,
         &format!(
-            "{n} signed webhooks over {tenants} tenants (LRU {}), {THREADS} keep-alive clients: {ours:.0} msg/s in their tenant files (budget ≥ 0.7 × raw); acknowledged at {ack_rate:.0} msg/s, ack p50 {:.2} ms p99 {:.2} ms, {backlog} still journaled at the last ack; raw rusqlite same rows {raw:.0} msg/s (p50 {:.3} ms p99 {:.3} ms); LRU {:?}",
+            "{n} signed webhooks over {tenants} tenants (LRU {}), {THREADS} keep-alive clients: {ours:.0} msg/s in their tenant files (budget ≥ 0.7 × raw); acknowledged at {ack_rate:.0} msg/s, ack p50 {:.2} ms p99 {:.2} ms, {backlog} still journaled at the last ack; raw rusqlite same rows {raw:.0} msg/s (p50 {:.3} ms p99 {:.3} ms); LRU {:?}; CPU per message {us:.0} µs (journal {journal:.0}, webhook threads {http:.0}, closer {closer:.0}, the rest is the load generator and tiny_http's connection readers), raw {raw_us:.0} µs",
             app.tenants.stats().capacity,
             percentile(&mut lat, 50.0),
             percentile(&mut lat, 99.0),

@@ -78,3 +78,30 @@ pub fn sync_disks() {
         eprintln!("sync não rodou ({e}); fases podem pagar a gravação da anterior");
     }
 }
+
+/// User + system CPU seconds in a `/proc/.../stat` line (clock ticks of 10 ms, Linux's
+/// USER_HZ on every architecture Rust supports here).
+fn stat_cpu_secs(stat: &str) -> Option<f64> {
+    let campos: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = campos.get(11)?.parse::<f64>().ok()? + campos.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// CPU seconds this process has used so far, every thread (finished ones included).
+pub fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| stat_cpu_secs(&s)).unwrap_or(0.0)
+}
+
+/// CPU seconds used so far by each live thread, summed per name without its digits
+/// (`http-3` → `http-`).
+pub fn cpu_secs_por_thread() -> std::collections::HashMap<String, f64> {
+    let mut por = std::collections::HashMap::new();
+    for e in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+        let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+        let nome: String = comm.trim().chars().filter(|c| !c.is_ascii_digit()).collect();
+        if let Some(s) = std::fs::read_to_string(e.path().join("stat")).ok().and_then(|s| stat_cpu_secs(&s)) {
+            *por.entry(nome).or_insert(0.0) += s;
+        }
+    }
+    por
+}
