@@ -126,3 +126,64 @@ fn webhooks_racing_a_running_batch_of_their_empresa_all_land_and_the_journal_dra
         JournalDb::open(&DataDir::new(dir.data()).journal_db()).expect("journal").totais().expect("totais");
     assert_eq!((no_arquivo, invalidas), (0, 0), "a clean stop deleted every applied row");
 }
+
+#[test]
+fn a_first_contact_opens_its_conversa_with_the_same_bookkeeping_as_a_reused_one() {
+    // The first message of a new customer skips the conversa lookup and update (its INSERT
+    // carries them); a reused conversa is updated. Both must leave the same row behind.
+    let (_graph, dir, app, e) = uma_loja();
+    let empresa_msg = |wamid: &str, texto: &str| match mensagem(wamid, "5511922223333", texto) {
+        Evento::Mensagem(m) => Evento::Mensagem(MensagemAnotada { da_empresa: true, responder: false, ..m }),
+        outro => outro,
+    };
+    let em = |wamid: &str, from: &str, destino: &str, ms: i64| match mensagem(wamid, from, "oi") {
+        Evento::Mensagem(m) => {
+            Evento::Mensagem(MensagemAnotada { destino: Some(destino.into()), recebida_ms: ms, ..m })
+        }
+        outro => outro,
+    };
+    app.journal
+        .anotar(&[
+            // A new customer writes twice (the second reuses the conversa).
+            (e.id, em("wamid.F1", "5511911110000", "5511911110000", 1_000)),
+            (e.id, em("wamid.F2", "5511911110000", "551111110000", 2_000)),
+            // Another new customer writes once.
+            (e.id, em("wamid.F3", "5511944440000", "5511944440000", 3_000)),
+            // The business writes first to a third customer (Evolution fromMe), who answers.
+            (e.id, empresa_msg("wamid.F4", "olá, temos ofertas")),
+            (e.id, em("wamid.F5", "5511922223333", "5511922223333@s.whatsapp.net", 5_000)),
+        ])
+        .expect("anotar");
+    helixai::pipeline::journal::aplicar_pendentes(&app);
+    assert_eq!(app.journal.stats().pendentes, 0);
+    let db = app.tenant_db(&e).expect("db");
+    let path = dir.data().join("tenants").join(format!("{}.db", e.database_name.as_str()));
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let linha = |wa_id: &str| -> (i64, i64, Option<String>, bool, i64) {
+        conn.query_row(
+            "SELECT COUNT(*) OVER (), c.nao_lidas, c.destino, c.ultima_mensagem_em IS NOT NULL, c.ultima_entrada_ms
+             FROM conversas c JOIN leads l ON l.id = c.lead_id WHERE l.wa_id = ?1",
+            [wa_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .expect("conversa")
+    };
+    assert_eq!(linha("5511911110000"), (1, 2, Some("551111110000".into()), true, 2_000), "reused: updated");
+    assert_eq!(linha("5511944440000"), (1, 1, Some("5511944440000".into()), true, 3_000), "opened by the message");
+    assert_eq!(
+        linha("5511922223333"),
+        (1, 1, Some("5511922223333@s.whatsapp.net".into()), true, 5_000),
+        "opened by the business (nothing unread, no inbound time), then the customer's answer"
+    );
+    let aberta_pela_empresa: (i64, i64) = conn
+        .query_row(
+            "SELECT nao_lidas, ultima_entrada_ms FROM conversas c JOIN mensagens m ON m.conversa_id = c.id
+             WHERE m.wa_message_id = 'wamid.F4'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("row");
+    assert_eq!(aberta_pela_empresa, (1, 5_000));
+    assert_eq!(db.leads_total().expect("leads"), 3);
+    assert_eq!(db.contagens().expect("counts").2, 5, "every message stored");
+}

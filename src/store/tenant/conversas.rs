@@ -143,49 +143,86 @@ fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<
     }))
 }
 
-/// Finds the customer's lead (under any variant of the number) or creates it under the
-/// canonical one, then reuses its open conversa on the channel or opens one. Returns the
-/// conversa id; the caller's `UPDATE conversas` records where replies go (`destino`).
-fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<i64> {
-    let mut lead: Option<i64> = None;
-    for forma in std::iter::once(e.wa_id).chain(e.wa_id_variantes.iter().map(String::as_str)) {
-        lead =
-            tx.prepare_cached("SELECT id FROM leads WHERE wa_id = ?1")?.query_row([forma], |r| r.get(0)).optional()?;
+/// The conversa a webhook message goes to, and whether it was opened for it.
+struct ConversaDaEntrada {
+    id: i64,
+    /// Opened by this message: the INSERT already set what the caller's UPDATE would.
+    nova: bool,
+}
+
+/// The lead stored under the first of `formas` that has one (one statement for up to three
+/// forms: the canonical number, its variant and the raw `from`).
+fn lead_existente(tx: &rusqlite::Transaction<'_>, formas: &[&str]) -> Result<Option<i64>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM leads WHERE wa_id IN (?1, ?2, ?3)
+         ORDER BY CASE wa_id WHEN ?1 THEN 0 WHEN ?2 THEN 1 ELSE 2 END LIMIT 1",
+    )?;
+    for grupo in formas.chunks(3) {
+        let lead = stmt.query_row(params![grupo.first(), grupo.get(1), grupo.get(2)], |r| r.get(0)).optional()?;
         if lead.is_some() {
-            break;
+            return Ok(lead);
+        }
+    }
+    Ok(None)
+}
+
+/// Finds the customer's lead (under any variant of the number) or creates it under the
+/// canonical one, then reuses its open conversa on the channel or opens one. A conversa it
+/// opens already carries the message's bookkeeping (`ultima_mensagem_em`, `destino`, and for
+/// a customer's message `nao_lidas = 1`, `ultima_entrada_ms`), so the caller only updates a
+/// conversa it reused: a first contact runs six statements instead of nine (issue #7).
+fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, origem: Origem) -> Result<ConversaDaEntrada> {
+    let mut formas: Vec<&str> = vec![e.wa_id];
+    for v in e.wa_id_variantes {
+        if !formas.contains(&v.as_str()) {
+            formas.push(v);
         }
     }
     // A name the customer gave the bot wins over the WhatsApp profile name.
-    let lead: i64 = match lead {
+    let (lead, lead_novo) = match lead_existente(tx, &formas)? {
         Some(id) => {
             tx.prepare_cached(
                 "UPDATE leads SET nome = COALESCE(nome, ?2), atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
             )?
             .execute(params![id, e.nome_perfil])?;
-            id
+            (id, false)
         }
-        None => tx
-            .prepare_cached(
-                "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1)
-             ON CONFLICT(wa_id) DO UPDATE SET nome = COALESCE(leads.nome, excluded.nome),
-                 atualizado_em = CURRENT_TIMESTAMP
-             RETURNING id",
-            )?
-            .query_row(params![e.wa_id, e.nome_perfil], |r| r.get(0))?,
+        // No lead under any form (this transaction is the only writer): a new one.
+        None => (
+            tx.prepare_cached("INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1) RETURNING id")?
+                .query_row(params![e.wa_id, e.nome_perfil], |r| r.get(0))?,
+            true,
+        ),
     };
-    let aberta: Option<i64> = tx
-        .prepare_cached(
+    // A lead created just now has no conversa yet.
+    let aberta: Option<i64> = if lead_novo {
+        None
+    } else {
+        tx.prepare_cached(
             "SELECT id FROM conversas WHERE lead_id = ?1 AND canal = ?2 AND aberta = 1 ORDER BY id DESC LIMIT 1",
         )?
         .query_row(params![lead, e.canal], |r| r.get(0))
-        .optional()?;
-    let conversa = match aberta {
-        Some(id) => id,
-        None => tx
-            .prepare_cached("INSERT INTO conversas (lead_id, canal) VALUES (?1, ?2) RETURNING id")?
-            .query_row(params![lead, e.canal], |r| r.get(0))?,
+        .optional()?
     };
-    Ok(conversa)
+    if let Some(id) = aberta {
+        return Ok(ConversaDaEntrada { id, nova: false });
+    }
+    let destino = e.destino.filter(|d| !d.is_empty());
+    let id = match origem {
+        Origem::Cliente => tx
+            .prepare_cached(
+                "INSERT INTO conversas (lead_id, canal, ultima_mensagem_em, nao_lidas, ultima_entrada_ms, destino)
+                 VALUES (?1, ?2, CURRENT_TIMESTAMP, 1, MAX(0, ?3), ?4) RETURNING id",
+            )?
+            .query_row(params![lead, e.canal, e.agora_ms, destino], |r| r.get(0))?,
+        Origem::Empresa => tx
+            .prepare_cached(
+                "INSERT INTO conversas (lead_id, canal, ultima_mensagem_em, destino)
+                 VALUES (?1, ?2, CURRENT_TIMESTAMP, ?3) RETURNING id",
+            )?
+            .query_row(params![lead, e.canal, destino], |r| r.get(0))?,
+    };
+    Ok(ConversaDaEntrada { id, nova: true })
 }
 
 /// Who wrote a message that arrived through a webhook.
@@ -231,15 +268,17 @@ pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) ->
     if let Some(ja) = ja_registrada(tx, e.wa_message_id)? {
         return Ok(ja);
     }
-    let conversa = lead_e_conversa(tx, e)?;
+    let ConversaDaEntrada { id: conversa, nova } = lead_e_conversa(tx, e, Origem::Cliente)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Cliente)?;
-    tx.prepare_cached(
-        "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
-                 ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP,
-                 destino = COALESCE(NULLIF(?3, ''), destino)
-             WHERE id = ?1",
-    )?
-    .execute(params![conversa, e.agora_ms, e.destino])?;
+    if !nova {
+        tx.prepare_cached(
+            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
+                     ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP,
+                     destino = COALESCE(NULLIF(?3, ''), destino)
+                 WHERE id = ?1",
+        )?
+        .execute(params![conversa, e.agora_ms, e.destino])?;
+    }
     if e.criar_job {
         tx.prepare_cached(
             "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
@@ -264,14 +303,16 @@ pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'
         return Ok(ja);
     }
     let sem_nome = NovaEntrada { nome_perfil: None, ..e.clone() };
-    let conversa = lead_e_conversa(tx, &sem_nome)?;
+    let ConversaDaEntrada { id: conversa, nova } = lead_e_conversa(tx, &sem_nome, Origem::Empresa)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Empresa)?;
-    tx.prepare_cached(
-        "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP,
-                 destino = COALESCE(NULLIF(?2, ''), destino)
-             WHERE id = ?1",
-    )?
-    .execute(params![conversa, e.destino])?;
+    if !nova {
+        tx.prepare_cached(
+            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP,
+                     destino = COALESCE(NULLIF(?2, ''), destino)
+                 WHERE id = ?1",
+        )?
+        .execute(params![conversa, e.destino])?;
+    }
     Ok(EntradaRegistrada {
         nova: true,
         conversa_id: ConversaId(conversa),
