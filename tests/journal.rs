@@ -92,11 +92,11 @@ fn a_clean_stop_applies_what_the_last_webhooks_journaled() {
 
 #[test]
 fn webhooks_racing_a_running_batch_of_their_empresa_all_land_and_the_journal_drains() {
-    // Rows committed while a batch of the same empresa runs can be applied before their
-    // webhook counts them; that once left a phantom count the worker spun on forever. The
-    // window is too narrow to hit on demand here (the unit test in pipeline::journal replays
-    // it step by step); this checks the whole path under that concurrency: every message
-    // lands once, nothing stays counted, and the stop deletes every applied row.
+    // Rows committed while a batch of the same empresa runs were once applied before their
+    // webhook counted them, leaving a phantom count the worker spun on forever; a batch now
+    // takes only ids already counted (the unit test in pipeline::journal replays that
+    // interleaving). This checks the whole path under that concurrency: every message lands
+    // once, nothing stays counted, and the stop deletes every applied row.
     let (_graph, dir, app, e) = uma_loja();
     let server = helixai::server::start(app.clone()).expect("start");
     let (threads, cada) = (4, 300);

@@ -11,6 +11,9 @@
 //!
 //! Guarantees:
 //! - a 200 means the event is in the journal (WAL, `synchronous = NORMAL`, like the tenants);
+//! - the worker knows each waiting event by its journal id, kept in memory per empresa
+//!   (rebuilt from the file at start-up): a batch takes exactly the ids counted so far, so an
+//!   event committed by a webhook that has not counted it yet is never applied behind its back;
 //! - an empresa's events are applied in arrival order, never two batches of one empresa at
 //!   once; a batch is idempotent (UNIQUE wa_message_id, monotonic statuses), so a crash
 //!   between the tenant commit and the journal delete (deferred: up to
@@ -66,11 +69,11 @@ pub struct Journal {
 
 #[derive(Default)]
 struct Estado {
-    /// Waiting events per empresa (including a batch being applied). Signed: a webhook's
-    /// rows are committed before they are counted here, so a batch already under way for the
-    /// empresa may apply (and subtract) them first; the late count then brings it back to 0.
-    pendentes: HashMap<EmpresaId, i64>,
-    total: i64,
+    /// The journal ids of each empresa's waiting events, oldest first (a batch being applied
+    /// has taken its ids out).
+    pendentes: HashMap<EmpresaId, VecDeque<i64>>,
+    /// Events waiting, batches being applied included.
+    total: usize,
     /// Empresas ready to be applied, oldest first; each at most once.
     fila: VecDeque<EmpresaId>,
     na_fila: HashSet<EmpresaId>,
@@ -112,9 +115,9 @@ impl Journal {
     pub fn open(path: &Path) -> Result<Journal> {
         let db = JournalDb::open(path)?;
         let mut estado = Estado::default();
-        for (id, n) in db.pendentes_por_empresa()? {
-            estado.pendentes.insert(id, n as i64);
-            estado.total += n as i64;
+        for (id, ids) in db.pendentes()? {
+            estado.total += ids.len();
+            estado.pendentes.insert(id, ids.into());
             estado.fila.push_back(id);
             estado.na_fila.insert(id);
         }
@@ -133,7 +136,7 @@ impl Journal {
         if eventos.is_empty() {
             return Ok(());
         }
-        if self.lock().total.max(0) as usize + eventos.len() > JOURNAL_MAX {
+        if self.lock().total + eventos.len() > JOURNAL_MAX {
             log::error!("journal: {JOURNAL_MAX} eventos esperando; webhook recusado para nova tentativa");
             return Err(Error::Unavailable("fila de entrada cheia; tente novamente".into()));
         }
@@ -141,22 +144,18 @@ impl Journal {
             .iter()
             .map(|(id, ev)| Ok((*id, serde_json::to_string(ev).map_err(|e| Error::Internal(e.to_string()))?)))
             .collect::<Result<_>>()?;
-        self.db.anotar(&linhas, unix_now_ms())?;
-        self.contar(eventos.iter().map(|(id, _)| *id));
+        let ids = self.db.anotar(&linhas, unix_now_ms())?;
+        self.contar(eventos.iter().map(|(id, _)| *id).zip(ids));
         Ok(())
     }
 
-    /// Counts committed events and queues their empresas. Runs after the commit, so a batch
-    /// of the same empresa may have applied them already: its subtraction came first, and
-    /// this brings the count back to what really waits (nothing is queued for 0).
-    fn contar(&self, empresas: impl Iterator<Item = EmpresaId>) {
+    /// Hands committed events (empresa, journal id) to the workers and queues their empresas.
+    fn contar(&self, eventos: impl Iterator<Item = (EmpresaId, i64)>) {
         let mut e = self.lock();
-        for id in empresas {
-            let n = *e.pendentes.entry(id).and_modify(|n| *n += 1).or_insert(1);
+        for (id, linha) in eventos {
+            e.pendentes.entry(id).or_default().push_back(linha);
             e.total += 1;
-            if n == 0 {
-                e.pendentes.remove(&id);
-            } else if n > 0 && !e.em_curso.contains(&id) && !e.retidos.contains_key(&id) && e.na_fila.insert(id) {
+            if !e.em_curso.contains(&id) && !e.retidos.contains_key(&id) && e.na_fila.insert(id) {
                 e.fila.push_back(id);
             }
         }
@@ -169,8 +168,8 @@ impl Journal {
     /// Counters now.
     pub fn stats(&self) -> JournalStats {
         let e = self.lock();
-        let retidas = e.retidos.keys().map(|id| e.pendentes.get(id).copied().unwrap_or(0).max(0) as usize).sum();
-        JournalStats { pendentes: e.total.max(0) as usize, retidas }
+        let retidas = e.retidos.keys().map(|id| e.pendentes.get(id).map_or(0, VecDeque::len)).sum();
+        JournalStats { pendentes: e.total, retidas }
     }
 
     /// Tenants whose events wait because their last batch failed.
@@ -181,7 +180,7 @@ impl Journal {
             .iter()
             .map(|(id, r)| TenantRetido {
                 empresa_id: *id,
-                pendentes: e.pendentes.get(id).copied().unwrap_or(0).max(0) as usize,
+                pendentes: e.pendentes.get(id).map_or(0, VecDeque::len),
                 tentativas: r.tentativas,
                 erro: r.erro.clone(),
                 desde: r.desde.clone(),
@@ -201,9 +200,10 @@ impl Journal {
         self.db.integrity_check()
     }
 
-    /// Takes the next empresa to apply, waiting up to `espera` for one — only while more than
-    /// `minimo` events wait (the extra workers help with a backlog, not with the trickle).
-    fn tomar(&self, espera: Duration, minimo: usize) -> Option<EmpresaId> {
+    /// Takes the next empresa to apply and the ids of its batch (up to [`LOTE_MAX`], oldest
+    /// first), waiting up to `espera` for one — only while more than `minimo` events wait (the
+    /// extra workers help with a backlog, not with the trickle).
+    fn tomar(&self, espera: Duration, minimo: usize) -> Option<(EmpresaId, Vec<i64>)> {
         let limite = Instant::now() + espera;
         let mut e = self.lock();
         loop {
@@ -218,12 +218,24 @@ impl Journal {
                 e.na_fila.insert(id);
                 e.fila.push_back(id);
             }
-            if e.total <= minimo as i64 {
+            if e.total <= minimo {
                 // Nothing for this worker (its sleep below is cut short by new events).
             } else if let Some(id) = e.fila.pop_front() {
                 e.na_fila.remove(&id);
-                e.em_curso.insert(id);
-                return Some(id);
+                let lote: Vec<i64> = match e.pendentes.get_mut(&id) {
+                    Some(fila) => {
+                        let n = fila.len().min(LOTE_MAX);
+                        fila.drain(..n).collect()
+                    }
+                    None => Vec::new(),
+                };
+                if !lote.is_empty() {
+                    e.em_curso.insert(id);
+                    return Some((id, lote));
+                }
+                // Queued with nothing waiting (cannot happen): drop it and look again.
+                e.pendentes.remove(&id);
+                continue;
             }
             if agora >= limite {
                 return None;
@@ -234,31 +246,21 @@ impl Journal {
         }
     }
 
-    /// Gives an empresa back after a batch: `aplicadas` events left the journal; `falha`
-    /// holds it back for a while.
-    fn devolver(&self, id: EmpresaId, aplicadas: usize, falha: Option<String>) {
+    /// Gives an empresa back after a batch: on success its events left the journal; a
+    /// failure puts them back first in line and holds the empresa back for a while.
+    fn devolver(&self, id: EmpresaId, lote: Vec<i64>, falha: Option<String>) {
         let mut e = self.lock();
-        let aplicadas = aplicadas as i64;
-        let resto = e.pendentes.get(&id).copied().unwrap_or(0) - aplicadas;
-        e.total -= aplicadas;
-        if resto == 0 {
-            e.pendentes.remove(&id);
-        } else {
-            e.pendentes.insert(id, resto);
-        }
         e.em_curso.remove(&id);
         match falha {
             None => {
+                e.total -= lote.len();
                 e.retidos.remove(&id);
-                if resto > 0 && aplicadas == 0 {
-                    // Cannot happen (a counted event is committed, so a batch finds it); if it
-                    // ever does, the empresa waits for its next event instead of spinning.
-                    log::error!("journal: empresa {id}: {resto} evento(s) contado(s) e nenhum no arquivo");
-                } else if resto > 0 && e.na_fila.insert(id) {
-                    e.fila.push_back(id);
-                }
             }
-            Some(erro) if resto > 0 => {
+            Some(erro) => {
+                let fila = e.pendentes.entry(id).or_default();
+                for linha in lote.into_iter().rev() {
+                    fila.push_front(linha);
+                }
                 let r = e.retidos.entry(id).or_insert(Retido {
                     ate: Instant::now(),
                     tentativas: 0,
@@ -270,38 +272,44 @@ impl Journal {
                 r.ate = Instant::now() + espera;
                 r.erro = erro;
             }
-            Some(_) => {
-                e.retidos.remove(&id);
-            }
+        }
+        if e.pendentes.get(&id).is_some_and(VecDeque::is_empty) {
+            e.pendentes.remove(&id);
+        } else if e.pendentes.contains_key(&id) && !e.retidos.contains_key(&id) && e.na_fila.insert(id) {
+            e.fila.push_back(id);
         }
         drop(e);
         self.cv.notify_all();
     }
 }
 
-/// Applies one batch of an empresa's events; returns how many left the journal.
-fn aplicar(app: &App, id: EmpresaId) -> Result<usize> {
+/// Applies one batch of an empresa's events (journal ids `ids`): on `Ok` every one of them
+/// left the journal (applied, set aside as undecodable, or dropped with its empresa).
+fn aplicar(app: &App, id: EmpresaId, ids: &[i64]) -> Result<()> {
     let journal = &app.journal;
     let Some(empresa) = app.central.empresa(id)? else {
-        let n = journal.db.descartar_empresa(id)?;
+        let n = journal.db.descartar(ids)?;
         log::warn!("journal: {n} evento(s) da empresa {id}, que não existe mais, descartado(s)");
-        return Ok(n);
+        return Ok(());
     };
-    let linhas = journal.db.lote(id, LOTE_MAX)?;
+    let linhas = journal.db.lote(ids)?;
     let mut eventos = Vec::with_capacity(linhas.len());
+    let mut aplicadas = Vec::with_capacity(linhas.len());
     for l in &linhas {
         match serde_json::from_str::<Evento>(&l.evento) {
-            Ok(ev) => eventos.push(ev),
+            Ok(ev) => {
+                eventos.push(ev);
+                aplicadas.push(l.id);
+            }
             Err(e) => {
                 // Never applied, never lost: kept in the file for inspection.
                 log::error!("journal: evento {} da empresa {id} ilegível ({e}); separado", l.id);
                 journal.db.marcar_invalida(l.id)?;
-                return Ok(1);
             }
         }
     }
     if eventos.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
     let db = app.tenant_db(&empresa)?;
     let itens: Vec<ItemLote<'_>> = eventos.iter().map(|ev| ev.item(empresa.ativo)).collect();
@@ -329,30 +337,29 @@ fn aplicar(app: &App, id: EmpresaId) -> Result<usize> {
     if trabalho {
         app.central.trabalho_marcar(id)?;
     }
-    let ultimo = linhas.last().map_or(0, |l| l.id);
-    let descarga_devida = journal.db.concluir(id, ultimo);
+    let descarga_devida = journal.db.concluir(&aplicadas);
     if trabalho {
         app.trabalho.avisar();
     }
     if descarga_devida {
         descarregar(app);
     }
-    Ok(linhas.len())
+    Ok(())
 }
 
 /// Takes, applies and gives back one empresa's batch; `false` when none was ready.
 fn um_lote(app: &App, espera: Duration, minimo: usize) -> bool {
-    let Some(id) = app.journal.tomar(espera, minimo) else { return false };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| aplicar(app, id)));
+    let Some((id, lote)) = app.journal.tomar(espera, minimo) else { return false };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| aplicar(app, id, &lote)));
     match r {
-        Ok(Ok(n)) => app.journal.devolver(id, n, None),
+        Ok(Ok(())) => app.journal.devolver(id, lote, None),
         Ok(Err(e)) => {
             log::error!("journal: empresa {id}: eventos não aplicados, nova tentativa em breve: {e}");
-            app.journal.devolver(id, 0, Some(e.to_string()));
+            app.journal.devolver(id, lote, Some(e.to_string()));
         }
         Err(_) => {
             log::error!("journal: pânico ao aplicar eventos da empresa {id}");
-            app.journal.devolver(id, 0, Some("erro interno".into()));
+            app.journal.devolver(id, lote, Some("erro interno".into()));
         }
     }
     true
@@ -447,42 +454,46 @@ mod tests {
         let poucos: Vec<_> = (0..10).map(|i| (EmpresaId(1 + (i as i64 % 2)), evento(i))).collect();
         j.anotar(&poucos).expect("anotar");
         assert_eq!(j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA), None, "a trickle is the first worker's");
-        let primeira = j.tomar(Duration::ZERO, 0);
-        assert_eq!(primeira, Some(EmpresaId(1)), "oldest first");
-        assert_eq!(j.tomar(Duration::ZERO, 0), Some(EmpresaId(2)));
+        let (primeira, lote1) = j.tomar(Duration::ZERO, 0).expect("a batch");
+        assert_eq!((primeira, lote1.len()), (EmpresaId(1), 5), "oldest first, all it has");
+        let (segunda, lote2) = j.tomar(Duration::ZERO, 0).expect("a batch");
+        assert_eq!(segunda, EmpresaId(2));
         assert_eq!(j.tomar(Duration::ZERO, 0), None, "empresa 1 is being applied: not handed out again");
         let muitos: Vec<_> = (0..ATRASO_PARA_AJUDA).map(|i| (EmpresaId(3), evento(100 + i))).collect();
         j.anotar(&muitos).expect("anotar");
-        assert_eq!(j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA), Some(EmpresaId(3)), "a backlog gets help");
-        // A failed batch holds its empresa back; a good one hands back what is left.
-        j.devolver(EmpresaId(1), 0, Some("arquivo corrompido".into()));
-        j.devolver(EmpresaId(2), 5, None);
+        let ajuda = j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA).map(|(id, l)| (id, l.len()));
+        assert_eq!(ajuda, Some((EmpresaId(3), LOTE_MAX)), "a backlog gets help, LOTE_MAX at a time");
+        // A failed batch holds its empresa back; a good one leaves.
+        j.devolver(EmpresaId(1), lote1.clone(), Some("arquivo corrompido".into()));
+        j.devolver(EmpresaId(2), lote2, None);
         assert_eq!(j.stats(), JournalStats { pendentes: 5 + ATRASO_PARA_AJUDA, retidas: 5 });
         let r = j.retidos();
-        assert_eq!((r.len(), r[0].empresa_id, r[0].tentativas), (1, EmpresaId(1), 1));
+        assert_eq!((r.len(), r[0].empresa_id, r[0].pendentes, r[0].tentativas), (1, EmpresaId(1), 5, 1));
         assert_eq!(j.tomar(Duration::ZERO, 0), None, "held back until its backoff passes");
-        assert_eq!(j.tomar(ESPERA_BASE * 4, 0), Some(EmpresaId(1)), "then tried again");
+        assert_eq!(
+            j.tomar(ESPERA_BASE * 4, 0),
+            Some((EmpresaId(1), lote1)),
+            "then tried again: the same events, in the same order"
+        );
     }
 
     #[test]
-    fn events_applied_before_they_are_counted_leave_nothing_behind_and_nothing_spins() {
+    fn a_batch_takes_only_counted_events_and_one_committed_meanwhile_waits_for_the_next() {
         let dir = tempfile::tempdir().expect("tmp");
         let j = Journal::open(&dir.path().join("journal.db")).expect("open");
         j.anotar(&[(EmpresaId(1), evento(1))]).expect("anotar");
-        assert_eq!(j.tomar(Duration::ZERO, 0), Some(EmpresaId(1)));
-        // A second webhook's row is committed while empresa 1's batch runs; the batch reads
-        // and applies both before that webhook has counted its event.
-        j.devolver(EmpresaId(1), 2, None);
-        j.contar(std::iter::once(EmpresaId(1)));
-        assert_eq!(j.stats(), JournalStats { pendentes: 0, retidas: 0 }, "nothing waits");
-        assert_eq!(j.tomar(Duration::ZERO, 0), None, "nothing queued for an event already applied");
-        // The next event is counted and queued as usual.
-        j.anotar(&[(EmpresaId(1), evento(2))]).expect("anotar");
+        let (_, primeiro) = j.tomar(Duration::ZERO, 0).expect("a batch");
+        // A webhook commits its row while the batch runs and has not counted it yet (the
+        // interleaving that once left a phantom count the worker spun on forever).
+        let json = serde_json::to_string(&evento(2)).expect("json");
+        let tarde = j.db.anotar(&[(EmpresaId(1), json)], 1).expect("commit");
+        assert_eq!(j.db.lote(&primeiro).expect("lote").len(), 1, "the batch reads its own ids only");
+        j.devolver(EmpresaId(1), primeiro, None);
+        assert_eq!(j.stats(), JournalStats { pendentes: 0, retidas: 0 });
+        assert_eq!(j.tomar(Duration::ZERO, 0), None, "not counted yet: not handed out");
+        j.contar(std::iter::once((EmpresaId(1), tarde[0])));
         assert_eq!(j.stats().pendentes, 1);
-        assert_eq!(j.tomar(Duration::ZERO, 0), Some(EmpresaId(1)));
-        // A batch that finds nothing is not handed out again and again.
-        j.devolver(EmpresaId(1), 0, None);
-        assert_eq!(j.tomar(Duration::ZERO, 0), None);
+        assert_eq!(j.tomar(Duration::ZERO, 0), Some((EmpresaId(1), tarde)), "counted: the next batch");
     }
 
     #[test]
@@ -507,7 +518,7 @@ mod tests {
         std::thread::sleep(Duration::from_millis(50));
         j.anotar(&[(EmpresaId(1), evento(1))]).expect("anotar");
         let (tomada, levou) = primeiro.join().expect("thread");
-        assert_eq!(tomada, Some(EmpresaId(1)));
+        assert_eq!(tomada.map(|(id, _)| id), Some(EmpresaId(1)));
         assert!(levou < Duration::from_secs(10), "the first worker was not woken: {levou:?}");
         for h in helpers {
             assert_eq!(h.join().expect("helper"), None, "one event is no backlog");

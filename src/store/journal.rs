@@ -8,14 +8,18 @@
 //! are small — WAL, `synchronous = NORMAL`, the same durability as the tenant files. Rows are
 //! opaque JSON to this module.
 //!
+//! Rows are found by id only: [`JournalDb::anotar`] returns the ids it stored, the caller
+//! keeps each empresa's ids in memory, and [`JournalDb::pendentes`] rebuilds them from the file
+//! at start-up. No index on `empresa_id`: a commit then rewrites the table's last page only,
+//! not also an index page somewhere else in the file (issue #7).
+//!
 //! Group commit: webhooks that arrive while a commit is being written wait and go together
 //! in the next one (their leader writes it; each returns only once its own rows are
 //! committed). Concurrent webhooks then share one transaction's page writes instead of each
 //! rewriting the same b-tree pages.
 //!
-//! Deferred deletes: a batch applied to its tenant is not deleted at once; its last id is
-//! remembered (so [`JournalDb::lote`] never hands it out again) and [`DESCARGA_LOTES`]
-//! batches are deleted in one transaction, or sooner when the worker idles
+//! Deferred deletes: an applied batch is not deleted at once: its ids wait, and
+//! [`DESCARGA_LOTES`] batches are deleted in one transaction, or sooner when the worker idles
 //! ([`JournalDb::descarregar`]). One commit per batch was a tenth of the journal worker's time
 //! (issue #7). After a crash, batches applied but not yet deleted are applied again, which
 //! changes nothing (a batch is idempotent).
@@ -30,7 +34,8 @@ use crate::domain::EmpresaId;
 use crate::error::{Error, Result};
 use crate::store::{configure, integrity_check};
 
-/// The journal's schema version (`PRAGMA user_version`).
+/// The journal's schema version (`PRAGMA user_version`). Still 1 without the index: the
+/// table is the same, and an older binary that recreates the index works as before.
 const VERSAO: i64 = 1;
 
 const SCHEMA: &str = "
@@ -42,7 +47,7 @@ CREATE TABLE IF NOT EXISTS entradas (
     -- set when the row cannot be decoded: kept for inspection, never applied
     invalida    INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS entradas_por_empresa ON entradas (empresa_id, id) WHERE invalida = 0;
+DROP INDEX IF EXISTS entradas_por_empresa;
 ";
 
 /// One stored event.
@@ -57,14 +62,13 @@ pub struct JournalDb {
     conn: Mutex<Connection>,
     grupo: Mutex<Grupo>,
     grupo_cv: Condvar,
-    concluidos: Mutex<Concluidos>,
+    aplicados: Mutex<Aplicados>,
 }
 
-/// Batches applied whose rows are still in the file.
+/// Rows of applied batches still in the file.
 #[derive(Default)]
-struct Concluidos {
-    /// Per empresa, the last id applied: its rows up to it are done.
-    ate: HashMap<EmpresaId, i64>,
+struct Aplicados {
+    ids: Vec<i64>,
     /// Batches concluded since the last delete.
     lotes: usize,
 }
@@ -76,14 +80,18 @@ pub const DESCARGA_LOTES: usize = 32;
 #[derive(Default)]
 struct Grupo {
     fila: Vec<(EmpresaId, String, i64)>,
-    /// Calls whose rows are in `fila`.
-    chamadas: usize,
+    /// The calls whose rows are in `fila`, in order: (ticket, rows).
+    chamadas: Vec<(u64, usize)>,
+    /// The next call's ticket.
+    proximo_bilhete: u64,
     /// The number the rows now in `fila` will be committed as.
     proximo: u64,
     /// A leader is writing a group.
     escrevendo: bool,
     /// Every group up to this one is finished (committed or failed).
     concluido: Option<u64>,
+    /// The ids a committed group gave each call's rows, until the call takes them.
+    ids: HashMap<u64, Vec<i64>>,
     /// The groups that failed: the error, and how many of their calls have not read it yet
     /// (the entry goes when the last one has).
     falhas: HashMap<u64, (String, usize)>,
@@ -122,7 +130,7 @@ impl JournalDb {
             conn: Mutex::new(conn),
             grupo: Mutex::default(),
             grupo_cv: Condvar::new(),
-            concluidos: Mutex::default(),
+            aplicados: Mutex::default(),
         })
     }
 
@@ -130,20 +138,25 @@ impl JournalDb {
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn concluidos(&self) -> MutexGuard<'_, Concluidos> {
-        self.concluidos.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn aplicados(&self) -> MutexGuard<'_, Aplicados> {
+        self.aplicados.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Appends events and returns once they are committed: all of one call, or none (a
-    /// group commit that fails fails every call in it, and nothing of it is stored).
-    pub fn anotar(&self, eventos: &[(EmpresaId, String)], agora_ms: i64) -> Result<()> {
+    /// Appends events and returns their ids, in order, once they are committed: all of one
+    /// call, or none (a group commit that fails fails every call in it, and nothing of it is
+    /// stored).
+    pub fn anotar(&self, eventos: &[(EmpresaId, String)], agora_ms: i64) -> Result<Vec<i64>> {
         let mut g = self.grupo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let meu = g.proximo;
+        let bilhete = g.proximo_bilhete;
+        g.proximo_bilhete += 1;
         g.fila.extend(eventos.iter().map(|(e, ev)| (*e, ev.clone(), agora_ms)));
-        g.chamadas += 1;
+        g.chamadas.push((bilhete, eventos.len()));
         loop {
             if g.concluido.is_some_and(|c| c >= meu) {
-                let Some((erro, restantes)) = g.falhas.get_mut(&meu) else { return Ok(()) };
+                let Some((erro, restantes)) = g.falhas.get_mut(&meu) else {
+                    return Ok(g.ids.remove(&bilhete).unwrap_or_default());
+                };
                 let erro = Error::Store(erro.clone());
                 *restantes -= 1;
                 if *restantes == 0 {
@@ -163,8 +176,16 @@ impl JournalDb {
                 g = self.grupo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 g.escrevendo = false;
                 g.concluido = Some(numero);
-                if let Err(e) = r {
-                    g.falhas.insert(numero, (e.to_string(), chamadas));
+                match r {
+                    Ok(ids) => {
+                        let mut ids = ids.into_iter();
+                        for (b, n) in chamadas {
+                            g.ids.insert(b, ids.by_ref().take(n).collect());
+                        }
+                    }
+                    Err(e) => {
+                        g.falhas.insert(numero, (e.to_string(), chamadas.len()));
+                    }
                 }
                 self.grupo_cv.notify_all();
                 continue;
@@ -173,69 +194,72 @@ impl JournalDb {
         }
     }
 
-    /// One group commit.
-    fn gravar(&self, linhas: &[(EmpresaId, String, i64)]) -> Result<()> {
+    /// One group commit; the ids of its rows, in order.
+    fn gravar(&self, linhas: &[(EmpresaId, String, i64)]) -> Result<Vec<i64>> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
+        let mut ids = Vec::with_capacity(linhas.len());
         {
             let mut stmt =
                 tx.prepare_cached("INSERT INTO entradas (empresa_id, evento, recebido_ms) VALUES (?1, ?2, ?3)")?;
             for (empresa, evento, ms) in linhas {
-                stmt.execute(params![empresa.0, evento, ms])?;
+                ids.push(stmt.insert(params![empresa.0, evento, ms])?);
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(ids)
     }
 
-    /// Up to `limite` of an empresa's rows not applied yet, oldest first.
-    pub fn lote(&self, empresa: EmpresaId, limite: usize) -> Result<Vec<Linha>> {
-        let depois_de = self.concluidos().ate.get(&empresa).copied().unwrap_or(0);
+    /// The rows with these ids, in that order; rows set aside (or gone) are left out.
+    pub fn lote(&self, ids: &[i64]) -> Result<Vec<Linha>> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, evento FROM entradas WHERE empresa_id = ?1 AND id > ?2 AND invalida = 0 ORDER BY id LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![empresa.0, depois_de, limite as i64], |r| {
-            Ok(Linha { id: r.get(0)?, evento: r.get(1)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = conn.prepare_cached("SELECT evento FROM entradas WHERE id = ?1 AND invalida = 0")?;
+        let mut linhas = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(evento) = stmt.query_row([id], |r| r.get(0)).optional()? {
+                linhas.push(Linha { id, evento });
+            }
+        }
+        Ok(linhas)
     }
 
-    /// Marks an empresa's batch applied: its rows up to `ate_id`, the last id of what
-    /// [`Self::lote`] returned, are never handed out again and are deleted with the next
-    /// [`Self::descarregar`]. Rows appended meanwhile have larger ids (rowids grow while the
-    /// batch's rows still exist), so they stay. In memory only, so it cannot fail: a batch
-    /// applied to its tenant is never reported as not applied because of the journal file.
-    /// Returns whether [`DESCARGA_LOTES`] batches now wait to be deleted.
-    pub fn concluir(&self, empresa: EmpresaId, ate_id: i64) -> bool {
-        let mut c = self.concluidos();
-        let ate = c.ate.entry(empresa).or_insert(ate_id);
-        *ate = (*ate).max(ate_id);
-        c.lotes += 1;
-        c.lotes >= DESCARGA_LOTES
+    /// Marks a batch applied: its rows are deleted with the next [`Self::descarregar`]. In
+    /// memory only, so it cannot fail: a batch applied to its tenant is never reported as not
+    /// applied because of the journal file. Returns whether [`DESCARGA_LOTES`] batches now
+    /// wait to be deleted.
+    pub fn concluir(&self, ids: &[i64]) -> bool {
+        let mut a = self.aplicados();
+        a.ids.extend_from_slice(ids);
+        a.lotes += 1;
+        a.lotes >= DESCARGA_LOTES
     }
 
-    /// Deletes every applied batch still in the file, in one transaction. Holds the
-    /// `concluidos` lock throughout, so [`Self::lote`] never sees a batch neither remembered
-    /// nor deleted; on failure everything stays remembered for the next try.
+    /// Deletes every applied batch still in the file, in one transaction; on failure they
+    /// stay remembered for the next try.
     pub fn descarregar(&self) -> Result<()> {
-        let mut c = self.concluidos();
-        if c.ate.is_empty() {
+        let mut a = self.aplicados();
+        if a.ids.is_empty() {
             return Ok(());
         }
+        self.apagar(&a.ids)?;
+        a.ids.clear();
+        a.lotes = 0;
+        Ok(())
+    }
+
+    /// Deletes these rows in one transaction; returns how many were there.
+    fn apagar(&self, ids: &[i64]) -> Result<usize> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
+        let mut n = 0;
         {
-            let mut stmt =
-                tx.prepare_cached("DELETE FROM entradas WHERE empresa_id = ?1 AND id <= ?2 AND invalida = 0")?;
-            for (empresa, ate) in &c.ate {
-                stmt.execute(params![empresa.0, ate])?;
+            let mut stmt = tx.prepare_cached("DELETE FROM entradas WHERE id = ?1")?;
+            for id in ids {
+                n += stmt.execute([id])?;
             }
         }
         tx.commit()?;
-        c.ate.clear();
-        c.lotes = 0;
-        Ok(())
+        Ok(n)
     }
 
     /// Sets a row aside (it cannot be decoded): kept, never applied again.
@@ -244,15 +268,23 @@ impl JournalDb {
         Ok(())
     }
 
-    /// Rows waiting per empresa, the empresa with the oldest row first (start-up).
-    pub fn pendentes_por_empresa(&self) -> Result<Vec<(EmpresaId, usize)>> {
+    /// The ids of the rows waiting per empresa, oldest first, the empresa with the oldest row
+    /// first (start-up).
+    pub fn pendentes(&self) -> Result<Vec<(EmpresaId, Vec<i64>)>> {
         let conn = self.lock();
-        let mut stmt = conn.prepare(
-            "SELECT empresa_id, COUNT(*) FROM entradas WHERE invalida = 0
-             GROUP BY empresa_id ORDER BY MIN(id)",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((EmpresaId(r.get(0)?), r.get::<_, i64>(1)? as usize)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = conn.prepare("SELECT id, empresa_id FROM entradas WHERE invalida = 0 ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut ordem: Vec<(EmpresaId, Vec<i64>)> = Vec::new();
+        let mut posicao: HashMap<EmpresaId, usize> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (id, empresa) = (r.get::<_, i64>(0)?, EmpresaId(r.get(1)?));
+            let i = *posicao.entry(empresa).or_insert_with(|| {
+                ordem.push((empresa, Vec::new()));
+                ordem.len() - 1
+            });
+            ordem[i].1.push(id);
+        }
+        Ok(ordem)
     }
 
     /// Rows in the file (applied batches not yet deleted included), and rows set aside as
@@ -268,15 +300,9 @@ impl JournalDb {
         Ok((pendentes, invalidas))
     }
 
-    /// Deletes the rows of an empresa that no longer exists.
-    pub fn descartar_empresa(&self, empresa: EmpresaId) -> Result<usize> {
-        let mut c = self.concluidos();
-        let aplicadas_ate = c.ate.remove(&empresa).unwrap_or(0);
-        let conn = self.lock();
-        let mut stmt = conn.prepare("DELETE FROM entradas WHERE empresa_id = ?1 RETURNING id")?;
-        let ids = stmt.query_map([empresa.0], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        // Counted: the events never applied (not the applied ones waiting to be deleted).
-        Ok(ids.iter().filter(|&&id| id > aplicadas_ate).count())
+    /// Deletes rows never applied (their empresa no longer exists); returns how many were there.
+    pub fn descartar(&self, ids: &[i64]) -> Result<usize> {
+        self.apagar(ids)
     }
 
     /// `PRAGMA integrity_check` on the journal.
@@ -289,33 +315,64 @@ impl JournalDb {
 mod tests {
     use super::*;
 
+    fn eventos(l: &[Linha]) -> Vec<&str> {
+        l.iter().map(|x| x.evento.as_str()).collect()
+    }
+
     #[test]
-    fn rows_are_kept_per_empresa_in_order_until_concluded() {
+    fn rows_are_found_by_the_ids_anotar_gave_and_rebuilt_per_empresa_on_open() {
         let dir = tempfile::tempdir().expect("tmp");
         let j = JournalDb::open(&dir.path().join("journal.db")).expect("open");
-        j.anotar(&[(EmpresaId(2), "a".into()), (EmpresaId(1), "b".into()), (EmpresaId(2), "c".into())], 1)
+        let ids = j
+            .anotar(&[(EmpresaId(2), "a".into()), (EmpresaId(1), "b".into()), (EmpresaId(2), "c".into())], 1)
             .expect("anotar");
-        let l = j.lote(EmpresaId(2), 10).expect("lote");
-        assert_eq!(l.iter().map(|x| x.evento.as_str()).collect::<Vec<_>>(), ["a", "c"]);
-        assert_eq!(j.lote(EmpresaId(2), 1).expect("lote").len(), 1);
-        assert_eq!(j.pendentes_por_empresa().expect("p"), vec![(EmpresaId(2), 2), (EmpresaId(1), 1)]);
-        j.marcar_invalida(l[1].id).expect("invalida");
-        j.anotar(&[(EmpresaId(2), "d".into())], 1).expect("after the batch was read");
-        j.concluir(EmpresaId(2), l[0].id);
-        assert_eq!(j.lote(EmpresaId(2), 10).expect("lote")[0].evento, "d", "a row added meanwhile stays");
-        j.concluir(EmpresaId(2), i64::MAX);
-        assert!(j.lote(EmpresaId(2), 10).expect("lote").is_empty(), "applied rows are never handed out again");
-        assert_eq!(j.totais().expect("t"), (3, 1), "applied rows stay in the file until deleted together");
+        assert_eq!(ids.len(), 3);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids in the order given: {ids:?}");
+        assert_eq!(eventos(&j.lote(&[ids[0], ids[2]]).expect("lote")), ["a", "c"]);
+        assert_eq!(
+            j.pendentes().expect("p"),
+            vec![(EmpresaId(2), vec![ids[0], ids[2]]), (EmpresaId(1), vec![ids[1]])],
+            "per empresa, the empresa with the oldest row first"
+        );
+        j.marcar_invalida(ids[2]).expect("invalida");
+        assert_eq!(eventos(&j.lote(&[ids[0], ids[2]]).expect("lote")), ["a"], "a row set aside is left out");
+        assert!(!j.concluir(&[ids[0]]));
+        assert_eq!(j.totais().expect("t"), (2, 1), "applied rows stay in the file until deleted together");
         j.descarregar().expect("descarregar");
         assert_eq!(j.totais().expect("t"), (1, 1));
-        assert!(j.lote(EmpresaId(2), 10).expect("lote").is_empty(), "an undecodable row is never handed out");
         drop(j);
-        // Reopened: what was pending is still there.
+        // Reopened: what was pending is still there, the row set aside is not handed out.
         let j = JournalDb::open(&dir.path().join("journal.db")).expect("reopen");
-        assert_eq!(j.lote(EmpresaId(1), 10).expect("lote")[0].evento, "b");
-        assert_eq!(j.descartar_empresa(EmpresaId(1)).expect("descartar"), 1);
+        assert_eq!(j.pendentes().expect("p"), vec![(EmpresaId(1), vec![ids[1]])]);
+        assert_eq!(eventos(&j.lote(&[ids[1]]).expect("lote")), ["b"]);
+        assert_eq!(j.descartar(&[ids[1]]).expect("descartar"), 1);
         assert_eq!(j.totais().expect("t"), (0, 1));
         j.integrity_check().expect("integrity");
+    }
+
+    #[test]
+    fn a_journal_written_with_the_empresa_index_opens_without_it() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("journal.db");
+        Connection::open(&p)
+            .and_then(|c| {
+                c.execute_batch(
+                    "PRAGMA journal_mode = WAL;
+                     CREATE TABLE entradas (id INTEGER PRIMARY KEY, empresa_id INTEGER NOT NULL, evento TEXT NOT NULL,
+                         recebido_ms INTEGER NOT NULL, invalida INTEGER NOT NULL DEFAULT 0);
+                     CREATE INDEX entradas_por_empresa ON entradas (empresa_id, id) WHERE invalida = 0;
+                     INSERT INTO entradas (empresa_id, evento, recebido_ms) VALUES (7, 'x', 1), (3, 'y', 1), (7, 'z', 1);
+                     PRAGMA user_version = 1;",
+                )
+            })
+            .expect("old journal");
+        let j = JournalDb::open(&p).expect("open");
+        assert_eq!(j.pendentes().expect("p"), vec![(EmpresaId(7), vec![1, 3]), (EmpresaId(3), vec![2])]);
+        let indices: i64 = j
+            .lock()
+            .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index'", [], |r| r.get(0))
+            .expect("schema");
+        assert_eq!(indices, 0, "one page written per commit, not two");
     }
 
     #[test]
@@ -328,24 +385,19 @@ mod tests {
         let j = JournalDb::open(&p).expect("open");
         let n = DESCARGA_LOTES as i64;
         let rows: Vec<_> = (1..=n + 1).map(|e| (EmpresaId(e), format!("ev-{e}"))).collect();
-        j.anotar(&rows, 1).expect("anotar");
-        for e in 1..n {
-            let l = j.lote(EmpresaId(e), 10).expect("lote");
-            assert!(!j.concluir(EmpresaId(e), l[0].id), "empresa {e}: no delete due yet");
-            assert!(j.lote(EmpresaId(e), 10).expect("lote").is_empty(), "empresa {e}: applied, not handed out");
+        let ids = j.anotar(&rows, 1).expect("anotar");
+        for id in &ids[..DESCARGA_LOTES - 1] {
+            assert!(!j.concluir(&[*id]), "row {id}: no delete due yet");
         }
         assert_eq!(contar(&p), n + 1, "nothing deleted before {DESCARGA_LOTES} batches");
-        let l = j.lote(EmpresaId(n), 10).expect("lote");
-        assert!(j.concluir(EmpresaId(n), l[0].id), "the {DESCARGA_LOTES}th batch makes a delete due");
+        assert!(j.concluir(&[ids[DESCARGA_LOTES - 1]]), "the {DESCARGA_LOTES}th batch makes a delete due");
         j.descarregar().expect("descarregar");
         assert_eq!(contar(&p), 1, "one delete takes them all");
-        let l = j.lote(EmpresaId(n + 1), 10).expect("lote");
-        assert!(!j.concluir(EmpresaId(n + 1), l[0].id), "the count started over");
+        assert!(!j.concluir(&[ids[DESCARGA_LOTES]]), "the count started over");
         drop(j); // a crash: never deleted
         let j = JournalDb::open(&p).expect("reopen");
-        assert_eq!(j.pendentes_por_empresa().expect("p"), vec![(EmpresaId(n + 1), 1)], "applied again after a crash");
-        let l = j.lote(EmpresaId(n + 1), 10).expect("lote");
-        j.concluir(EmpresaId(n + 1), l[0].id);
+        assert_eq!(j.pendentes().expect("p"), vec![(EmpresaId(n + 1), vec![ids[DESCARGA_LOTES]])], "applied again");
+        j.concluir(&[ids[DESCARGA_LOTES]]);
         j.descarregar().expect("descarregar");
         assert_eq!(contar(&p), 0, "an explicit flush deletes the rest");
     }
@@ -358,22 +410,29 @@ mod tests {
             .map(|t| {
                 let j = j.clone();
                 std::thread::spawn(move || {
+                    let mut ids = Vec::new();
                     for i in 0..200 {
                         let rows = [(EmpresaId(t), format!("{t}-{i}-a")), (EmpresaId(t), format!("{t}-{i}-b"))];
-                        j.anotar(&rows, 1).expect("anotar");
+                        let novos = j.anotar(&rows, 1).expect("anotar");
+                        assert_eq!(novos.len(), 2);
+                        ids.extend(novos);
                     }
+                    (t, ids)
                 })
             })
             .collect();
-        for h in hs {
-            h.join().expect("thread");
-        }
+        let hs_ids: Vec<_> = hs.into_iter().map(|h| h.join().expect("thread")).collect();
         assert_eq!(j.totais().expect("t"), (3200, 0));
-        for t in 0..8 {
-            let l = j.lote(EmpresaId(t), 1000).expect("lote");
+        let mut todos = Vec::new();
+        for (t, ids) in hs_ids {
+            let l = j.lote(&ids).expect("lote");
             let esperado: Vec<String> = (0..200).flat_map(|i| [format!("{t}-{i}-a"), format!("{t}-{i}-b")]).collect();
-            assert_eq!(l.into_iter().map(|x| x.evento).collect::<Vec<_>>(), esperado, "one thread's rows in order");
+            assert_eq!(l.into_iter().map(|x| x.evento).collect::<Vec<_>>(), esperado, "each call got its own ids");
+            todos.extend(ids);
         }
+        todos.sort_unstable();
+        todos.dedup();
+        assert_eq!(todos.len(), 3200, "no id handed to two rows");
     }
 
     #[test]
@@ -395,6 +454,7 @@ mod tests {
         assert_eq!(falhas, 200, "no call of a failed group is acknowledged");
         let g = j.grupo.lock().expect("grupo");
         assert!(g.falhas.is_empty() && g.fila.is_empty() && !g.escrevendo, "every failure read once, then dropped");
+        assert!(g.ids.is_empty() && g.chamadas.is_empty(), "no ids kept for calls that failed");
     }
 
     #[test]
