@@ -134,26 +134,40 @@ fn bodies(tenants: usize, n: usize, tag: &str, primeiro: usize) -> Arc<Vec<(Vec<
     )
 }
 
-/// The baseline's files: `tenants` tenant files, each with one open connection set like the
-/// server's (foreign keys, busy timeout, WAL, synchronous = NORMAL).
-fn raw_files(dir: &Path, tenants: usize) -> Arc<Vec<Mutex<rusqlite::Connection>>> {
-    let files: Vec<_> = (0..tenants)
+/// The baseline's files: `tenants` tenant files.
+fn raw_files(dir: &Path, tenants: usize) -> Vec<std::path::PathBuf> {
+    (0..tenants)
         .map(|i| {
             let p = dir.join(format!("raw_{i}.db"));
             create_file(&p, EmpresaId(i as i64 + 1), &format!("raw-{i}"), Setor::Veiculos).expect("raw file");
-            let c = rusqlite::Connection::open(&p).expect("open");
+            p
+        })
+        .collect()
+}
+
+/// One open connection per baseline file, set like the server's (foreign keys, busy timeout,
+/// WAL, synchronous = NORMAL), its schema already read. Opened per round and closed after it:
+/// a thousand files left open while the server runs would slow every tenant open the server
+/// makes (SQLite's unix VFS walks the list of open database files on each open).
+fn raw_conns(files: &[std::path::PathBuf]) -> Arc<Vec<Mutex<rusqlite::Connection>>> {
+    let conns = files
+        .iter()
+        .map(|p| {
+            let c = rusqlite::Connection::open(p).expect("open");
             c.execute_batch("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;")
                 .expect("pragmas");
+            c.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).expect("schema");
             Mutex::new(c)
         })
         .collect();
-    Arc::new(files)
+    Arc::new(conns)
 }
 
 /// One baseline round: the same rows with raw rusqlite, one transaction per message, spread
 /// over the files like the webhooks over the tenants. Returns (elapsed, CPU seconds used
 /// meanwhile, latencies in ms).
-fn raw_round(files: &Arc<Vec<Mutex<rusqlite::Connection>>>, n: usize, round: usize) -> (Duration, f64, Vec<f64>) {
+fn raw_round(files: &[std::path::PathBuf], n: usize, round: usize) -> (Duration, f64, Vec<f64>) {
+    let files = raw_conns(files);
     sync_disks();
     let next = Arc::new(AtomicUsize::new(0));
     let lat = Arc::new(Mutex::new(Vec::new()));
