@@ -3,8 +3,10 @@
 //! acknowledgement latency at a steady 1,000 msg/s. Throughput counts a message when it is in
 //! its tenant file (the clock stops when the journal is empty), not when it is acknowledged.
 //!
-//! Baseline: raw rusqlite writing the same rows (lead upsert, conversa, mensagem, job) with the
-//! same journal/synchronous settings, one transaction per message, into the same number of files.
+//! Baseline: raw rusqlite writing the same rows the server writes for a first contact (lead
+//! upsert, conversa with its bookkeeping, mensagem with its raw JSON, bot job), the way a
+//! hand-written writer would (one statement per row), with the same journal/synchronous
+//! settings, one transaction per message, into the same number of files.
 //! The two take turns for a few rounds (every round's customers are new) and their medians are
 //! compared.
 
@@ -29,13 +31,19 @@ use crate::report::{cpu_secs, cpu_secs_por_thread, line, ms, percentile, scale, 
 const SECRET: &str = "segredo-de-bench";
 const THREADS: usize = 4;
 
+const TEXTO: &str = "Olá, vocês têm Corolla 2021? Qual o preço à vista?";
+
+/// The customer's message object, as Meta sends it (the server stores it as `bruto_json`).
+fn mensagem(wamid: &str, from: &str) -> serde_json::Value {
+    json!({"from": from, "id": wamid, "timestamp": "1700000000", "type": "text", "text": {"body": TEXTO}})
+}
+
 fn envelope(pid: &str, wamid: &str, from: &str) -> Vec<u8> {
     serde_json::to_vec(
         &json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
         "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "5511", "phone_number_id": pid},
         "contacts": [{"profile": {"name": "Cliente"}, "wa_id": from}],
-        "messages": [{"from": from, "id": wamid, "timestamp": "1700000000", "type": "text",
-            "text": {"body": "Olá, vocês têm Corolla 2021? Qual o preço à vista?"}}]}}]}]}),
+        "messages": [mensagem(wamid, from)]}}]}]}),
     )
     .expect("json")
 }
@@ -168,6 +176,16 @@ fn raw_conns(files: &[std::path::PathBuf]) -> Arc<Vec<Mutex<rusqlite::Connection
 /// meanwhile, latencies in ms).
 fn raw_round(files: &[std::path::PathBuf], n: usize, round: usize) -> (Duration, f64, Vec<f64>) {
     let files = raw_conns(files);
+    // Each message's values, made before the clock starts (only the SQLite work is timed).
+    let linhas: Arc<Vec<(String, String, String)>> = Arc::new(
+        (0..n)
+            .map(|i| {
+                let (from, wamid) = (format!("55{:011}", primeiro(round) + i), format!("wamid.R{round}-{i}"));
+                let bruto = mensagem(&wamid, &from).to_string();
+                (from, wamid, bruto)
+            })
+            .collect(),
+    );
     sync_disks();
     let next = Arc::new(AtomicUsize::new(0));
     let lat = Arc::new(Mutex::new(Vec::new()));
@@ -175,38 +193,43 @@ fn raw_round(files: &[std::path::PathBuf], n: usize, round: usize) -> (Duration,
     let t0 = Instant::now();
     let hs: Vec<_> = (0..THREADS)
         .map(|_| {
-            let (files, next, lat) = (files.clone(), next.clone(), lat.clone());
+            let (files, linhas, next, lat) = (files.clone(), linhas.clone(), next.clone(), lat.clone());
             std::thread::spawn(move || {
                 let mut mine = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        break;
-                    }
+                    let Some((from, wamid, bruto)) = linhas.get(i) else { break };
                     let t = Instant::now();
                     let mut c = files[i % files.len()].lock().expect("conn");
                     let tx = c.transaction().expect("tx");
-                    let from = format!("55{:011}", primeiro(round) + i);
+                    let agora_ms = 1_700_000_000_000_i64 + i as i64;
                     let lead: i64 = tx
                         .query_row(
                             "INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, 'Cliente', ?1)
                              ON CONFLICT(wa_id) DO UPDATE SET atualizado_em = CURRENT_TIMESTAMP RETURNING id",
-                            [&from],
+                            [from],
                             |r| r.get(0),
                         )
                         .expect("lead");
                     let conversa: i64 = tx
-                        .query_row("INSERT INTO conversas (lead_id) VALUES (?1) RETURNING id", [lead], |r| r.get(0))
+                        .query_row(
+                            "INSERT INTO conversas (lead_id, canal, ultima_mensagem_em, nao_lidas, ultima_entrada_ms, destino)
+                             VALUES (?1, 'whatsapp', CURRENT_TIMESTAMP, 1, ?2, ?3) RETURNING id",
+                            params![lead, agora_ms, from],
+                            |r| r.get(0),
+                        )
                         .expect("conversa");
                     tx.execute(
-                        "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, status)
-                         VALUES (?1, 'entrada', 'cliente', 'text', 'Olá, vocês têm Corolla 2021?', ?2, 'recebida')",
-                        params![conversa, format!("wamid.R{round}-{i}")],
+                        "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, wa_message_id, bruto_json, status)
+                         VALUES (?1, 'entrada', 'cliente', 'text', ?2, ?3, ?4, 'recebida')",
+                        params![conversa, TEXTO, wamid, bruto],
                     )
                     .expect("mensagem");
-                    tx.execute("UPDATE conversas SET nao_lidas = nao_lidas + 1 WHERE id = ?1", [conversa])
-                        .expect("upd");
-                    tx.execute("INSERT INTO jobs (tipo, conversa_id) VALUES ('bot', ?1)", [conversa]).expect("job");
+                    tx.execute(
+                        "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)",
+                        params![conversa, agora_ms],
+                    )
+                    .expect("job");
                     tx.commit().expect("commit");
                     drop(c);
                     mine.push(ms(t.elapsed()));
