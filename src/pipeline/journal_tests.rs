@@ -1,0 +1,98 @@
+//! Unit tests of the journal's scheduling: which worker takes which empresa's batch, backoff,
+//! wake-ups, the bound, and the counting rule (a batch only takes counted ids).
+
+use super::*;
+use crate::pipeline::evento::MensagemAnotada;
+
+fn evento(i: usize) -> Evento {
+    Evento::Mensagem(MensagemAnotada { wa_message_id: format!("wamid.{i}"), ..MensagemAnotada::default() })
+}
+
+#[test]
+fn extra_workers_only_take_a_backlog_and_one_empresa_is_never_taken_twice() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+    let poucos: Vec<_> = (0..10).map(|i| (EmpresaId(1 + (i as i64 % 2)), evento(i))).collect();
+    j.anotar(&poucos).expect("anotar");
+    assert_eq!(j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA), None, "a trickle is the first worker's");
+    let (primeira, lote1) = j.tomar(Duration::ZERO, 0).expect("a batch");
+    assert_eq!((primeira, lote1.len()), (EmpresaId(1), 5), "oldest first, all it has");
+    let (segunda, lote2) = j.tomar(Duration::ZERO, 0).expect("a batch");
+    assert_eq!(segunda, EmpresaId(2));
+    assert_eq!(j.tomar(Duration::ZERO, 0), None, "empresa 1 is being applied: not handed out again");
+    let muitos: Vec<_> = (0..ATRASO_PARA_AJUDA).map(|i| (EmpresaId(3), evento(100 + i))).collect();
+    j.anotar(&muitos).expect("anotar");
+    let ajuda = j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA).map(|(id, l)| (id, l.len()));
+    assert_eq!(ajuda, Some((EmpresaId(3), LOTE_MAX)), "a backlog gets help, LOTE_MAX at a time");
+    // A failed batch holds its empresa back; a good one leaves.
+    j.devolver(EmpresaId(1), lote1.clone(), Some("arquivo corrompido".into()));
+    j.devolver(EmpresaId(2), lote2, None);
+    assert_eq!(j.stats(), JournalStats { pendentes: 5 + ATRASO_PARA_AJUDA, retidas: 5 });
+    let r = j.retidos();
+    assert_eq!((r.len(), r[0].empresa_id, r[0].pendentes, r[0].tentativas), (1, EmpresaId(1), 5, 1));
+    assert_eq!(j.tomar(Duration::ZERO, 0), None, "held back until its backoff passes");
+    assert_eq!(
+        j.tomar(ESPERA_BASE * 4, 0),
+        Some((EmpresaId(1), lote1)),
+        "then tried again: the same events, in the same order"
+    );
+}
+
+#[test]
+fn a_batch_takes_only_counted_events_and_one_committed_meanwhile_waits_for_the_next() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+    j.anotar(&[(EmpresaId(1), evento(1))]).expect("anotar");
+    let (_, primeiro) = j.tomar(Duration::ZERO, 0).expect("a batch");
+    // A webhook commits its row while the batch runs and has not counted it yet (the
+    // interleaving that once left a phantom count the worker spun on forever).
+    let json = serde_json::to_string(&evento(2)).expect("json");
+    let tarde = j.db.anotar(&[(EmpresaId(1), json)], 1).expect("commit");
+    assert_eq!(j.db.lote(&primeiro).expect("lote").len(), 1, "the batch reads its own ids only");
+    j.devolver(EmpresaId(1), primeiro, None);
+    assert_eq!(j.stats(), JournalStats { pendentes: 0, retidas: 0 });
+    assert_eq!(j.tomar(Duration::ZERO, 0), None, "not counted yet: not handed out");
+    j.contar(std::iter::once((EmpresaId(1), tarde[0])));
+    assert_eq!(j.stats().pendentes, 1);
+    assert_eq!(j.tomar(Duration::ZERO, 0), Some((EmpresaId(1), tarde)), "counted: the next batch");
+}
+
+#[test]
+fn a_new_event_wakes_the_first_worker_even_when_a_helper_sleeps_too() {
+    // A wake-up, not a speed figure: a worker not woken sleeps out its whole wait (20 s
+    // here), so the bound below only separates "woken" from "not woken".
+    let dir = tempfile::tempdir().expect("tmp");
+    let j = Arc::new(Journal::open(&dir.path().join("journal.db")).expect("open"));
+    let helpers: Vec<_> = (0..4)
+        .map(|_| {
+            let j = j.clone();
+            std::thread::spawn(move || j.tomar(Duration::from_millis(300), ATRASO_PARA_AJUDA))
+        })
+        .collect();
+    let primeiro = {
+        let j = j.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            (j.tomar(Duration::from_secs(20), 0), t.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    j.anotar(&[(EmpresaId(1), evento(1))]).expect("anotar");
+    let (tomada, levou) = primeiro.join().expect("thread");
+    assert_eq!(tomada.map(|(id, _)| id), Some(EmpresaId(1)));
+    assert!(levou < Duration::from_secs(10), "the first worker was not woken: {levou:?}");
+    for h in helpers {
+        assert_eq!(h.join().expect("helper"), None, "one event is no backlog");
+    }
+}
+
+#[test]
+fn past_the_bound_a_webhook_is_refused_whole_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+    let demais: Vec<_> = (0..=JOURNAL_MAX).map(|i| (EmpresaId(1), evento(i))).collect();
+    let e = j.anotar(&demais).err();
+    assert!(matches!(e, Some(Error::Unavailable(_))), "{e:?}");
+    assert_eq!(j.stats().pendentes, 0);
+    assert_eq!(j.db.totais().expect("totais"), (0, 0), "nothing of it in the file");
+}
