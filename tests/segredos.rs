@@ -99,6 +99,14 @@ fn secrets_never_leave_in_clear() {
         }
     }
 
+    // Each access line is written after its response is sent: give the handler threads a
+    // moment to write theirs before the process is killed (on a loaded machine one was
+    // descheduled past the last response and its line never reached the pipe).
+    let esperadas = ["PUT /api/whatsapp 200", "PUT /api/bot 200", "PUT /api/whatsapp 400", "PUT /api/bot 400"];
+    let limite = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < limite && !esperadas.iter().all(|l| log.lock().expect("log").contains(l)) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let _ = child.kill();
     let _ = child.wait();
     coletor.join().expect("collector");
