@@ -142,20 +142,20 @@ fn a_first_contact_opens_its_conversa_with_the_same_bookkeeping_as_a_reused_one(
         }
         outro => outro,
     };
-    app.journal
-        .anotar(&[
-            // A new customer writes twice (the second reuses the conversa).
-            (e.id, em("wamid.F1", "5511911110000", "5511911110000", 1_000)),
-            (e.id, em("wamid.F2", "5511911110000", "551111110000", 2_000)),
-            // Another new customer writes once.
-            (e.id, em("wamid.F3", "5511944440000", "5511944440000", 3_000)),
-            // The business writes first to a third customer (Evolution fromMe), who answers.
-            (e.id, empresa_msg("wamid.F4", "olá, temos ofertas")),
-            (e.id, em("wamid.F5", "5511922223333", "5511922223333@s.whatsapp.net", 5_000)),
-        ])
-        .expect("anotar");
-    helixai::pipeline::journal::aplicar_pendentes(&app);
-    assert_eq!(app.journal.stats().pendentes, 0);
+    let aplicar = |eventos: &[(EmpresaId, Evento)]| {
+        app.journal.anotar(eventos).expect("anotar");
+        helixai::pipeline::journal::aplicar_pendentes(&app);
+        assert_eq!(app.journal.stats().pendentes, 0);
+    };
+    aplicar(&[
+        // A new customer writes twice (the second reuses the conversa).
+        (e.id, em("wamid.F1", "5511911110000", "5511911110000", 1_000)),
+        (e.id, em("wamid.F2", "5511911110000", "551111110000", 2_000)),
+        // Another new customer writes once.
+        (e.id, em("wamid.F3", "5511944440000", "5511944440000", 3_000)),
+        // The business writes first to a third customer (Evolution fromMe).
+        (e.id, empresa_msg("wamid.F4", "olá, temos ofertas")),
+    ]);
     let db = app.tenant_db(&e).expect("db");
     let path = dir.data().join("tenants").join(format!("{}.db", e.database_name.as_str()));
     let conn = rusqlite::Connection::open(path).expect("open");
@@ -172,18 +172,12 @@ fn a_first_contact_opens_its_conversa_with_the_same_bookkeeping_as_a_reused_one(
     assert_eq!(linha("5511944440000"), (1, 1, Some("5511944440000".into()), true, 3_000), "opened by the message");
     assert_eq!(
         linha("5511922223333"),
-        (1, 1, Some("5511922223333@s.whatsapp.net".into()), true, 5_000),
-        "opened by the business (nothing unread, no inbound time), then the customer's answer"
+        (1, 0, Some("5511922223333".into()), true, 0),
+        "opened by the business: nothing unread, no inbound time"
     );
-    let aberta_pela_empresa: (i64, i64) = conn
-        .query_row(
-            "SELECT nao_lidas, ultima_entrada_ms FROM conversas c JOIN mensagens m ON m.conversa_id = c.id
-             WHERE m.wa_message_id = 'wamid.F4'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("row");
-    assert_eq!(aberta_pela_empresa, (1, 5_000));
+    // The customer answers the business: the same conversa, updated as a customer's message.
+    aplicar(&[(e.id, em("wamid.F5", "5511922223333", "5511922223333@s.whatsapp.net", 5_000))]);
+    assert_eq!(linha("5511922223333"), (1, 1, Some("5511922223333@s.whatsapp.net".into()), true, 5_000));
     assert_eq!(db.leads_total().expect("leads"), 3);
     assert_eq!(db.contagens().expect("counts").2, 5, "every message stored");
 }

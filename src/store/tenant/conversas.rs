@@ -143,15 +143,8 @@ fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<
     }))
 }
 
-/// The conversa a webhook message goes to, and whether it was opened for it.
-struct ConversaDaEntrada {
-    id: i64,
-    /// Opened by this message: the INSERT already set what the caller's UPDATE would.
-    nova: bool,
-}
-
-/// The lead stored under the first of `formas` that has one (one statement for up to three
-/// forms: the canonical number, its variant and the raw `from`).
+/// The lead stored under the first of `formas` that has one: one statement for up to three
+/// forms (today at most two: the canonical number and its form without the 9th digit).
 fn lead_existente(tx: &rusqlite::Transaction<'_>, formas: &[&str]) -> Result<Option<i64>> {
     let mut stmt = tx.prepare_cached(
         "SELECT id FROM leads WHERE wa_id IN (?1, ?2, ?3)
@@ -166,35 +159,41 @@ fn lead_existente(tx: &rusqlite::Transaction<'_>, formas: &[&str]) -> Result<Opt
     Ok(None)
 }
 
-/// Finds the customer's lead (under any variant of the number) or creates it under the
-/// canonical one, then reuses its open conversa on the channel or opens one. A conversa it
-/// opens already carries the message's bookkeeping (`ultima_mensagem_em`, `destino`, and for
-/// a customer's message `nao_lidas = 1`, `ultima_entrada_ms`), so the caller only updates a
-/// conversa it reused: a first contact runs six statements instead of nine (issue #7).
-fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, origem: Origem) -> Result<ConversaDaEntrada> {
+/// The customer's lead, found under any variant of the number or created under the
+/// canonical one; `true` when created now. Only the customer's own message names the lead
+/// (a name the customer gave the bot wins over the WhatsApp profile name).
+fn lead_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, origem: Origem) -> Result<(i64, bool)> {
     let mut formas: Vec<&str> = vec![e.wa_id];
     for v in e.wa_id_variantes {
         if !formas.contains(&v.as_str()) {
             formas.push(v);
         }
     }
-    // A name the customer gave the bot wins over the WhatsApp profile name.
-    let (lead, lead_novo) = match lead_existente(tx, &formas)? {
-        Some(id) => {
-            tx.prepare_cached(
-                "UPDATE leads SET nome = COALESCE(nome, ?2), atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-            )?
-            .execute(params![id, e.nome_perfil])?;
-            (id, false)
-        }
-        // No lead under any form (this transaction is the only writer): a new one.
-        None => (
-            tx.prepare_cached("INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1) RETURNING id")?
-                .query_row(params![e.wa_id, e.nome_perfil], |r| r.get(0))?,
-            true,
-        ),
+    let nome = match origem {
+        Origem::Cliente => e.nome_perfil,
+        Origem::Empresa => None,
     };
-    // A lead created just now has no conversa yet.
+    if let Some(id) = lead_existente(tx, &formas)? {
+        tx.prepare_cached(
+            "UPDATE leads SET nome = COALESCE(nome, ?2), atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+        )?
+        .execute(params![id, nome])?;
+        return Ok((id, false));
+    }
+    // No lead under any form, and this transaction is the only writer: a new one.
+    let id = tx
+        .prepare_cached("INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1) RETURNING id")?
+        .query_row(params![e.wa_id, nome], |r| r.get(0))?;
+    Ok((id, true))
+}
+
+/// The conversa a webhook message goes to, with the message's bookkeeping done: the lead's
+/// open conversa on the channel is updated (`ultima_mensagem_em`, `destino`, and for a
+/// customer's message one more unread and `ultima_entrada_ms`), or a conversa is opened with
+/// those values. A lead created now has no conversa to look for, so a first contact runs six
+/// statements instead of nine (issue #7).
+fn conversa_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, origem: Origem) -> Result<i64> {
+    let (lead, lead_novo) = lead_da_entrada(tx, e, origem)?;
     let aberta: Option<i64> = if lead_novo {
         None
     } else {
@@ -204,25 +203,40 @@ fn lead_e_conversa(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, origem: 
         .query_row(params![lead, e.canal], |r| r.get(0))
         .optional()?
     };
-    if let Some(id) = aberta {
-        return Ok(ConversaDaEntrada { id, nova: false });
-    }
     let destino = e.destino.filter(|d| !d.is_empty());
-    let id = match origem {
-        Origem::Cliente => tx
+    match (aberta, origem) {
+        (Some(id), Origem::Cliente) => {
+            tx.prepare_cached(
+                "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
+                     ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP,
+                     destino = COALESCE(?3, destino)
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, e.agora_ms, destino])?;
+            Ok(id)
+        }
+        (Some(id), Origem::Empresa) => {
+            tx.prepare_cached(
+                "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP,
+                     destino = COALESCE(?2, destino)
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, destino])?;
+            Ok(id)
+        }
+        (None, Origem::Cliente) => Ok(tx
             .prepare_cached(
                 "INSERT INTO conversas (lead_id, canal, ultima_mensagem_em, nao_lidas, ultima_entrada_ms, destino)
                  VALUES (?1, ?2, CURRENT_TIMESTAMP, 1, MAX(0, ?3), ?4) RETURNING id",
             )?
-            .query_row(params![lead, e.canal, e.agora_ms, destino], |r| r.get(0))?,
-        Origem::Empresa => tx
+            .query_row(params![lead, e.canal, e.agora_ms, destino], |r| r.get(0))?),
+        (None, Origem::Empresa) => Ok(tx
             .prepare_cached(
                 "INSERT INTO conversas (lead_id, canal, ultima_mensagem_em, destino)
                  VALUES (?1, ?2, CURRENT_TIMESTAMP, ?3) RETURNING id",
             )?
-            .query_row(params![lead, e.canal, destino], |r| r.get(0))?,
-    };
-    Ok(ConversaDaEntrada { id, nova: true })
+            .query_row(params![lead, e.canal, destino], |r| r.get(0))?),
+    }
 }
 
 /// Who wrote a message that arrived through a webhook.
@@ -268,17 +282,8 @@ pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) ->
     if let Some(ja) = ja_registrada(tx, e.wa_message_id)? {
         return Ok(ja);
     }
-    let ConversaDaEntrada { id: conversa, nova } = lead_e_conversa(tx, e, Origem::Cliente)?;
+    let conversa = conversa_da_entrada(tx, e, Origem::Cliente)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Cliente)?;
-    if !nova {
-        tx.prepare_cached(
-            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
-                     ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP,
-                     destino = COALESCE(NULLIF(?3, ''), destino)
-                 WHERE id = ?1",
-        )?
-        .execute(params![conversa, e.agora_ms, e.destino])?;
-    }
     if e.criar_job {
         tx.prepare_cached(
             "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
@@ -302,17 +307,8 @@ pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'
     if let Some(ja) = ja_registrada(tx, e.wa_message_id)? {
         return Ok(ja);
     }
-    let sem_nome = NovaEntrada { nome_perfil: None, ..e.clone() };
-    let ConversaDaEntrada { id: conversa, nova } = lead_e_conversa(tx, &sem_nome, Origem::Empresa)?;
+    let conversa = conversa_da_entrada(tx, e, Origem::Empresa)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Empresa)?;
-    if !nova {
-        tx.prepare_cached(
-            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP,
-                     destino = COALESCE(NULLIF(?2, ''), destino)
-                 WHERE id = ?1",
-        )?
-        .execute(params![conversa, e.destino])?;
-    }
     Ok(EntradaRegistrada {
         nova: true,
         conversa_id: ConversaId(conversa),
