@@ -241,14 +241,15 @@ impl JournalDb {
         if a.ids.is_empty() {
             return Ok(());
         }
-        self.apagar(&a.ids)?;
+        self.descartar(&a.ids)?;
         a.ids.clear();
         a.lotes = 0;
         Ok(())
     }
 
-    /// Deletes these rows in one transaction; returns how many were there.
-    fn apagar(&self, ids: &[i64]) -> Result<usize> {
+    /// Deletes these rows in one transaction (applied batches; or events never applied whose
+    /// empresa no longer exists); returns how many were there.
+    pub fn descartar(&self, ids: &[i64]) -> Result<usize> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let mut n = 0;
@@ -298,11 +299,6 @@ impl JournalDb {
             .optional()?
             .unwrap_or((0, 0));
         Ok((pendentes, invalidas))
-    }
-
-    /// Deletes rows never applied (their empresa no longer exists); returns how many were there.
-    pub fn descartar(&self, ids: &[i64]) -> Result<usize> {
-        self.apagar(ids)
     }
 
     /// `PRAGMA integrity_check` on the journal.
