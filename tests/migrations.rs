@@ -65,3 +65,32 @@ fn a_newer_central_file_is_refused() {
     let res = helixai::app::App::open(helixai::config::DataDir::new(dir.data()), test_config());
     assert!(matches!(res, Err(Error::SchemaTooNew { .. })));
 }
+
+#[test]
+fn a_lead_s_conversas_are_found_through_an_index_after_every_migration() {
+    let dir = TestDir::new();
+    let path = dir.path().join("empresa_3_indices.db");
+    create_file_at_version(&path, EmpresaId(3), "indices", Setor::Varejo, 1).expect("old file");
+    assert!(migrate_file(&path, Setor::Varejo).expect("migrate") >= 1);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let indices: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'conversas' ORDER BY name")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("indices");
+    assert!(!indices.iter().any(|i| i == "conversas_lead"), "{indices:?}");
+    for sql in [
+        "SELECT id FROM conversas WHERE lead_id = ?1 AND canal = ?2 AND aberta = 1 ORDER BY id DESC LIMIT 1",
+        "SELECT id FROM conversas WHERE lead_id = ?1 ORDER BY COALESCE(ultima_mensagem_em, criado_em) DESC, id DESC",
+    ] {
+        let plano: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .and_then(|mut s| {
+                for i in 1..=s.parameter_count() {
+                    s.raw_bind_parameter(i, 1)?;
+                }
+                s.raw_query().mapped(|r| r.get(3)).collect()
+            })
+            .expect("plan");
+        assert!(plano.iter().any(|p| p.contains("USING") && p.contains("conversas_abertas")), "{sql}: {plano:?}");
+    }
+}

@@ -40,6 +40,7 @@ pub const TENANT: &[Migration] = &[
     migration!("tenant", "0002_conversas_resumo.sql"),
     migration!("tenant", "0003_pipeline.sql"),
     migration!("tenant", "0004_destino.sql"),
+    migration!("tenant", "0005_sem_conversas_lead.sql"),
 ];
 
 /// The schema version this binary writes for central files.
