@@ -26,15 +26,14 @@
 //!
 //! Under a burst (more than [`ATRASO_PARA_AJUDA`] events waiting and still arriving) the
 //! workers hold each empresa back until its first waiting event is [`RETER_MAX`] old (never
-//! longer than the bot's debounce, so no reply waits for it) or the arrivals pause for
-//! [`QUIETO`]: a tenant open costs as much as applying a dozen events, so an empresa applied
+//! longer than the bot's debounce, so no reply waits for it) or the arrivals pause for 20 ms
+//! (`fila::QUIETO`): a tenant open costs as much as applying a dozen events, so an empresa applied
 //! once with everything its customers sent in those seconds costs a fraction of applying it
 //! every time a worker comes round. In the ingest bench (20,000 messages over 1,000 tenants
 //! with 100 open) batches went from ~10 to ~20 events and the CPU per message from 296 to 240 µs
-//! (issue #7).
-//! Without a backlog every event is applied as soon as a worker is free.
+//! (issue #7). Without a backlog every event is applied as soon as a worker is free.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -72,81 +71,12 @@ const POLL: Duration = Duration::from_millis(250);
 /// Longest an empresa's events are held back during a burst (the workers' `reter` is the
 /// smaller of this and the bot's debounce).
 pub const RETER_MAX: Duration = Duration::from_secs(2);
-/// A pause in arrivals this long ends a burst: what is waiting is applied at once.
-const QUIETO: Duration = Duration::from_millis(20);
 
 /// The journal: its file and which empresas have events waiting.
 pub struct Journal {
     db: JournalDb,
     estado: Mutex<Estado>,
     cv: Condvar,
-}
-
-#[derive(Default)]
-struct Estado {
-    /// The journal ids of each empresa's waiting events, oldest first (a batch being applied
-    /// has taken its ids out).
-    pendentes: HashMap<EmpresaId, VecDeque<i64>>,
-    /// Events waiting, batches being applied included.
-    total: usize,
-    /// Empresas ready to be applied, oldest first; each at most once; with when its events
-    /// started waiting, or `None` when they are due whatever the load (left over from a full
-    /// batch, tried again after a failure, found at start-up).
-    fila: VecDeque<(EmpresaId, Option<Instant>)>,
-    na_fila: HashSet<EmpresaId>,
-    /// Empresas whose batch a thread is applying now.
-    em_curso: HashSet<EmpresaId>,
-    /// Empresas whose last batch failed, waiting for their next try.
-    retidos: HashMap<EmpresaId, Retido>,
-    /// When the last event was counted (a burst goes on while events keep arriving).
-    ultima_chegada: Option<Instant>,
-}
-
-impl Estado {
-    /// Events that a worker could take: all but those of empresas held back after a failure.
-    fn atraso(&self) -> usize {
-        let retidas: usize = self
-            .retidos
-            .keys()
-            .filter(|id| !self.na_fila.contains(id) && !self.em_curso.contains(id))
-            .map(|id| self.pendentes.get(id).map_or(0, VecDeque::len))
-            .sum();
-        self.total - retidas
-    }
-
-    /// Which queued empresa a worker takes now (its place in the queue), and until when the
-    /// others are held back: the oldest, unless more than `minimo` events do not wait (then
-    /// none) or a burst holds it back (then only one due whatever the load).
-    fn escolher(&self, agora: Instant, minimo: usize, reter: Duration) -> (Option<usize>, Option<Instant>) {
-        let adiar = self.adiar_ate(agora, reter);
-        let proxima = if self.total <= minimo || self.fila.is_empty() {
-            None
-        } else if adiar.is_some() {
-            self.fila.iter().position(|(_, desde)| desde.is_none())
-        } else {
-            Some(0)
-        };
-        (proxima, adiar)
-    }
-
-    /// Until when the front empresa is held back (a burst, and its events younger than
-    /// `reter`), if it is.
-    fn adiar_ate(&self, agora: Instant, reter: Duration) -> Option<Instant> {
-        if reter.is_zero() || self.atraso() <= ATRASO_PARA_AJUDA {
-            return None;
-        }
-        let chegando = self.ultima_chegada.map(|t| t + QUIETO).filter(|t| *t > agora)?;
-        let (_, desde) = self.fila.front()?;
-        let vence = (*desde)? + reter;
-        (vence > agora).then_some(vence.min(chegando))
-    }
-}
-
-struct Retido {
-    ate: Instant,
-    tentativas: u32,
-    erro: String,
-    desde: String,
 }
 
 /// Counters for /healthz and /metrics.
@@ -509,6 +439,12 @@ impl JournalWorker {
         }
     }
 }
+
+#[path = "journal_fila.rs"]
+mod fila;
+#[cfg(test)]
+use fila::QUIETO;
+use fila::{Estado, Retido};
 
 #[cfg(test)]
 #[path = "journal_tests.rs"]
