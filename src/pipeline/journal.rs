@@ -70,7 +70,7 @@ const ATRASO_PARA_AJUDA: usize = 1000;
 const POLL: Duration = Duration::from_millis(250);
 /// Longest an empresa's events are held back during a burst (the workers' `reter` is the
 /// smaller of this and the bot's debounce).
-pub const RETER_MAX: Duration = Duration::from_secs(2);
+const RETER_MAX: Duration = Duration::from_secs(2);
 
 /// The journal: its file and which empresas have events waiting.
 pub struct Journal {
@@ -442,8 +442,6 @@ impl JournalWorker {
 
 #[path = "journal_fila.rs"]
 mod fila;
-#[cfg(test)]
-use fila::QUIETO;
 use fila::{Estado, Retido};
 
 #[cfg(test)]

@@ -45,8 +45,8 @@ impl Estado {
     }
 
     /// Which queued empresa a worker takes now (its place in the queue), and until when the
-    /// others are held back: the oldest, unless more than `minimo` events do not wait (then
-    /// none) or a burst holds it back (then only one due whatever the load).
+    /// queue is held back: the oldest; none when `minimo` events or fewer wait (a helper
+    /// without a backlog); in a burst only one due whatever the load, if any.
     pub(super) fn escolher(&self, agora: Instant, minimo: usize, reter: Duration) -> (Option<usize>, Option<Instant>) {
         let adiar = self.adiar_ate(agora, reter);
         let proxima = if self.total <= minimo || self.fila.is_empty() {
