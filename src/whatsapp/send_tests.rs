@@ -15,7 +15,7 @@ fn backoff_doubles_then_caps() {
 
 #[test]
 fn rate_limit_fixture_is_retryable() {
-    let body = include_str!("../../../shared/reference/whatsapp/send_error_130429.json");
+    let body = include_str!("../../tests/fixtures/whatsapp/send_error_130429.json");
     let e = SendError::from_graph_body(400, body);
     assert!(e.retryable);
     assert_eq!(e.code, Some(130429));
@@ -28,7 +28,7 @@ fn rate_limit_fixture_is_retryable() {
 
 #[test]
 fn expired_token_fixture_is_permanent() {
-    let inner = include_str!("../../../shared/reference/whatsapp/error_object_190_expired_token_pywa.json");
+    let inner = include_str!("../../tests/fixtures/whatsapp/error_object_190_expired_token_pywa.json");
     let e = SendError::from_graph_body(401, &format!(r#"{{"error":{inner}}}"#));
     assert!(!e.retryable);
     assert_eq!(e.code, Some(190));
@@ -81,7 +81,7 @@ fn request_bodies_match_meta_examples() {
         context: None,
     };
     let expected: Value =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/send_text_request.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/send_text_request.json")).unwrap();
     assert_eq!(serde_json::to_value(&request).unwrap(), expected);
 
     let read = ReadRequest {
@@ -90,14 +90,14 @@ fn request_bodies_match_meta_examples() {
         message_id: "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA",
     };
     let expected: Value =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/mark_as_read_request.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/mark_as_read_request.json")).unwrap();
     assert_eq!(serde_json::to_value(&read).unwrap(), expected);
 
     let sent: SendResponse =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/send_text_response.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/send_text_response.json")).unwrap();
     assert_eq!(sent.messages[0].id, "wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA");
     let read: ReadResponse =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/mark_as_read_response.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/mark_as_read_response.json")).unwrap();
     assert!(read.success);
 }
 

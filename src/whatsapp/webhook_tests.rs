@@ -1,4 +1,4 @@
-//! Tests of `webhook::parse` against every webhook payload in `shared/reference/whatsapp/`
+//! Tests of `webhook::parse` against every webhook payload in `tests/fixtures/whatsapp/`
 //! (real Meta/pywa examples), asserting the fields the store and the bot rely on.
 //! Hand-made edge cases live in `webhook_edge_tests.rs`.
 
@@ -9,7 +9,7 @@ use crate::whatsapp::{Media, MessageKind};
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!("../../../shared/reference/whatsapp/", $name, ".json"))
+        include_str!(concat!("../../tests/fixtures/whatsapp/", $name, ".json"))
     };
 }
 
@@ -77,8 +77,8 @@ fn every_fixture_parses_to_at_least_one_event() {
 
 #[test]
 fn fixture_directory_has_no_unparsed_webhook() {
-    // Catches payloads added to shared/reference later without a test above.
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/whatsapp");
+    // Catches payloads added to tests/fixtures later without a test above.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/whatsapp");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use serde_json::{json, Value};
 
 /// Meta's error object for an expired token (pywa's test data), without the `error` wrapper.
-const EXPIRED_TOKEN: &str = include_str!("../../../shared/reference/whatsapp/error_object_190_expired_token_pywa.json");
+const EXPIRED_TOKEN: &str = include_str!("../fixtures/whatsapp/error_object_190_expired_token_pywa.json");
 
 /// The Graph version path the fake serves under, so tests see the client keep the prefix.
 pub const VERSION_PREFIX: &str = "/v25.0";
