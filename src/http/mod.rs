@@ -49,6 +49,16 @@ fn redigir(path: &str) -> String {
     }
 }
 
+/// The body cap of a path: the webhooks take Meta's and Evolution's large batches (and
+/// Evolution's base64 media), everything else the JSON API's small cap.
+fn limite_corpo(config: &crate::config::ServerConfig, path: &str) -> usize {
+    if path == "/webhook/whatsapp" || path.starts_with("/webhook/evolution/") {
+        config.max_webhook_bytes
+    } else {
+        config.max_body_bytes
+    }
+}
+
 /// Serves one request end to end with the product's route table.
 pub fn handle(app: &Arc<App>, raw: tiny_http::Request) {
     handle_with(app, raw, routes::route);
@@ -61,7 +71,7 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
     let method = raw.method().as_str().to_owned();
     let path = raw.url().split('?').next().unwrap_or("/").to_owned();
     let path_log = redigir(&path);
-    let response = match Request::read(&mut raw, app.config.max_body_bytes) {
+    let response = match Request::read(&mut raw, limite_corpo(&app.config, &path)) {
         Ok(req) => match catch_unwind(AssertUnwindSafe(|| router(app, &req))) {
             Ok(Ok(resp)) => resp,
             Ok(Err(e)) => Response::error(&e),
