@@ -25,6 +25,7 @@ pub mod error;
 pub mod evolution;
 pub mod http;
 pub mod jobs;
+pub mod json;
 pub mod llm;
 pub mod metrics;
 pub mod outbound;

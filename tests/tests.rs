@@ -66,3 +66,5 @@ mod evolution;
 mod evolution_envio;
 // Evolution API: pairing from the panel API and from `helixai tenant connect`.
 mod evolution_conexao;
+// Input limits: capped and literal search terms, object-only JSON bodies, repeated keys.
+mod limites;

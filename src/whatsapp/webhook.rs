@@ -3,6 +3,9 @@
 //!
 //! What `parse` accepts, and why:
 //! - Bytes that are not JSON → `Error::invalid("json_invalido", …)` (400): nothing is stored.
+//! - JSON whose objects repeat a key (`entry` twice) → `json_chave_repetida` (400): serde
+//!   would keep one of the two silently (see `crate::json`). Meta never sends one; whoever
+//!   did gets the reason, and it is logged.
 //! - Valid JSON that is not a WhatsApp envelope (`object` other than
 //!   `whatsapp_business_account`, no `entry`, wrong shapes) → an **empty list**, logged. The
 //!   signature has already proved the POST came from Meta, and Meta retries every non-200 for
@@ -12,12 +15,12 @@
 //!   with a warning; the rest of the batch still counts. Unknown message types are kept
 //!   as [`MessageKind::Other`](super::MessageKind::Other), never dropped.
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::message::{self, InboundMessage, Sender};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The only `object` value a WhatsApp webhook carries.
 pub const WHATSAPP_OBJECT: &str = "whatsapp_business_account";
@@ -87,16 +90,13 @@ pub struct ErrorInfo {
 
 /// Parses a webhook POST body (already signature-checked) into flat events, in payload order.
 pub fn parse(raw: &[u8]) -> Result<Vec<WebhookEvent>> {
-    let envelope = match serde_json::from_slice::<Envelope>(raw) {
+    let valor = crate::json::ler(raw).map_err(|p| p.em_erro("o corpo do webhook"))?;
+    let envelope = match Envelope::deserialize(valor) {
         Ok(envelope) => envelope,
-        Err(e) if e.is_data() => {
-            // The shape is wrong, but serde stops at the first problem: make sure the
-            // rest is JSON at all before calling it "not ours".
-            serde_json::from_slice::<IgnoredAny>(raw).map_err(invalid_json)?;
+        Err(e) => {
             log::warn!("webhook do WhatsApp ignorado: JSON válido, mas não é um envelope ({e})");
             return Ok(Vec::new());
         }
-        Err(e) => return Err(invalid_json(e)),
     };
     if envelope.object.as_deref() != Some(WHATSAPP_OBJECT) {
         log::warn!("webhook ignorado: object = {:?}, esperado {WHATSAPP_OBJECT:?}", envelope.object);
@@ -116,10 +116,6 @@ pub fn parse(raw: &[u8]) -> Result<Vec<WebhookEvent>> {
         }
     }
     Ok(events)
-}
-
-fn invalid_json(e: serde_json::Error) -> Error {
-    Error::invalid("json_invalido", format!("o corpo do webhook não é um JSON válido: {e}"))
 }
 
 /// Appends the messages, statuses and errors of one `value` object.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Pagina, Paginacao};
+use super::{exigir_termo_curto, Pagina, Paginacao};
 use crate::auth::TenantCtx;
 use crate::catalogo::NovoItem;
 use crate::catalogo_csv;
@@ -31,6 +31,7 @@ pub fn listar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     let pag = Paginacao::from(req)?;
     let mut filtros = Map::new();
     for (k, v) in &req.query {
+        exigir_termo_curto(k, v)?;
         if !CHAVES_GERAIS.contains(&k.as_str()) {
             filtros.insert(k.clone(), Value::String(v.clone()));
         }

@@ -2,7 +2,7 @@
 //! one conversa, its messages (paged towards older ones), marking read, and handing a
 //! conversa to a human (`assumir`) or back to the bot (`devolver`).
 
-use super::{Pagina, Paginacao};
+use super::{exigir_termo_curto, Pagina, Paginacao};
 use crate::auth::TenantCtx;
 use crate::domain::{ConversaId, MensagemId};
 use crate::error::{Error, Result};
@@ -36,7 +36,11 @@ pub fn listar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
         Some(_) => return Err(Error::invalid("filtro_invalido", "nao_lidas deve ser true ou false")),
     };
     let apos = req.query("cursor").filter(|c| !c.is_empty()).map(cursor_ler).transpose()?;
-    let f = FiltroConversas { texto: req.query("q").map(str::to_owned), modo, so_nao_lidas, limite, apos };
+    let q = req.query("q");
+    if let Some(q) = q {
+        exigir_termo_curto("q", q)?;
+    }
+    let f = FiltroConversas { texto: q.map(str::to_owned), modo, so_nao_lidas, limite, apos };
     let itens = ctx.db().inbox_conversas(&f)?;
     let proximo_cursor =
         (itens.len() as u32 >= limite).then(|| itens.last().map(|c| cursor_de(&c.ordem, c.id.0))).flatten();
