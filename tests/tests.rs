@@ -68,3 +68,5 @@ mod evolution_envio;
 mod evolution_conexao;
 // Input limits: capped and literal search terms, object-only JSON bodies, repeated keys.
 mod limites;
+// The catalog API: GET → PUT the same body → GET is equal for every setor, demo catalogs included.
+mod catalogo;

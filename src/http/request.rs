@@ -106,12 +106,17 @@ impl Request {
                 format!("o corpo da requisição deve ser um objeto JSON ({{...}}), não {tipo}"),
             ));
         }
-        T::deserialize(valor).map_err(|e| {
-            let codigo =
-                if e.to_string().starts_with("unknown field ") { "campo_desconhecido" } else { "json_invalido" };
-            Error::invalid(codigo, json_error_pt(&e))
-        })
+        tipado(valor)
     }
+}
+
+/// A JSON value already read (see [`Request::json`]) as a typed body, with the same error
+/// codes: `campo_desconhecido` naming the field, else `json_invalido`.
+pub fn tipado<T: DeserializeOwned>(valor: Value) -> Result<T> {
+    T::deserialize(valor).map_err(|e| {
+        let codigo = if e.to_string().starts_with("unknown field ") { "campo_desconhecido" } else { "json_invalido" };
+        Error::invalid(codigo, json_error_pt(&e))
+    })
 }
 
 /// A pt-BR rendering of serde_json's error that keeps the field name it mentions.

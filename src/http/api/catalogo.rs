@@ -9,6 +9,7 @@ use crate::catalogo::NovoItem;
 use crate::catalogo_csv;
 use crate::domain::ItemId;
 use crate::error::{Error, Result};
+use crate::http::request::tipado;
 use crate::http::{Request, Response};
 use crate::store::tenant::catalogo::FiltroCatalogo;
 
@@ -70,10 +71,24 @@ pub fn criar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     Ok(Response::json(201, &item))
 }
 
-/// `PUT /api/catalogo/{id}` (admin): replaces the item's fields.
+/// Fields of an item as `GET` shows it that a `PUT` cannot change.
+const SO_LEITURA: &[&str] = &["criado_em", "atualizado_em"];
+
+/// `PUT /api/catalogo/{id}` (admin): replaces the item's fields. The body may be the item as
+/// `GET` returned it: `id` (if present, this item's), `criado_em` and `atualizado_em` are
+/// not fields to change and are ignored.
 pub fn atualizar(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
     let id: ItemId = id.parse()?;
-    let novo: NovoItem = req.json()?;
+    let mut corpo: Map<String, Value> = req.json()?;
+    if let Some(outro) = corpo.remove("id") {
+        if outro.as_i64() != Some(id.0) {
+            return Err(Error::invalid("id_divergente", "o id no corpo não é o deste item"));
+        }
+    }
+    for campo in SO_LEITURA {
+        corpo.remove(*campo);
+    }
+    let novo: NovoItem = tipado(Value::Object(corpo))?;
     let item = ctx.db().catalogo_atualizar(id, &novo.validar(ctx.empresa().setor)?)?;
     Ok(Response::ok(&item))
 }
