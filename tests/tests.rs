@@ -70,3 +70,6 @@ mod evolution_conexao;
 mod limites;
 // The catalog API: GET → PUT the same body → GET is equal for every setor, demo catalogs included.
 mod catalogo;
+// Customer identity: phone, BSUID and username on one lead; number changes; unidentified
+// senders; replies to a BSUID; `@lid` chats; the 0006 migration.
+mod identidade;

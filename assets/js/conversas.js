@@ -8,6 +8,9 @@ import { h, trocar, titulo, campo, carregando, vazio, erroBloco, avisar, avisarE
 const INTERVALO_MS = 3000;
 const STATUS = { enviada: 'enviado', entregue: 'entregue', lida: 'lido', pendente: 'enviando…', falhou: 'falhou' };
 const AUTOR = { bot: 'Bot', humano: 'Atendente', sistema: 'Sistema' };
+const SEM_RESPOSTA = 'Este cliente não foi identificado pelo WhatsApp (sem número nem ID de usuário): não há como responder.';
+/** How a conversa is named: the lead's name, phone or username; a sender WhatsApp did not identify says so. */
+const nomeDe = (c) => c.lead_nome || c.telefone || c.username || (c.identificado === false ? 'Cliente não identificado' : `Conversa ${c.id}`);
 
 export async function render(raiz, ctx) {
   const filtros = { q: '', modo: '', nao_lidas: false };
@@ -60,7 +63,7 @@ export async function render(raiz, ctx) {
       const um = c.ultima_mensagem;
       return h('li', {}, h('a', { href: hrefDe(c.id), 'aria-current': c.id === aberta ? 'true' : null, 'data-conversa': c.id,
         onclick: (ev) => { ev.preventDefault(); abrir(c.id, true); } },
-      h('div', { class: 'linha1' }, h('span', { class: 'nome' }, c.lead_nome || c.telefone || `Conversa ${c.id}`),
+      h('div', { class: 'linha1' }, h('span', { class: 'nome' }, nomeDe(c)),
         c.nao_lidas > 0 ? selo(`${c.nao_lidas} não lida${c.nao_lidas > 1 ? 's' : ''}`, 'nao-lidas') : null,
         selo(c.modo === 'humano' ? 'humano' : 'bot', c.modo === 'humano' ? 'humano' : 'bot')),
       h('div', { class: 'previa' }, um ? `${um.direcao === 'saida' ? (AUTOR[um.autor] || 'Nós') + ': ' : ''}${um.texto || '(mídia)'}` : 'Sem mensagens'),
@@ -92,6 +95,10 @@ export async function render(raiz, ctx) {
 
   function desenharCabeca(c) {
     const humano = c && c.modo === 'humano';
+    const mudo = !!c && c.identificado === false;
+    texto.disabled = mudo;
+    enviar.disabled = mudo;
+    texto.placeholder = mudo ? SEM_RESPOSTA : 'Escreva uma resposta… (Ctrl+Enter envia)';
     const alternar = h('button', { type: 'button', class: humano ? 'secundario' : '', onclick: async () => {
       try {
         const nova = await api.post(api.t(`/conversas/${aberta}/${humano ? 'devolver' : 'assumir'}`));
@@ -104,8 +111,8 @@ export async function render(raiz, ctx) {
     } }, humano ? 'Devolver ao bot' : 'Assumir conversa');
     trocar(cabeca,
       h('a', { href: `${ctx.base}/conversas`, class: 'botao secundario voltar-lista', onclick: (ev) => { ev.preventDefault(); fechar(); } }, '← Conversas'),
-      h('h2', {}, c ? (c.lead_nome || c.telefone || `Conversa ${c.id}`) : `Conversa ${aberta}`),
-      c && c.telefone ? h('span', { class: 'previa' }, c.telefone) : null,
+      h('h2', {}, c ? nomeDe(c) : `Conversa ${aberta}`),
+      c && (c.telefone || c.username) ? h('span', { class: 'previa' }, [c.telefone, c.username].filter(Boolean).join(' · ')) : null,
       c ? selo(humano ? 'humano' : 'bot', humano ? 'humano' : 'bot') : null,
       c && c.lead_id ? h('a', { href: `${ctx.base}/leads?lead=${c.lead_id}` }, 'Ver lead') : null,
       alternar);
@@ -118,7 +125,7 @@ export async function render(raiz, ctx) {
     const motivo = falhou ? [m.erro_texto, m.erro_codigo ? `código ${m.erro_codigo}` : null].filter(Boolean).join(' — ') : '';
     return h('div', { class: `msg ${saida ? 'saida' : 'entrada'} ${falhou ? 'falhou' : ''}`, 'data-status': m.status || '' },
       m.texto || `(${m.tipo || 'mídia'})`,
-      h('div', { class: 'meta' }, [saida ? AUTOR[m.autor] || m.autor : 'Cliente', dataHora(m.criado_em), status].filter(Boolean).join(' · '),
+      h('div', { class: 'meta' }, [saida || m.autor === 'sistema' ? AUTOR[m.autor] || m.autor : 'Cliente', dataHora(m.criado_em), status].filter(Boolean).join(' · '),
         falhou && motivo ? h('span', { class: 'erro-texto' }, ` — ${motivo}`) : null));
   }
 

@@ -15,7 +15,7 @@ mod send;
 mod signature;
 mod webhook;
 
-pub use message::{InboundMessage, Media, MessageKind, SharedContact};
+pub use message::{InboundMessage, Media, MessageKind, NumberChange, SharedContact};
 pub use send::{backoff, GraphClient, SendError, DEFAULT_GRAPH_URL, MAX_SEND_ATTEMPTS};
 pub use signature::{sign, verify_signature, SIGNATURE_HEADER};
 pub use webhook::{parse, ErrorInfo, StatusUpdate, SystemError, WebhookEvent, WHATSAPP_OBJECT};

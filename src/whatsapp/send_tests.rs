@@ -72,7 +72,8 @@ fn request_bodies_match_meta_examples() {
     let request = TextRequest {
         messaging_product: "whatsapp",
         recipient_type: "individual",
-        to: "+16505551234",
+        to: Some("+16505551234"),
+        recipient: None,
         kind: "text",
         text: TextBody {
             preview_url: true,
@@ -110,4 +111,25 @@ fn bad_phone_number_id_never_reaches_the_network() {
         let e = client.send_text(id, "tok", "5511999999999", "oi", None).unwrap_err();
         assert!(!e.retryable && e.title.contains("phone_number_id"), "{id}: {e}");
     }
+}
+
+#[test]
+fn a_phone_goes_in_to_and_a_bsuid_in_recipient() {
+    assert_eq!(destinatario("16505551234"), (Some("16505551234"), None));
+    assert_eq!(destinatario("+5511988887777"), (Some("+5511988887777"), None));
+    assert_eq!(destinatario("US.13491208655302741918"), (None, Some("US.13491208655302741918")));
+    assert_eq!(destinatario("user.9373795779eb"), (None, Some("user.9373795779eb")));
+    let (to, recipient) = destinatario("US.13491208655302741918");
+    let request = TextRequest {
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to,
+        recipient,
+        kind: "text",
+        text: TextBody { preview_url: false, body: "oi" },
+        context: None,
+    };
+    let v = serde_json::to_value(&request).unwrap();
+    assert_eq!(v["recipient"], "US.13491208655302741918");
+    assert!(v.get("to").is_none(), "no `to` for a BSUID-only send: {v}");
 }

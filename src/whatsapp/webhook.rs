@@ -26,6 +26,9 @@ use crate::error::Result;
 pub const WHATSAPP_OBJECT: &str = "whatsapp_business_account";
 
 /// One thing that happened, tagged with the business number it concerns.
+// Most events are `Inbound` messages, each living only until it is journaled: boxing the big
+// variant would add an allocation per message to save bytes on the rarer statuses.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum WebhookEvent {
     /// A customer wrote to us.
@@ -126,7 +129,7 @@ fn flatten_value(value: ChangeValue, events: &mut Vec<WebhookEvent>) {
     };
     let contacts: Vec<Contact> = lenient(value.contacts, "contact").collect();
     for raw in value.messages.unwrap_or_default() {
-        match message::decode(raw, &phone_number_id, |from| sender(&contacts, from)) {
+        match message::decode(raw, &phone_number_id, |from, user_id| sender(&contacts, from, user_id)) {
             Some(m) => events.push(WebhookEvent::Inbound(m)),
             None => log::warn!("webhook: mensagem sem id ignorada"),
         }
@@ -146,15 +149,17 @@ fn flatten_value(value: ChangeValue, events: &mut Vec<WebhookEvent>) {
     }
 }
 
-/// The contact card for `from`: matched by `wa_id` (ignoring a leading `+`, which Meta's
-/// docs show on one side only), or the only card when there is just one (username users
-/// may arrive with `from: ""`). With several cards and no match we would rather have no
-/// name than someone else's.
-fn sender(contacts: &[Contact], from: &str) -> Sender {
+/// The contact card for the sender: matched by `wa_id` (ignoring a leading `+`, which
+/// Meta's docs show on one side only) or by BSUID (`user_id` = `from_user_id`; username users
+/// may arrive with `from: ""`), or the only card when there is just one. With several cards
+/// and no match we would rather have no name than someone else's.
+fn sender(contacts: &[Contact], from: &str, from_user_id: Option<&str>) -> Sender {
     let from = from.trim_start_matches('+');
-    let by_id = contacts
-        .iter()
-        .find(|c| !from.is_empty() && c.wa_id.as_deref().map(|id| id.trim_start_matches('+')) == Some(from));
+    let by_id = contacts.iter().find(|c| {
+        let by_phone = !from.is_empty() && c.wa_id.as_deref().map(|id| id.trim_start_matches('+')) == Some(from);
+        let by_bsuid = from_user_id.is_some() && c.user_id.as_deref() == from_user_id;
+        by_phone || by_bsuid
+    });
     let card = by_id.or(match contacts {
         [only] => Some(only),
         _ => None,
@@ -162,6 +167,7 @@ fn sender(contacts: &[Contact], from: &str) -> Sender {
     card.map_or_else(Sender::default, |c| Sender {
         name: c.profile.as_ref().and_then(|p| p.name.clone()),
         user_id: c.user_id.clone(),
+        username: c.profile.as_ref().and_then(|p| p.username.clone()),
     })
 }
 
@@ -232,6 +238,8 @@ struct Contact {
 struct Profile {
     #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -30,6 +30,10 @@ pub struct ConversaResumo {
     pub nao_lidas: i64,
     pub ultima_mensagem: Option<UltimaMensagem>,
     pub ultima_mensagem_em: Option<String>,
+    /// The lead's WhatsApp username, when the customer has one (shown when there is no phone).
+    pub username: Option<String>,
+    /// False when the sender had neither phone nor BSUID: the conversa cannot be answered.
+    pub identificado: bool,
     /// Sort key of the list (last message time, else creation time); used for the cursor.
     #[serde(skip)]
     pub ordem: String,
@@ -90,7 +94,7 @@ pub struct MensagemFixture<'a> {
 
 const RESUMO_SQL: &str = "SELECT c.id, c.lead_id, l.nome, l.telefone, c.modo, c.aberta, c.nao_lidas,
         c.ultima_mensagem_em, COALESCE(c.ultima_mensagem_em, c.criado_em) AS ordem,
-        m.texto, m.direcao, m.autor, m.criado_em
+        m.texto, m.direcao, m.autor, m.criado_em, l.username, (l.wa_id IS NOT NULL OR l.user_id IS NOT NULL)
      FROM conversas c
      JOIN leads l ON l.id = c.lead_id
      LEFT JOIN mensagens m ON m.id = (SELECT MAX(id) FROM mensagens WHERE conversa_id = c.id)";
@@ -111,6 +115,8 @@ fn row_resumo(r: &Row<'_>) -> rusqlite::Result<ConversaResumo> {
         ultima_mensagem_em: r.get(7)?,
         ordem: r.get(8)?,
         ultima_mensagem: ultima,
+        username: r.get(13)?,
+        identificado: r.get(14)?,
     })
 }
 

@@ -24,7 +24,15 @@ pub struct LeadAlteracao {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lead {
     pub id: LeadId,
+    /// The phone (canonical WhatsApp id); `None` for a username user whose number Meta
+    /// did not send, and for an unidentified sender.
     pub wa_id: Option<String>,
+    /// The business-scoped user id (BSUID; `…@lid` on the QR-code channel).
+    pub user_id: Option<String>,
+    /// The WhatsApp username (`@joana`), when the customer has one.
+    pub username: Option<String>,
+    /// False for a sender with neither phone nor BSUID: shown, never answered.
+    pub identificado: bool,
     pub nome: Option<String>,
     pub telefone: Option<String>,
     pub email: Option<String>,
@@ -38,12 +46,17 @@ pub struct Lead {
 }
 
 const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
-                         responsavel_id, criado_em, atualizado_em";
+                         responsavel_id, criado_em, atualizado_em, user_id, username";
 
 fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
+    let wa_id: Option<String> = r.get(1)?;
+    let user_id: Option<String> = r.get(12)?;
     Ok(Lead {
         id: LeadId(r.get(0)?),
-        wa_id: r.get(1)?,
+        identificado: wa_id.is_some() || user_id.is_some(),
+        wa_id,
+        user_id,
+        username: r.get(13)?,
         nome: r.get(2)?,
         telefone: r.get(3)?,
         email: r.get(4)?,

@@ -2,13 +2,15 @@
 //!
 //! Submodules hold the SQL per concern: [`catalogo`] (produtos_catalogo + setor tables),
 //! [`leads`], [`inbox`] (the panel's reading of conversas/mensagens), [`relatorios`],
-//! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`lote`] (a batch of
+//! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`identidade`] (the
+//! lead of a message: by BSUID, then phone; number changes; unidentified senders), [`lote`] (a batch of
 //! webhook events from the journal in one transaction), [`jobs`] (bot jobs
 //! and the reply state machine). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
 pub mod catalogo;
 pub mod conversas;
+pub mod identidade;
 pub mod inbox;
 pub mod jobs;
 pub mod leads;
