@@ -86,3 +86,28 @@ fn a_burst_of_new_keep_alive_connections_is_served_whole() {
         server.shutdown();
     }
 }
+
+#[test]
+fn an_endless_header_line_is_cut_off_and_the_server_keeps_serving() {
+    use std::io::{Read, Write};
+    let dir = TestDir::new();
+    let app = open_app(&dir, test_config());
+    let server = helixai::server::start(app).expect("start");
+    let mut s = std::net::TcpStream::connect(server.addr()).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20))).expect("timeout");
+    // 1 MiB of one header line: the connection is dropped at 16 KiB, not buffered whole.
+    let mut pedido = b"GET /healthz HTTP/1.1\r\nX-Longo: ".to_vec();
+    pedido.extend(std::iter::repeat_n(b'a', 1 << 20));
+    let _ = s.write_all(&pedido);
+    let mut resto = Vec::new();
+    let fim = s.read_to_end(&mut resto);
+    // Closed by the server (EOF, or a reset because our bytes were left unread), not left open.
+    let fechada = match &fim {
+        Ok(_) => true,
+        Err(e) => matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe),
+    };
+    assert!(fechada, "the connection was left open: {fim:?}");
+    assert!(!String::from_utf8_lossy(&resto).contains("200 OK"), "no answer to a request whose header never ended");
+    assert_eq!(get(server.addr(), "/healthz").status, 200, "other clients are still served");
+    server.shutdown();
+}

@@ -2,7 +2,7 @@ use ascii::AsciiString;
 
 use std::io::Error as IoError;
 use std::io::Result as IoResult;
-use std::io::{BufReader, BufWriter, ErrorKind, Read};
+use std::io::{BufRead, BufReader, BufWriter, ErrorKind, Read};
 
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -78,26 +78,26 @@ impl ClientConnection {
     /// Reads until `CRLF` is reached. The next read will start
     ///  at the first byte of the new line.
     fn read_next_line(&mut self) -> IoResult<AsciiString> {
+        // HelixAI patch (VENDORED.md): read up to each `\n` from the buffer (the published code
+        // made one `read` call per byte), and refuse a line longer than MAX_LINE.
+        const MAX_LINE: usize = 16 * 1024;
         let mut buf = Vec::new();
-        let mut prev_byte_was_cr = false;
-
         loop {
-            let byte = self.next_header_source.by_ref().bytes().next();
-
-            let byte = match byte {
-                Some(b) => b?,
-                None => return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
-            };
-
-            if byte == b'\n' && prev_byte_was_cr {
-                buf.pop(); // removing the '\r'
+            let n = (&mut self.next_header_source)
+                .take((MAX_LINE + 2 - buf.len()) as u64)
+                .read_until(b'\n', &mut buf)?;
+            if n == 0 {
+                return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF"));
+            }
+            if buf.ends_with(b"\r\n") {
+                buf.truncate(buf.len() - 2);
                 return AsciiString::from_ascii(buf)
                     .map_err(|_| IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII"));
             }
-
-            prev_byte_was_cr = byte == b'\r';
-
-            buf.push(byte);
+            if buf.len() >= MAX_LINE {
+                return Err(IoError::new(ErrorKind::InvalidInput, "Header line too long"));
+            }
+            // A `\n` without its `\r` belongs to the line (as before); or the buffer ran out.
         }
     }
 

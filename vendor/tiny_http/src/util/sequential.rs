@@ -1,5 +1,5 @@
 use std::io::Result as IoResult;
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 
 use std::sync::mpsc::channel;
 use std::sync::mpsc::{Receiver, Sender};
@@ -121,6 +121,32 @@ impl<R: Read + Send> Read for SequentialReader<R> {
         let result = reader.read(buf);
         self.inner = SequentialReaderInner::MyTurn(reader);
         result
+    }
+}
+
+// HelixAI patch (VENDORED.md): buffered reading, so a request's header lines are read a
+// buffer at a time instead of one `read` call per byte.
+impl<R: BufRead + Send> SequentialReader<R> {
+    /// The reader, once the previous request has given it back.
+    fn a_vez(&mut self) -> &mut R {
+        if let SequentialReaderInner::Waiting(ref mut recv) = self.inner {
+            let reader = recv.recv().unwrap();
+            self.inner = SequentialReaderInner::MyTurn(reader);
+        }
+        match self.inner {
+            SequentialReaderInner::MyTurn(ref mut reader) => reader,
+            _ => unreachable!(),
+        }
+    }
+}
+
+impl<R: BufRead + Send> BufRead for SequentialReader<R> {
+    fn fill_buf(&mut self) -> IoResult<&[u8]> {
+        self.a_vez().fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.a_vez().consume(amt)
     }
 }
 
