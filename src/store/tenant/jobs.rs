@@ -49,13 +49,15 @@ fn ainda_meu(tx: &Transaction<'_>, job: &JobBot) -> Result<()> {
     }
 }
 
-/// Queues a new job for the conversa if inbound text arrived after what was answered.
+/// Queues a new job for the conversa if the customer's text arrived after what was answered
+/// (a 'sistema' line, such as a number change, is inbound but nothing to answer: counting it
+/// requeued a job that found nothing to answer, forever).
 fn requeue_se_preciso(tx: &Transaction<'_>, conversa: ConversaId, agora_ms: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms)
          SELECT 'bot', c.id, ?2 FROM conversas c
          WHERE c.id = ?1 AND c.modo = 'bot' AND EXISTS (
-             SELECT 1 FROM mensagens m WHERE m.conversa_id = c.id AND m.direcao = 'entrada'
+             SELECT 1 FROM mensagens m WHERE m.conversa_id = c.id AND m.direcao = 'entrada' AND m.autor = 'cliente'
                AND m.id > c.respondida_ate AND m.texto IS NOT NULL)
          ON CONFLICT(conversa_id) WHERE tipo = 'bot' AND status = 'pendente' DO NOTHING",
         params![conversa.0, agora_ms],
