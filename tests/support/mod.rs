@@ -5,7 +5,10 @@ pub mod evolution;
 pub mod fake_evolution;
 pub mod fake_graph;
 pub mod fake_openai;
+pub mod fake_transcricao;
 pub mod http;
+pub mod midia;
+pub mod multipart;
 pub mod server;
 pub mod whatsapp;
 
