@@ -179,13 +179,22 @@ fn over_the_planos_quota_the_file_is_not_kept_and_the_reseller_sees_usage() {
 
     plano.limite_midia_mb = Some(1);
     srv.app.central.plano_atualizar(p.id, &plano).expect("bigger plano");
+    // With room now, the attendant asks for the refused photo again; a ready one cannot be.
+    srv.usuario("ana@loja.com", Papel::Atendente, Some(&e));
+    let mut ana = srv.login("ana@loja.com");
+    let r = ana.post(&format!("/api/midias/{}/baixar", midia.id), &json!({}));
+    assert_eq!((r.status, r.json()["estado"].as_str()), (202, Some("pendente")), "{}", r.text());
+    rodar_ate_assentar(&srv.app, &e);
+    assert_eq!(db.midia(midia.id).expect("q").expect("row").estado, "pronta");
+    let de_novo = ana.post(&format!("/api/midias/{}/baixar", midia.id), &json!({}));
+    assert_eq!((de_novo.status, de_novo.json()["erro"]["codigo"].as_str()), (409, Some("midia_nao_falhou")));
     post_ok(srv.addr, &envelope_midia("image.json", PID, "wamid.Q2", CLIENTE, FOTO_ID));
     rodar_ate_assentar(&srv.app, &e);
     let mut root = srv.login("root@revenda.com");
     let lista = root.get("/api/admin/empresas");
     assert_eq!(lista.status, 200);
     let item = lista.json()["itens"].as_array().expect("itens").iter().find(|x| x["id"] == e.id.0).cloned().expect("e");
-    assert_eq!(item["uso"]["midia_bytes"], json!(foto.len()));
+    assert_eq!(item["uso"]["midia_bytes"], json!(foto.len()), "one file for the two copies of the photo");
     assert_eq!(item["uso"]["midia_arquivos"], json!(1));
     assert_eq!(item["uso"]["midia_limite_bytes"], json!(1024 * 1024));
     let planos = root.get("/api/admin/planos").json();

@@ -6,7 +6,7 @@
 // to the session's own empresa only.
 
 import * as api from './api.js';
-import { h, trocar, avisar } from './ui.js';
+import { h, trocar, avisar, avisarErro } from './ui.js';
 
 /** The URL of a stored media file (inside the empresa the session acts on). */
 export const urlMidia = (id) => api.t(`/midias/${id}`);
@@ -99,7 +99,15 @@ function desenhar(m) {
   const nome = md.voz ? 'Mensagem de voz' : NOMES[md.tipo] || 'Mídia';
   if (md.estado === 'pendente') return h('div', { class: 'midia-estado', role: 'status' }, `${nome}: baixando…`);
   if (md.estado !== 'pronta') {
-    return h('div', { class: 'midia-estado falhou' }, `${nome} indisponível: ${md.erro || 'não foi possível baixar o arquivo.'}`);
+    const tentar = h('button', { type: 'button', class: 'secundario pequeno', onclick: async () => {
+      tentar.disabled = true;
+      try {
+        await api.post(api.t(`/midias/${md.id}/baixar`));
+        trocar(bloco, `${nome}: baixando de novo…`);
+      } catch (e) { avisarErro(e); tentar.disabled = false; }
+    } }, 'Tentar de novo');
+    const bloco = h('div', { class: 'midia-estado falhou' }, `${nome} indisponível: ${md.erro || 'não foi possível baixar o arquivo.'} `, tentar);
+    return bloco;
   }
   const url = urlMidia(md.id);
   const quem = m.direcao === 'saida' ? 'enviada' : 'recebida do cliente';

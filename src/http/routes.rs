@@ -89,6 +89,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
             (EMPRESA_ADMIN, Box::new(move |c| midias::foto_remover(c, id, foto)))
         }
         ("GET", ["midias", id]) => (EMPRESA_TODOS, Box::new(move |c| midias::servir(c, req, id))),
+        ("POST", ["midias", id, "baixar"]) => (EMPRESA_TODOS, Box::new(move |c| midias::baixar_de_novo(c, id))),
         ("GET", ["leads"]) => (EMPRESA_TODOS, Box::new(move |c| leads::listar(c, req))),
         ("GET", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::obter(c, id))),
         ("PATCH", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::alterar(c, req, id))),
@@ -177,6 +178,7 @@ pub const PADROES: &[&str] = &[
     "/api/catalogo/{id}/fotos",
     "/api/catalogo/{id}/fotos/{foto}",
     "/api/midias/{id}",
+    "/api/midias/{id}/baixar",
     "/api/leads",
     "/api/leads/{id}",
     "/api/conversas",

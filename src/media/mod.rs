@@ -195,6 +195,12 @@ impl<'a> Acervo<'a> {
         }
     }
 
+    /// Queues a failed download again and wakes the workers.
+    pub fn baixar_de_novo(&self, id: crate::domain::MidiaId) -> Result<()> {
+        self.db.midia_baixar_de_novo(id, crate::clock::unix_now_ms())?;
+        self.avisar_trabalho()
+    }
+
     /// Marks the tenant as having work and wakes the workers (a queued send).
     pub fn avisar_trabalho(&self) -> Result<()> {
         self.central.trabalho_marcar(self.empresa.id)?;

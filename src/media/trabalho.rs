@@ -34,8 +34,9 @@ use crate::store::tenant::midias::{JobMidia, Midia};
 use crate::store::tenant::TenantDb;
 use crate::whatsapp::{GraphClient, SendError};
 
-/// Tries of a download (1 + 2 + 4 + 8 + 16 s of waiting between them, scaled like sends).
-pub const MAX_TENTATIVAS: u32 = 6;
+/// Tries of a download (1, 2, 4 … 60 s between them, scaled like sends: about 6 minutes in
+/// all, within the 7 days Meta keeps a media id). After them the panel offers "Tentar de novo".
+pub const MAX_TENTATIVAS: u32 = 10;
 /// Tries of a customer's audio (download and transcription): the bot's reply waits for it.
 pub const MAX_TENTATIVAS_AUDIO: u32 = 4;
 /// The speech-to-text model when the empresa chose none (`transcricao_modelo` in its settings).
@@ -56,8 +57,20 @@ enum Falha {
     Definitiva(String),
 }
 
+/// What the panel says about a failed Graph media call (Meta's own text stays in the log).
 fn de_graph(e: SendError) -> Falha {
-    let texto = format!("não foi possível baixar a mídia do WhatsApp: {e}");
+    log::info!("mídia: a API do WhatsApp recusou o download: {e}");
+    let texto = match (e.code, e.http_status) {
+        (Some(0 | 190), _) | (None, Some(401)) => {
+            "o token do WhatsApp desta empresa foi recusado (expirado?); atualize-o na tela WhatsApp".to_owned()
+        }
+        (Some(100), _) | (None, Some(404)) => {
+            "o WhatsApp não encontrou esta mídia (ele a guarda por 7 dias)".to_owned()
+        }
+        (Some(131052), _) => "o WhatsApp não conseguiu entregar esta mídia (código 131052)".to_owned(),
+        (Some(c), _) => format!("o WhatsApp recusou o download da mídia (código {c})"),
+        (None, _) => format!("não foi possível baixar a mídia do WhatsApp: {}", e.title),
+    };
     if e.retryable {
         Falha::Repetir(texto)
     } else {
@@ -255,6 +268,20 @@ fn transcrever(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graph_refusals_become_pt_br_reasons_for_the_panel() {
+        let motivo = |status: u16, body: &str| match de_graph(SendError::from_graph_body(status, body)) {
+            Falha::Repetir(m) => format!("repetir: {m}"),
+            Falha::Definitiva(m) => format!("definitiva: {m}"),
+        };
+        let token = r#"{"error":{"message":"Error validating access token","type":"OAuthException","code":190}}"#;
+        assert!(motivo(401, token).starts_with("definitiva: o token do WhatsApp"), "{}", motivo(401, token));
+        let id = r#"{"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100}}"#;
+        assert_eq!(motivo(400, id), "definitiva: o WhatsApp não encontrou esta mídia (ele a guarda por 7 dias)");
+        let limite = r#"{"error":{"message":"(#130429) Rate limit hit","code":130429}}"#;
+        assert_eq!(motivo(400, limite), "repetir: o WhatsApp recusou o download da mídia (código 130429)");
+    }
 
     #[test]
     fn base64_from_evolution_with_or_without_a_data_prefix() {

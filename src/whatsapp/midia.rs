@@ -123,7 +123,13 @@ impl GraphClient {
             Err(ureq::Error::Status(status, r)) => {
                 return Err(SendError::from_graph_body(status, &r.into_string().unwrap_or_default()))
             }
-            Err(ureq::Error::Transport(t)) => return Err(SendError::transport(&t)),
+            // Not `SendError::transport`: its text would carry the media URL.
+            Err(ureq::Error::Transport(t)) => {
+                return Err(SendError {
+                    retryable: true,
+                    ..SendError::permanent(format!("falha de rede ao baixar a mídia ({})", t.kind()))
+                })
+            }
         };
         if r.header("content-length").and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > limite as u64) {
             return Err(grande());

@@ -173,6 +173,25 @@ describe('mídia no painel', () => {
     }, { viewport: CELULAR });
   });
 
+  test('uma foto que não pôde ser baixada mostra o motivo e pode ser baixada de novo', async (t) => {
+    if (await faltaEndpoint(t, srv.url, 'POST', '/api/midias/1/baixar')) return;
+    // Meta does not know the id (yet): the download fails for good, the message stays.
+    const r = await postarWebhook(srv.url, envelope('image', 'wamid.E2E-FALHA', { mime_type: 'image/jpeg', sha256: 'x', id: '9009', caption: 'E esse?' }));
+    assert.equal(r.status, 200);
+    await comPagina(nav, 'midia tentar de novo', async (page) => {
+      await abrirConversa(page, srv.url);
+      const falha = page.locator('.midia-estado.falhou');
+      await falha.getByText('Foto indisponível: o WhatsApp não encontrou esta mídia (ele a guarda por 7 dias)').waitFor();
+      await page.screenshot({ path: join(PASTA, 'desktop-midia-falhou.png') });
+      fake.adicionar('9009', 'image/jpeg', arquivo('foto.png'));
+      await falha.getByRole('button', { name: 'Tentar de novo' }).click();
+      await page.getByText('Foto: baixando de novo…').waitFor();
+      // The thread refreshes by itself: the photo appears.
+      await page.waitForFunction(() => [...document.querySelectorAll('.midia-miniatura img')].some((i) => i.complete && i.naturalWidth === 48), null, { timeout: 15000 });
+      assert.equal(await page.locator('.midia-estado.falhou').count(), 0);
+    });
+  });
+
   test('o admin adiciona a foto de um item do catálogo (1280 e 375 px)', async (t) => {
     if (await faltaEndpoint(t, srv.url, 'GET', '/api/catalogo/1/fotos')) return;
     for (const [nome, viewport] of [['desktop', { width: 1280, height: 800 }], ['celular', CELULAR]]) {

@@ -1,7 +1,7 @@
 //! `/api/midias/{id}`, `/api/conversas/{id}/anexos` and `/api/catalogo/{id}/fotos`: an
 //! empresa's media files for the panel (only to its own sessions, or the superadmin inside
-//! it at `/api/admin/empresas/{id}/...`), an attendant's attachment to a reply, and catalog
-//! photos. Uploads are the raw file as the body (`Content-Type` the browser's guess, which
+//! it at `/api/admin/empresas/{id}/...`) and trying a failed download again, an attendant's
+//! attachment to a reply, and catalog photos. Uploads are the raw file as the body (`Content-Type` the browser's guess, which
 //! is not trusted), with `nome` (and `legenda`) in the query string.
 //!
 //! Serving: the stored (sniffed) `Content-Type`; images, audio and video the panel plays are
@@ -59,6 +59,15 @@ pub fn servir(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
         }
     };
     Ok(cabecalhos(resposta.with_header("Content-Disposition", disposicao)))
+}
+
+/// `POST /api/midias/{id}/baixar` (admin, atendente) → 202 the media, `pendente` again: a
+/// download that failed (network, quota since raised) is tried once more.
+pub fn baixar_de_novo(ctx: &TenantCtx, id: &str) -> Result<Response> {
+    let id: MidiaId = id.parse()?;
+    ctx.acervo().baixar_de_novo(id)?;
+    let midia = ctx.db().midia(id)?.ok_or(Error::NotFound("mídia"))?;
+    Ok(Response::json(202, &MidiaResumo::from(midia)))
 }
 
 /// `filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266), safe for any name.

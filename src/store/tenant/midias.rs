@@ -292,6 +292,41 @@ impl TenantDb {
         Ok(())
     }
 
+    /// Queues a failed download again (a network outage that outlasted the retries, or a quota
+    /// raised since). 404 for an unknown id, 409 unless it failed and came from a channel.
+    pub fn midia_baixar_de_novo(&self, id: MidiaId, agora_ms: i64) -> Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let linha: Option<(String, String, Option<i64>)> = tx
+            .query_row(
+                "SELECT d.estado, d.origem, m.conversa_id FROM midias d LEFT JOIN mensagens m ON m.id = d.mensagem_id
+                 WHERE d.id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((estado, origem, conversa)) = linha else { return Err(Error::NotFound("mídia")) };
+        if estado != "falhou" || origem == "painel" {
+            return Err(Error::conflict(
+                "midia_nao_falhou",
+                "só uma mídia que falhou ao baixar pode ser baixada de novo",
+            ));
+        }
+        tx.execute(
+            "UPDATE midias SET estado = 'pendente', erro = NULL,
+                 transcricao_estado = CASE WHEN transcricao_estado = 'falhou' THEN 'pendente' ELSE transcricao_estado END,
+                 atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+            [id.0],
+        )?;
+        // A plain download job: the conversa's replies do not wait for it any more.
+        let payload = serde_json::json!({ "midia_id": id.0 }).to_string();
+        tx.execute(
+            "INSERT INTO jobs (tipo, conversa_id, payload, executar_apos_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![JOB_MIDIA, conversa, payload, agora_ms],
+        )?;
+        tx.commit().map_err(Into::into)
+    }
+
     /// Sets how a voice note's transcription ended without a transcript (`sem_chave`, `falhou`).
     pub fn midia_transcricao_estado(&self, id: MidiaId, estado: &str) -> Result<()> {
         self.conn()?.execute(
