@@ -101,6 +101,8 @@ fn a_failing_transcription_is_retried_then_answered_and_a_voice_note_beside_text
     post_ok(srv.addr, &envelope_midia("audio_voice.json", PID, "wamid.VOZ3", CLIENTE, AUDIO_ID));
     rodar_ate_assentar(&srv.app, &e);
     assert_eq!(ia.transcricoes().len(), 4, "retried up to the voice-note limit");
+    let metricas = srv.app.metrics.render(&srv.app.tenants.stats(), &srv.app.journal.stats(), None, Default::default());
+    assert!(metricas.contains("helixai_transcriptions_total{result=\"erro\"} 4"), "{metricas}");
     let db = srv.app.tenant_db(&e).expect("db");
     let m = db.mensagem_por_wa_id("wamid.VOZ3").expect("q").expect("msg");
     let midia = db.midia_da_mensagem(m.id).expect("q").expect("row");

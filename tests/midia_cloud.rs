@@ -55,6 +55,8 @@ fn a_photo_is_fetched_by_id_then_url_stored_per_tenant_and_served_only_to_its_em
     assert_eq!(arquivos_em(&pasta_midia(&srv.app, &a)), vec![sha.clone()]);
     assert_eq!(std::fs::read(pasta_midia(&srv.app, &a).join(&sha)).expect("file"), foto);
     assert_eq!(srv.app.central.midia_uso(a.id).expect("uso").bytes, foto.len() as i64);
+    let metricas = srv.app.metrics.render(&srv.app.tenants.stats(), &srv.app.journal.stats(), None, Default::default());
+    assert!(metricas.contains("helixai_media_downloads_total{result=\"ok\"} 1"), "{metricas}");
 
     let mut ana = srv.login("ana@a.com");
     let itens = mensagens(&mut ana, "/api", m.conversa_id.0);

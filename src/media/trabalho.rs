@@ -103,13 +103,17 @@ fn processar(app: &App, motor: &Motor, acervo: &Acervo<'_>, job: &JobMidia) -> R
     let bytes = match midia.estado.as_str() {
         "pendente" => {
             match baixar(app, motor, acervo.empresa(), &midia, job).and_then(|b| guardar(acervo, &midia, b)) {
-                Ok(b) => b,
+                Ok(b) => {
+                    app.metrics.midia_baixada(true);
+                    b
+                }
                 Err(Falha::Repetir(motivo)) if job.tentativas < max => {
                     log::warn!("mídia {} (tentativa {}): {motivo}", midia.id, job.tentativas);
                     return db.midia_job_reagendar(job, unix_now_ms() + motor.espera_ms(job.tentativas), &motivo);
                 }
                 Err(Falha::Repetir(motivo) | Falha::Definitiva(motivo)) => {
                     log::warn!("mídia {} da empresa {} não guardada: {motivo}", midia.id, acervo.empresa().id);
+                    app.metrics.midia_baixada(false);
                     db.midia_falhou(midia.id, &motivo)?;
                     return db.midia_job_finalizar(job, "falhou", Some(&motivo));
                 }
@@ -243,9 +247,8 @@ fn transcrever(
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| MODELO_TRANSCRICAO.to_owned());
     let nome = format!("audio.{}", mime::extensao(mime_tipo));
-    let inicio = std::time::Instant::now();
     let resultado = LlmClient::new(agente()).transcrever(&settings, &modelo, bytes, mime::base(mime_tipo), &nome);
-    app.metrics.llm_chamada(inicio.elapsed(), resultado.is_ok());
+    app.metrics.transcricao(resultado.is_ok());
     match resultado {
         Ok(texto) if !texto.is_empty() => db.midia_transcrita(midia.id, &texto)?,
         Ok(_) => {
