@@ -94,6 +94,7 @@ impl Acervo<'_> {
         if legenda.is_some_and(|l| l.chars().count() > MAX_LEGENDA) {
             return Err(Error::invalid("legenda_invalida", "a legenda pode ter até 1024 caracteres"));
         }
+        self.db().inbox_conversa(conversa)?.ok_or(Error::NotFound("conversa"))?;
         let (tipo, mime_tipo) = validar_anexo(bytes, declarado, nome)?;
         let nome = nome_limpo(nome, &mime_tipo);
         let texto = texto_com_legenda(tipo, Some(&nome), legenda);
@@ -129,6 +130,7 @@ impl Acervo<'_> {
         declarado: Option<&str>,
         nome: Option<&str>,
     ) -> Result<Midia> {
+        self.db().catalogo_item(item)?.ok_or(Error::NotFound("item"))?;
         let (tipo, mime_tipo) = validar_anexo(bytes, declarado, nome)?;
         if tipo != "image" {
             return Err(Error::invalid(
