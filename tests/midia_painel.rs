@@ -8,6 +8,7 @@ use helixai::domain::{Papel, Setor};
 use serde_json::Value;
 
 use crate::support::fake_graph::{FakeGraph, Recorded};
+use crate::support::fake_openai::{Expect, FakeOpenAi, Step};
 use crate::support::http::{request, Resp};
 use crate::support::midia::*;
 use crate::support::server::{Client, TestServer};
@@ -196,4 +197,66 @@ fn the_bot_sends_the_photo_of_the_item_it_presents_after_the_text_once() {
     post_ok(srv.addr, &text_envelope(PID, "wamid.C3", "5511977776666", "Quais carros vocês têm de 2015 a 2020?"));
     rodar_ate_assentar(&srv.app, &e);
     assert_eq!(envios_de_midia(&graph).len(), 1);
+}
+
+/// A chat-completions answer: a tool call, or a final text.
+fn resposta_llm(tool: Option<(&str, &str)>, texto: Option<&str>) -> String {
+    let message = match tool {
+        Some((nome, args)) => serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": nome, "arguments": args}}]}),
+        None => serde_json::json!({"role": "assistant", "content": texto}),
+    };
+    serde_json::json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m",
+        "choices": [{"index": 0, "message": message, "finish_reason": if tool.is_some() { "tool_calls" } else { "stop" }}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+    .to_string()
+}
+
+#[test]
+fn with_an_llm_the_photo_of_the_item_its_search_found_follows_the_answer() {
+    let graph = FakeGraph::start(TOKEN);
+    let pergunta = "Tem algum Honda?";
+    let expect = Expect {
+        api_key: "sk-loja".into(),
+        model: "modelo-loja".into(),
+        tool_names: ["buscar_veiculos", "detalhes_item", "agendar_visita", "registrar_lead", "transferir_para_humano"]
+            .map(String::from)
+            .to_vec(),
+        max_history: 12,
+        system_contains: vec![],
+        current_user: Some(pergunta.into()),
+    };
+    let llm = FakeOpenAi::start(
+        expect,
+        vec![
+            Step::ok(resposta_llm(Some(("buscar_veiculos", r#"{"marca":"Honda"}"#)), None)),
+            Step::ok(resposta_llm(None, Some("Temos o Honda Civic 2020 por R$ 98.900,00. Quer ver de perto?"))),
+        ],
+    );
+    let srv = TestServer::start_with(pipeline_config(&graph));
+    let e = empresa_com_canal(
+        &srv.app,
+        "carros",
+        Setor::Veiculos,
+        PID,
+        Some(Llm { base_url: &llm.base_url, modelo: "modelo-loja", key: "sk-loja" }),
+    );
+    srv.usuario("admin@carros.com", Papel::Admin, Some(&e));
+    let db = srv.app.tenant_db(&e).expect("db");
+    add_veiculo(&db, "Honda", "Civic", 2020, 9_890_000);
+    let foto = arquivo("foto.png");
+    let admin = srv.login("admin@carros.com");
+    assert_eq!(enviar_arquivo(&srv, &admin, "/api/catalogo/1/fotos?nome=civic.png", "image/png", &foto).status, 201);
+    post_ok(srv.addr, &text_envelope(PID, "wamid.L1", CLIENTE, pergunta));
+    rodar_ate_assentar(&srv.app, &e);
+    assert_eq!(llm.violations(), Vec::<String>::new());
+    let envios = envios_de_midia(&graph);
+    assert_eq!(envios.len(), 1, "the photo of the item the tool found and the answer named");
+    assert_eq!(envios[0].body["image"]["caption"], "Honda Civic 2020");
+    let upload = graph.uploads();
+    let arquivo_enviado = upload[0].iter().find(|p| p.nome == "file").expect("file");
+    assert_eq!(
+        (arquivo_enviado.dados.as_slice(), arquivo_enviado.tipo.as_deref()),
+        (foto.as_slice(), Some("image/png"))
+    );
 }
