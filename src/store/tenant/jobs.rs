@@ -106,11 +106,12 @@ impl TenantDb {
                       AND c.canal != 'simulador'
                       AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.conversa_id = j.conversa_id
                                       AND k.status = 'executando' AND k.lease_ate_ms > ?1)
-                      -- A reply waits for the transcript of a voice note it must answer.
+                      -- A reply waits for the transcript of a voice note it must answer (the
+                      -- literals let the partial index jobs_audio_ativos serve this).
                       AND (j.tipo = 'envio' OR NOT EXISTS (SELECT 1 FROM jobs a WHERE a.conversa_id = j.conversa_id
-                                      AND a.tipo = ?3 AND a.status IN ('pendente', 'executando')))))
+                                      AND a.tipo = 'midia_audio' AND a.status IN ('pendente', 'executando')))))
                  ORDER BY j.id LIMIT 1",
-                params![agora_ms, debounce_ms, super::midias::JOB_AUDIO],
+                params![agora_ms, debounce_ms],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;

@@ -207,17 +207,24 @@ impl TenantDb {
         Ok(out)
     }
 
-    /// Claims the oldest due download job (or one whose lease expired: a crash).
+    /// Claims the oldest due download job (or one whose lease expired: a crash). Called on
+    /// every worker pass over a tenant with work: without an active media job it only reads
+    /// the small partial index `jobs_midia_ativos`, and takes no write lock.
     pub fn midia_job_reivindicar(&self, agora_ms: i64, lease_ms: i64) -> Result<Option<JobMidia>> {
+        const DEVIDO: &str = "FROM jobs INDEXED BY jobs_midia_ativos
+             WHERE tipo IN ('midia', 'midia_audio') AND status IN ('pendente', 'executando')
+               AND ((status = 'pendente' AND executar_apos_ms <= ?1) OR (status = 'executando' AND lease_ate_ms <= ?1))";
         let mut conn = self.conn()?;
+        let algum: bool =
+            conn.prepare_cached(&format!("SELECT EXISTS(SELECT 1 {DEVIDO})"))?.query_row([agora_ms], |r| r.get(0))?;
+        if !algum {
+            return Ok(None);
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found: Option<(i64, Option<i64>, u32, String)> = tx
             .query_row(
-                "SELECT id, conversa_id, tentativas, payload FROM jobs
-                 WHERE tipo IN (?2, ?3) AND ((status = 'pendente' AND executar_apos_ms <= ?1)
-                                          OR (status = 'executando' AND lease_ate_ms <= ?1))
-                 ORDER BY id LIMIT 1",
-                params![agora_ms, JOB_MIDIA, JOB_AUDIO],
+                &format!("SELECT id, conversa_id, tentativas, payload {DEVIDO} ORDER BY id LIMIT 1"),
+                [agora_ms],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;

@@ -37,3 +37,11 @@ CREATE TABLE midias (
 );
 CREATE INDEX midias_sha ON midias(sha256) WHERE sha256 IS NOT NULL;
 CREATE INDEX midias_item ON midias(item_id, ordem, id) WHERE item_id IS NOT NULL;
+
+-- Active media jobs, by conversa (a reply waits while its voice note's job is active) and in
+-- order (the media worker's claim). Partial: bot and send jobs, the hot path of every message,
+-- never enter these indexes.
+CREATE INDEX jobs_audio_ativos ON jobs(conversa_id)
+    WHERE tipo = 'midia_audio' AND status IN ('pendente', 'executando');
+CREATE INDEX jobs_midia_ativos ON jobs(id)
+    WHERE tipo IN ('midia', 'midia_audio') AND status IN ('pendente', 'executando');
