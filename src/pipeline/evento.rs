@@ -48,8 +48,9 @@ pub struct MensagemAnotada {
     pub midia_mime: Option<String>,
     #[serde(default)]
     pub bruto_json: Option<String>,
-    /// How to fetch the media of a media message (downloaded later by the media worker).
-    #[serde(default)]
+    /// How to fetch the media of a media message (downloaded later by the media worker);
+    /// absent from a text message's JSON (journal rows stay as small as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub midia: Option<Box<MidiaAnotada>>,
     /// Sent by the business from its own phone (Evolution `fromMe`): recorded, never answered.
     #[serde(default)]
@@ -141,6 +142,15 @@ mod tests {
         });
         let s = serde_json::to_string(&m).expect("json");
         assert_eq!(serde_json::from_str::<Evento>(&s).expect("back"), m);
+        assert!(!s.contains("\"midia\""), "a text event carries no media field: {s}");
+        let foto = Evento::Mensagem(MensagemAnotada {
+            tipo: "image".into(),
+            midia_id: Some("1003383421387256".into()),
+            midia: Some(Box::new(MidiaAnotada { provedor: "cloud".into(), ..MidiaAnotada::default() })),
+            ..MensagemAnotada::default()
+        });
+        let json = serde_json::to_string(&foto).expect("json");
+        assert_eq!(serde_json::from_str::<Evento>(&json).expect("back"), foto);
         let antigo = r#"{"evento":"status","wa_message_id":"wamid.2","status":"lida"}"#;
         let st = serde_json::from_str::<Evento>(antigo).expect("old row");
         assert!(matches!(st.item(true), ItemLote::Status { status: "lida", erro: None, .. }));
