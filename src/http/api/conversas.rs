@@ -63,14 +63,16 @@ pub fn mensagens(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
     // The oldest of the page is first; the next page continues below it.
     let proximo_cursor =
         (itens.len() as u32 >= pag.limite).then(|| itens.first().map(|m| m.id.0.to_string())).flatten();
-    let itens = com_midias(ctx, itens)?;
+    let itens = com_midias(ctx, id, itens)?;
     Ok(Response::ok(&Pagina { itens, proximo_cursor }))
 }
 
 /// Each message with its media (photo, voice note, document...), if it has one.
-fn com_midias(ctx: &TenantCtx, itens: Vec<Mensagem>) -> Result<Vec<ComMidia<Mensagem>>> {
-    let ids: Vec<MensagemId> = itens.iter().map(|m| m.id).collect();
-    let mut midias = ctx.db().midias_das_mensagens(&ids)?;
+fn com_midias(ctx: &TenantCtx, conversa: ConversaId, itens: Vec<Mensagem>) -> Result<Vec<ComMidia<Mensagem>>> {
+    let (Some(desde), Some(ate)) = (itens.first().map(|m| m.id), itens.last().map(|m| m.id)) else {
+        return Ok(Vec::new());
+    };
+    let mut midias = ctx.db().midias_da_pagina(conversa, desde, ate)?;
     Ok(itens.into_iter().map(|m| ComMidia { midia: midias.remove(&m.id), mensagem: m }).collect())
 }
 

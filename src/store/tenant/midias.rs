@@ -190,18 +190,26 @@ impl TenantDb {
         Ok(self.conn()?.query_row(&sql, [mensagem.0], row).optional()?)
     }
 
-    /// The media of each of these messages (those that have one), for the panel.
-    pub fn midias_das_mensagens(&self, ids: &[MensagemId]) -> Result<HashMap<MensagemId, MidiaResumo>> {
-        let mut out = HashMap::new();
-        if ids.is_empty() {
-            return Ok(out);
-        }
+    /// The media of a page of one conversa's messages (ids `desde..=ate`), for the panel: one
+    /// statement over the conversa's index range, each message's media by its unique key.
+    pub fn midias_da_pagina(
+        &self,
+        conversa: ConversaId,
+        desde: MensagemId,
+        ate: MensagemId,
+    ) -> Result<HashMap<MensagemId, MidiaResumo>> {
+        let cols = COLS.split(", ").map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {cols} FROM mensagens m JOIN midias d ON d.mensagem_id = m.id
+             WHERE m.conversa_id = ?1 AND m.id BETWEEN ?2 AND ?3"
+        );
         let conn = self.conn()?;
-        let sql = format!("SELECT {COLS} FROM midias WHERE mensagem_id = ?1");
         let mut stmt = conn.prepare_cached(&sql)?;
-        for id in ids {
-            if let Some(m) = stmt.query_row([id.0], row).optional()? {
-                out.insert(*id, m.into());
+        let mut out = HashMap::new();
+        for m in stmt.query_map(params![conversa.0, desde.0, ate.0], row)? {
+            let m = m?;
+            if let Some(id) = m.mensagem_id {
+                out.insert(id, m.into());
             }
         }
         Ok(out)
