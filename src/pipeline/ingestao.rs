@@ -28,7 +28,7 @@ pub(super) fn indisponivel(e: Error) -> Error {
 }
 
 /// Journals every event, each already routed (`None` = no empresa owns its number).
-pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<Empresa>)]) -> Result<Resumo> {
+pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<std::sync::Arc<Empresa>>)]) -> Result<Resumo> {
     let mut resumo = Resumo::default();
     let mut anotar: Vec<(EmpresaId, Evento)> = Vec::new();
     let mut sem_rota: Vec<&str> = Vec::new();
