@@ -72,8 +72,16 @@ export async function iniciarServidor({ semear, graph: graphProprio } = {}) {
       graph.server.close();
       proc.removeAllListeners('exit');
       proc.kill('SIGTERM');
-      await new Promise((ok) => { if (proc.exitCode !== null) ok(); else proc.once('exit', ok); setTimeout(ok, 5000); });
+      // A clean stop drains the journal for up to 10 s; past 20 s it is hung: killed, and the
+      // test fails (a hung stop once left servers burning CPU after the suite).
+      const parou = await new Promise((ok) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return ok(true);
+        const t = setTimeout(() => ok(false), 20000);
+        proc.once('exit', () => { clearTimeout(t); ok(true); });
+      });
+      if (!parou) proc.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
+      if (!parou) throw new Error(`o servidor não parou em 20 s após SIGTERM: ${erros.slice(-2000)}`);
     },
   };
 }
