@@ -268,6 +268,8 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
             live.with_extension(format!("db.antes-da-restauracao-{}", clock::file_timestamp(clock::unix_now())));
         let _troca = TROCA.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         app.tenants.exclusivo(empresa.id, ESPERA_RESTAURACAO, || trocar(&live, &staging, &anterior))?;
+        // The swapped-in file is a change the off-site replica must ship.
+        app.tenants.alteracoes().marcar(empresa.id);
         Ok(Restauracao {
             // preparar_para_tenant migrated it to this binary's version.
             schema_version: crate::store::migrate::tenant_version(),

@@ -1,0 +1,692 @@
+//! The `replica` thread of a running server and its uploaders (`replica-envio-N`), all at low
+//! priority ([`crate::background`]).
+//!
+//! Every second the thread takes the tenants marked as changed, looks at the central db and
+//! the journal (two `stat`s), and hands the databases whose oldest waiting change is
+//! [`ESPERA_FRACAO`] of `--replica-interval` old to the uploaders through a bounded queue; each
+//! database is in at most one upload at a time, and changes made meanwhile wait for the next
+//! one. So a change is in the bucket within the interval while the bucket keeps up, and a busy
+//! database costs one object per ~¾ interval however many commits it makes.
+//!
+//! Failures: a database that fails is retried with exponential backoff and jitter; a bucket
+//! that cannot be reached or answers 5xx/429 pauses every upload for the same backoff (10,000
+//! databases do not each find out). None of this touches a request: webhooks and the panel
+//! never wait for the bucket.
+//!
+//! Once a minute the owner object is read (the heartbeat): another installation's id there
+//! (a restored copy of this data dir, say) stops this one shipping until `replica assumir`.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::cifra::{abrir, selar, ChaveReplica};
+use super::config::{self, conferir_ou_criar_chave};
+use super::envio::{self, Enviado, Falha, Sessao};
+use super::formato::{Banco, DONO, SECRET_KEY};
+use super::situacao::{EstadoReplica, Pendente};
+use crate::app::App;
+use crate::clock::unix_now_ms;
+use crate::domain::EmpresaId;
+use crate::error::{Error, Result};
+use crate::store::replica::EstadoReplicaDb;
+
+/// Part of the interval a change waits for more changes of its database before it goes.
+pub const ESPERA_FRACAO: f64 = 0.75;
+/// Uploads running at once (they mostly wait on the network).
+const UPLOADERS: usize = 4;
+/// How often the owner object is read.
+const HEARTBEAT: Duration = Duration::from_secs(60);
+/// First retry delay; doubles up to [`BACKOFF_MAX`].
+const BACKOFF_BASE: Duration = Duration::from_secs(2);
+const BACKOFF_MAX: Duration = Duration::from_secs(300);
+/// How often the whole data dir is compared with what was shipped.
+const RECONCILIAR: Duration = Duration::from_secs(24 * 3600);
+/// How long a clean stop keeps shipping what waits.
+const DRENAR_AO_PARAR: Duration = Duration::from_secs(10);
+/// The local setting holding the destination the state describes.
+const DESTINO: &str = "destino";
+/// The local setting holding the destination `secret.key` was shipped to.
+const SECRET_KEY_EM: &str = "secret_key_em";
+
+/// The running replica.
+pub struct AgendaReplica {
+    parar: Arc<AtomicBool>,
+    app: Arc<App>,
+    thread: JoinHandle<()>,
+}
+
+/// Starts the `replica` thread (it idles while the replica is not configured).
+pub fn iniciar(app: Arc<App>, intervalo: Duration) -> Result<AgendaReplica> {
+    let parar = Arc::new(AtomicBool::new(false));
+    let (a, p) = (app.clone(), parar.clone());
+    let thread = std::thread::Builder::new()
+        .name("replica".into())
+        .spawn(move || {
+            crate::background::lower_priority();
+            Agenda::new(a, intervalo, p).rodar();
+        })
+        .map_err(|e| Error::Internal(format!("thread da réplica: {e}")))?;
+    Ok(AgendaReplica { parar, app, thread })
+}
+
+impl AgendaReplica {
+    /// Ships what waits (for up to [`DRENAR_AO_PARAR`]) and stops.
+    pub fn parar(self) {
+        self.parar.store(true, Ordering::SeqCst);
+        self.app.replica.acordar();
+        let _ = self.thread.join();
+        log::info!("réplica parada");
+    }
+}
+
+/// What an uploader does with a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tarefa {
+    Enviar,
+    /// Its empresa was purged: mark it removed in the bucket, and delete its history once
+    /// the retention period has passed.
+    Remover,
+}
+
+struct Trabalho {
+    banco: Banco,
+    caminho: PathBuf,
+    tarefa: Tarefa,
+    sessao: Arc<Sessao>,
+}
+
+struct Feito {
+    banco: Banco,
+    tarefa: Tarefa,
+    r: std::result::Result<Enviado, Falha>,
+}
+
+/// A database waiting.
+#[derive(Debug, Clone, Copy)]
+struct Espera {
+    desde_ms: i64,
+    tentativas: u32,
+    proxima_ms: i64,
+}
+
+/// The configuration the thread ships with, once checked.
+struct Ativa {
+    identidade: String,
+    sessao: Arc<Sessao>,
+    estado: Arc<EstadoReplicaDb>,
+}
+
+struct Agenda {
+    app: Arc<App>,
+    intervalo: Duration,
+    parar: Arc<AtomicBool>,
+    ativa: Option<Ativa>,
+    /// The configuration last seen (to notice changes), checked or not.
+    visto: Option<String>,
+    pendentes: HashMap<Banco, Espera>,
+    em_voo: HashMap<Banco, Espera>,
+    removidos: HashSet<Banco>,
+    empresas: HashMap<EmpresaId, Banco>,
+    empresas_carregadas: bool,
+    geracao: Option<i64>,
+    impressoes: HashMap<Banco, String>,
+    /// The whole data dir is compared with the state once per configuration (and daily: the
+    /// history of purged empresas leaves after the retention).
+    reconciliar: bool,
+    proxima_reconciliacao: Instant,
+    /// Databases with a copy, counted now and then for the status.
+    bancos: usize,
+    proxima_contagem: Instant,
+    dono_nosso: Option<bool>,
+    proximo_heartbeat: Instant,
+    pausa_ate_ms: i64,
+    falhas_seguidas: u32,
+    proxima_config: Instant,
+    tx: Option<SyncSender<Trabalho>>,
+    rx: Receiver<Feito>,
+    uploaders: Vec<JoinHandle<()>>,
+}
+
+impl Agenda {
+    fn new(app: Arc<App>, intervalo: Duration, parar: Arc<AtomicBool>) -> Self {
+        let (tx, rx_trabalho) = mpsc::sync_channel::<Trabalho>(UPLOADERS * 2);
+        let (tx_feito, rx) = mpsc::channel::<Feito>();
+        let rx_trabalho = Arc::new(Mutex::new(rx_trabalho));
+        let mut uploaders = Vec::new();
+        for n in 0..UPLOADERS {
+            let (rx_t, tx_f, a) = (rx_trabalho.clone(), tx_feito.clone(), app.clone());
+            let h = std::thread::Builder::new().name(format!("replica-envio-{n}")).spawn(move || {
+                crate::background::lower_priority();
+                loop {
+                    let t = match rx_t.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv() {
+                        Ok(t) => t,
+                        Err(_) => return,
+                    };
+                    let r = executar(&a, &t);
+                    if tx_f.send(Feito { banco: t.banco, tarefa: t.tarefa, r }).is_err() {
+                        return;
+                    }
+                }
+            });
+            match h {
+                Ok(h) => uploaders.push(h),
+                Err(e) => log::error!("réplica: thread de envio {n} não iniciou: {e}"),
+            }
+        }
+        Agenda {
+            app,
+            intervalo,
+            parar,
+            ativa: None,
+            visto: None,
+            pendentes: HashMap::new(),
+            em_voo: HashMap::new(),
+            removidos: HashSet::new(),
+            empresas: HashMap::new(),
+            empresas_carregadas: false,
+            geracao: None,
+            impressoes: HashMap::new(),
+            reconciliar: true,
+            proxima_reconciliacao: Instant::now(),
+            bancos: 0,
+            proxima_contagem: Instant::now(),
+            dono_nosso: None,
+            proximo_heartbeat: Instant::now(),
+            pausa_ate_ms: 0,
+            falhas_seguidas: 0,
+            proxima_config: Instant::now(),
+            tx: Some(tx),
+            rx,
+            uploaders,
+        }
+    }
+
+    fn rodar(mut self) {
+        let mut forcar = false;
+        loop {
+            let parando = self.parar.load(Ordering::SeqCst);
+            if let Err(e) = self.passo(forcar || parando) {
+                self.registrar_erro(&e.to_string(), false);
+            }
+            forcar = false;
+            if parando {
+                self.drenar();
+                break;
+            }
+            // Results arrive while it waits; an acordar() (config, "Enviar agora", stop) cuts it short.
+            let fim = Instant::now() + Duration::from_secs(1);
+            while Instant::now() < fim {
+                match self.rx.recv_timeout(Duration::from_millis(100)) {
+                    Ok(f) => self.concluido(f),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+                if self.app.replica.esperar(Duration::ZERO) {
+                    forcar = true;
+                    self.proxima_config = Instant::now();
+                    break;
+                }
+            }
+        }
+        drop(self.tx.take());
+        for h in self.uploaders.drain(..) {
+            let _ = h.join();
+        }
+    }
+
+    /// Ships everything waiting, for up to [`DRENAR_AO_PARAR`].
+    fn drenar(&mut self) {
+        let fim = Instant::now() + DRENAR_AO_PARAR;
+        loop {
+            let agora = unix_now_ms();
+            let devido = self.pode_enviar() && self.pendentes.values().any(|e| e.proxima_ms <= agora);
+            if Instant::now() >= fim || (self.em_voo.is_empty() && !devido) {
+                break;
+            }
+            if let Err(e) = self.passo(true) {
+                log::warn!("réplica: ao parar: {e}");
+                break;
+            }
+            if let Ok(f) = self.rx.recv_timeout(Duration::from_millis(100)) {
+                self.concluido(f);
+            }
+        }
+        if !self.pendentes.is_empty() || !self.em_voo.is_empty() {
+            log::warn!(
+                "réplica: {} banco(s) com mudanças não enviadas ficam para o próximo início",
+                self.pendentes.len() + self.em_voo.len()
+            );
+        }
+    }
+
+    fn pode_enviar(&self) -> bool {
+        self.ativa.is_some() && self.dono_nosso == Some(true) && unix_now_ms() >= self.pausa_ate_ms
+    }
+
+    /// One tick: configuration, heartbeat, what changed, what is due.
+    fn passo(&mut self, forcar: bool) -> Result<()> {
+        if Instant::now() >= self.proxima_config {
+            self.proxima_config = Instant::now() + Duration::from_secs(10);
+            self.configurar()?;
+        }
+        let Some(ativa) = &self.ativa else {
+            // Marks are still taken, so they do not pile up while the replica is off.
+            self.app.tenants.alteracoes().tomar();
+            return Ok(());
+        };
+        let estado = ativa.estado.clone();
+        let sessao = ativa.sessao.clone();
+        if Instant::now() >= self.proximo_heartbeat && unix_now_ms() >= self.pausa_ate_ms {
+            self.heartbeat(&sessao, &estado)?;
+        }
+        self.coletar(&estado)?;
+        if self.pode_enviar() {
+            self.despachar(&sessao, forcar);
+        }
+        self.publicar(&estado);
+        Ok(())
+    }
+
+    /// Reads the configuration; on a change, checks the key against the bucket.
+    fn configurar(&mut self) -> Result<()> {
+        let Some(cfg) = config::carregar(&self.app)? else {
+            if self.visto.take().is_some() || self.ativa.is_some() {
+                log::info!("réplica externa desligada");
+            }
+            self.ativa = None;
+            self.app.replica.atualizar(|s| *s = super::Situacao::default());
+            return Ok(());
+        };
+        let id = format!(
+            "{}|{}|{}|{}",
+            cfg.destino.identidade(),
+            cfg.destino.regiao,
+            cfg.chave_acesso.expose(),
+            cfg.retencao_dias
+        );
+        let id_hash = crate::crypto::sha256_hex(format!("{id}|{}", cfg.segredo.expose()).as_bytes());
+        if self.visto.as_deref() == Some(id_hash.as_str())
+            && (self.ativa.is_some() || unix_now_ms() < self.pausa_ate_ms)
+        {
+            return Ok(());
+        }
+        self.visto = Some(id_hash);
+        self.ativa = None;
+        let descricao = cfg.destino.descricao();
+        self.app.replica.atualizar(|s| {
+            s.destino = Some(descricao.clone());
+            if s.estado == EstadoReplica::Desligada {
+                s.estado = EstadoReplica::Parada;
+            }
+        });
+        let Some(chave) = ChaveReplica::carregar(&self.app.data.replica_key())? else {
+            self.registrar_erro(
+                "falta o arquivo replica.key neste diretório de dados; rode `helixai replica config`",
+                true,
+            );
+            return Ok(());
+        };
+        let cliente = cfg.cliente(self.app.replica.requisicoes())?;
+        if let Err(e) = conferir_ou_criar_chave(&cliente, &chave) {
+            // Retried with backoff (an unreachable bucket, or a key that does not match).
+            self.registrar_erro(&e.to_string(), true);
+            return Ok(());
+        }
+        let estado = self.app.replica.estado()?;
+        let identidade = cfg.destino.identidade();
+        if estado.local(DESTINO)?.as_deref() != Some(identidade.as_str()) {
+            // Another destination: what was shipped elsewhere means nothing there.
+            estado.limpar()?;
+            estado.definir_local(DESTINO, Some(&identidade))?;
+        }
+        log::info!("réplica externa: enviando para {descricao}");
+        let sessao = Arc::new(Sessao { cliente, chave, retencao_dias: cfg.retencao_dias });
+        self.ativa = Some(Ativa { identidade, sessao, estado });
+        self.reconciliar = true;
+        self.geracao = None;
+        self.dono_nosso = None;
+        self.proximo_heartbeat = Instant::now();
+        self.impressoes.clear();
+        self.sucesso_contato();
+        Ok(())
+    }
+
+    /// Reads the owner object (claims it when absent) and ships `secret.key` once per destination.
+    fn heartbeat(&mut self, s: &Sessao, estado: &EstadoReplicaDb) -> Result<()> {
+        self.proximo_heartbeat = Instant::now() + HEARTBEAT;
+        let escritor = self.app.replica.escritor()?;
+        let r = (|| -> std::result::Result<bool, Falha> {
+            let nosso = match s.cliente.get(DONO)? {
+                None => {
+                    s.cliente.put(DONO, &selar(&s.chave, DONO, escritor.as_bytes())?)?;
+                    true
+                }
+                Some(b) => abrir(&s.chave, DONO, &b).map(|d| d == escritor.as_bytes()).unwrap_or(false),
+            };
+            let identidade = self.ativa.as_ref().map(|a| a.identidade.clone()).unwrap_or_default();
+            if nosso && estado.local(SECRET_KEY_EM)?.as_deref() != Some(identidade.as_str()) {
+                let chave =
+                    std::fs::read(self.app.data.secret_key()).map_err(|e| Error::io(self.app.data.secret_key(), e))?;
+                s.cliente.put(SECRET_KEY, &selar(&s.chave, SECRET_KEY, &chave)?)?;
+                estado.definir_local(SECRET_KEY_EM, Some(&identidade))?;
+            }
+            Ok(nosso)
+        })();
+        match r {
+            Ok(nosso) => {
+                if self.dono_nosso != Some(nosso) && !nosso {
+                    log::warn!("réplica: outra instalação envia para este destino; esta não envia até `helixai replica assumir`");
+                }
+                self.dono_nosso = Some(nosso);
+                self.sucesso_contato();
+                Ok(())
+            }
+            Err(f) => {
+                self.proximo_heartbeat = Instant::now() + Duration::from_secs(10);
+                self.falha(&f, None);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds what changed since the last tick to the databases waiting.
+    fn coletar(&mut self, estado: &EstadoReplicaDb) -> Result<()> {
+        let agora = unix_now_ms();
+        let geracao = self.app.central.roteamento_geracao()?;
+        if self.geracao != Some(geracao) {
+            self.geracao = Some(geracao);
+            self.atualizar_empresas(estado)?;
+        }
+        for (id, desde) in self.app.tenants.alteracoes().tomar() {
+            if !self.empresas.contains_key(&id) {
+                self.atualizar_empresas(estado)?;
+            }
+            if let Some(b) = self.empresas.get(&id).cloned() {
+                self.esperar(b, desde);
+            }
+        }
+        for (banco, caminho) in
+            [(Banco::central(), self.app.data.central_db()), (Banco::journal(), self.app.data.journal_db())]
+        {
+            let imp = envio::impressao(&caminho);
+            // The first look only records (the reconciliation compares with the last shipment).
+            if self.impressoes.insert(banco.clone(), imp.clone()).is_some_and(|antes| antes != imp) {
+                self.esperar(banco, agora);
+            }
+        }
+        if self.reconciliar || Instant::now() >= self.proxima_reconciliacao {
+            self.reconciliar = false;
+            self.proxima_reconciliacao = Instant::now() + RECONCILIAR;
+            self.reconciliar_tudo(estado)?;
+        }
+        Ok(())
+    }
+
+    /// A restart (or a new destination): every database whose file differs from its last
+    /// shipment, or that has none, waits; purged ones are marked removed, expired ones purged.
+    fn reconciliar_tudo(&mut self, estado: &EstadoReplicaDb) -> Result<()> {
+        let agora = unix_now_ms();
+        let enviados: HashMap<String, String> = estado.resumo()?.into_iter().map(|(n, imp, _)| (n, imp)).collect();
+        let vivos: Vec<Banco> =
+            [Banco::central(), Banco::journal()].into_iter().chain(self.empresas.values().cloned()).collect();
+        for b in &vivos {
+            let caminho = self.caminho(b);
+            let mudou = enviados.get(b.as_str()).is_none_or(|imp| *imp != envio::impressao(&caminho));
+            if mudou && caminho.is_file() {
+                self.esperar(b.clone(), agora);
+            }
+        }
+        let vivos: HashSet<&str> = vivos.iter().map(Banco::as_str).collect();
+        // Purged while this server was down (mark them), or removed earlier (their history
+        // may be past the retention now).
+        for nome in enviados.keys().filter(|n| !vivos.contains(n.as_str())) {
+            if let Ok(b) = Banco::parse(nome) {
+                self.removidos.insert(b);
+            }
+        }
+        Ok(())
+    }
+
+    fn atualizar_empresas(&mut self, estado: &EstadoReplicaDb) -> Result<()> {
+        let novas: HashMap<EmpresaId, Banco> =
+            self.app.central.empresas()?.into_iter().map(|e| (e.id, Banco::tenant(&e.database_name))).collect();
+        let agora = unix_now_ms();
+        // New empresas (created or imported) ship a base; purged ones are marked removed.
+        // (The first load leaves that to the reconciliation.)
+        if self.empresas_carregadas {
+            for (id, b) in &novas {
+                if !self.empresas.contains_key(id) && estado.banco(b.as_str())?.is_none() {
+                    self.esperar(b.clone(), agora);
+                }
+            }
+        }
+        self.empresas_carregadas = true;
+        for (id, b) in &self.empresas {
+            if !novas.contains_key(id) {
+                self.pendentes.remove(b);
+                self.removidos.insert(b.clone());
+            }
+        }
+        self.empresas = novas;
+        Ok(())
+    }
+
+    fn caminho(&self, b: &Banco) -> PathBuf {
+        match b.database_name() {
+            Some(n) => self.app.tenants.path_of(&n),
+            None if *b == Banco::journal() => self.app.data.journal_db(),
+            None => self.app.data.central_db(),
+        }
+    }
+
+    fn esperar(&mut self, banco: Banco, desde_ms: i64) {
+        let e = self.pendentes.entry(banco).or_insert(Espera { desde_ms, tentativas: 0, proxima_ms: 0 });
+        e.desde_ms = e.desde_ms.min(desde_ms);
+    }
+
+    /// Hands the due databases to the uploaders (as many as the queue takes).
+    fn despachar(&mut self, sessao: &Arc<Sessao>, forcar: bool) {
+        let Some(tx) = self.tx.clone() else { return };
+        let agora = unix_now_ms();
+        let espera = (self.intervalo.as_millis() as f64 * ESPERA_FRACAO) as i64;
+        let mut tarefas: Vec<(Banco, Tarefa, Espera)> = Vec::new();
+        for b in self.removidos.iter().filter(|b| !self.em_voo.contains_key(*b)) {
+            tarefas.push((b.clone(), Tarefa::Remover, Espera { desde_ms: agora, tentativas: 0, proxima_ms: 0 }));
+        }
+        let mut devidos: Vec<(&Banco, &Espera)> = self
+            .pendentes
+            .iter()
+            .filter(|(b, e)| {
+                !self.em_voo.contains_key(*b) && e.proxima_ms <= agora && (forcar || agora - e.desde_ms >= espera)
+            })
+            .collect();
+        devidos.sort_by_key(|(_, e)| e.desde_ms);
+        tarefas.extend(devidos.into_iter().map(|(b, e)| (b.clone(), Tarefa::Enviar, *e)));
+        for (banco, tarefa, espera) in tarefas {
+            let trabalho =
+                Trabalho { caminho: self.caminho(&banco), banco: banco.clone(), tarefa, sessao: sessao.clone() };
+            match tx.try_send(trabalho) {
+                Ok(()) => {
+                    if tarefa == Tarefa::Remover {
+                        self.removidos.remove(&banco);
+                    } else {
+                        self.pendentes.remove(&banco);
+                    }
+                    self.em_voo.insert(banco, espera);
+                }
+                Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => break,
+            }
+        }
+    }
+
+    /// An uploader finished.
+    fn concluido(&mut self, f: Feito) {
+        let Some(espera) = self.em_voo.remove(&f.banco) else { return };
+        match f.r {
+            Ok(enviado) => {
+                self.sucesso_contato();
+                self.falhas_seguidas = 0;
+                let agora = unix_now_ms();
+                self.app.replica.atualizar(|s| {
+                    if let Enviado::Base { bytes, .. } | Enviado::Mudanca { bytes, .. } = enviado {
+                        s.objetos_enviados += 1;
+                        s.bytes_enviados += bytes;
+                        s.ultimo_envio_ms = Some(agora);
+                    }
+                });
+                if f.tarefa == Tarefa::Remover {
+                    // Checked again at the next start: its history goes after the retention.
+                    log::info!(
+                        "réplica: {} removido (empresa purgada); a história fica pelo período de retenção",
+                        f.banco.as_str()
+                    );
+                }
+            }
+            Err(falha) => {
+                let tentativas = espera.tentativas + 1;
+                let atraso = backoff(tentativas);
+                log::warn!(
+                    "réplica: {} não enviado (tentativa {tentativas}): {}",
+                    f.banco.as_str(),
+                    self.texto(&falha)
+                );
+                let proxima_ms = unix_now_ms() + atraso.as_millis() as i64;
+                match f.tarefa {
+                    Tarefa::Enviar => {
+                        let e = self.pendentes.entry(f.banco.clone()).or_insert(espera);
+                        e.desde_ms = e.desde_ms.min(espera.desde_ms);
+                        e.tentativas = tentativas;
+                        e.proxima_ms = proxima_ms;
+                    }
+                    Tarefa::Remover => {
+                        self.removidos.insert(f.banco.clone());
+                    }
+                }
+                self.falha(&falha, Some(tentativas));
+            }
+        }
+    }
+
+    fn texto(&self, f: &Falha) -> String {
+        match (f, &self.ativa) {
+            (Falha::S3(e), Some(a)) => e.para_pessoas(a.sessao.cliente.destino()),
+            (Falha::S3(e), None) => format!("{e:?}"),
+            (Falha::Local(e), _) => e.to_string(),
+        }
+    }
+
+    /// Records a failure; a transient bucket failure pauses every upload.
+    fn falha(&mut self, f: &Falha, _tentativas: Option<u32>) {
+        let transitorio = matches!(f, Falha::S3(e) if e.transitorio());
+        let texto = self.texto(f);
+        self.registrar_erro(&texto, transitorio);
+    }
+
+    fn registrar_erro(&mut self, texto: &str, pausar: bool) {
+        let agora = unix_now_ms();
+        if pausar {
+            self.falhas_seguidas += 1;
+            self.pausa_ate_ms = agora + backoff(self.falhas_seguidas).as_millis() as i64;
+        }
+        let pausa = (self.pausa_ate_ms > agora).then_some(self.pausa_ate_ms);
+        self.app.replica.atualizar(|s| {
+            s.falhas += 1;
+            if s.erro.is_none() {
+                s.erro_desde_ms = Some(agora);
+            }
+            s.erro = Some(texto.to_owned());
+            s.proxima_tentativa_ms = pausa;
+            if s.estado != EstadoReplica::Desligada {
+                s.estado = EstadoReplica::Erro;
+            }
+        });
+    }
+
+    fn sucesso_contato(&mut self) {
+        self.falhas_seguidas = 0;
+        self.pausa_ate_ms = 0;
+        let agora = unix_now_ms();
+        self.app.replica.atualizar(|s| {
+            s.ultimo_contato_ms = Some(agora);
+            s.erro = None;
+            s.erro_desde_ms = None;
+            s.proxima_tentativa_ms = None;
+        });
+    }
+
+    /// Publishes the status.
+    fn publicar(&mut self, estado: &EstadoReplicaDb) {
+        let todos: Vec<Pendente> = self
+            .pendentes
+            .iter()
+            .chain(self.em_voo.iter())
+            .map(|(b, e)| Pendente { banco: b.as_str().to_owned(), desde_ms: e.desde_ms, tentativas: e.tentativas })
+            .collect();
+        if Instant::now() >= self.proxima_contagem {
+            self.proxima_contagem = Instant::now() + Duration::from_secs(30);
+            self.bancos = estado.resumo().map(|r| r.iter().filter(|(_, _, rem)| rem.is_none()).count()).unwrap_or(0);
+        }
+        let bancos = self.bancos;
+        let dono = self.dono_nosso;
+        self.app.replica.atualizar(|s| {
+            s.definir_pendentes(todos);
+            s.bancos = bancos;
+            s.estado = match (s.erro.is_some(), dono) {
+                (_, Some(false)) => EstadoReplica::OutraInstalacao,
+                (true, _) => EstadoReplica::Erro,
+                (false, _) => EstadoReplica::Ativa,
+            };
+        });
+    }
+}
+
+/// An uploader's work on one database.
+fn executar(app: &App, t: &Trabalho) -> std::result::Result<Enviado, Falha> {
+    let estado = app.replica.estado()?;
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match t.tarefa {
+        Tarefa::Enviar => {
+            if !t.caminho.is_file() {
+                // Purged meanwhile, or a journal not created yet: nothing to ship.
+                return Ok(Enviado::Nada);
+            }
+            envio::enviar(&t.sessao, &estado, &t.banco, &t.caminho)
+        }
+        Tarefa::Remover => {
+            envio::marcar_removido(&t.sessao, &estado, &t.banco)?;
+            envio::expurgar_se_vencido(&t.sessao, &estado, &t.banco)?;
+            Ok(Enviado::Nada)
+        }
+    }));
+    r.unwrap_or_else(|_| Err(Falha::Local(Error::Internal(format!("pânico ao enviar {}", t.banco.as_str())))))
+}
+
+/// The wait before retry `n` (1-based): doubling from [`BACKOFF_BASE`] up to [`BACKOFF_MAX`],
+/// ±20% jitter so failing databases do not retry in lockstep.
+pub fn backoff(n: u32) -> Duration {
+    let base = BACKOFF_BASE.saturating_mul(1 << n.saturating_sub(1).min(16)).min(BACKOFF_MAX);
+    let r: [u8; 2] = crate::crypto::random_bytes().unwrap_or([128, 0]);
+    let fator = 0.8 + 0.4 * f64::from(u16::from_be_bytes(r)) / f64::from(u16::MAX);
+    base.mul_f64(fator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps() {
+        for _ in 0..50 {
+            let b1 = backoff(1).as_secs_f64();
+            assert!((1.6..=2.4).contains(&b1), "{b1}");
+            let b3 = backoff(3).as_secs_f64();
+            assert!((6.4..=9.6).contains(&b3), "{b3}");
+            let b20 = backoff(20).as_secs_f64();
+            assert!((240.0..=360.0).contains(&b20), "{b20}");
+        }
+    }
+}
