@@ -66,3 +66,8 @@ mod evolution;
 mod evolution_envio;
 // Evolution API: pairing from the panel API and from `helixai tenant connect`.
 mod evolution_conexao;
+// Off-site replica without a bucket: change marks, pt-BR refusals, panel and healthz when off.
+mod replica;
+// Off-site replica against real S3 servers (moto, s3s-fs; #[ignore]d, run by .ci/run): round
+// trip of 50 tenants under load, kill -9 mid-upload, bucket down then back, wrong keys.
+mod replica_s3;

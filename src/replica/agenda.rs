@@ -589,7 +589,8 @@ impl Agenda {
 
     fn registrar_erro(&mut self, texto: &str, pausar: bool) {
         let agora = unix_now_ms();
-        if pausar {
+        // Uploads failing together while the bucket is down count as one failure.
+        if pausar && agora >= self.pausa_ate_ms {
             self.falhas_seguidas += 1;
             self.pausa_ate_ms = agora + backoff(self.falhas_seguidas).as_millis() as i64;
         }

@@ -6,6 +6,8 @@ pub mod fake_evolution;
 pub mod fake_graph;
 pub mod fake_openai;
 pub mod http;
+pub mod replica;
+pub mod s3;
 pub mod server;
 pub mod whatsapp;
 
