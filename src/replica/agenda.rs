@@ -532,6 +532,10 @@ impl Agenda {
                 self.sucesso_contato();
                 self.falhas_seguidas = 0;
                 let agora = unix_now_ms();
+                if matches!(enviado, Enviado::Base { .. }) {
+                    // A new database may have a copy now: count again on the next tick.
+                    self.proxima_contagem = Instant::now();
+                }
                 self.app.replica.atualizar(|s| {
                     if let Enviado::Base { bytes, .. } | Enviado::Mudanca { bytes, .. } = enviado {
                         s.objetos_enviados += 1;
