@@ -48,7 +48,7 @@ fn envelope(pid: &str, wamid: &str, from: &str) -> Vec<u8> {
     .expect("json")
 }
 
-fn server(dir: &Path, tenants: usize) -> (Arc<App>, helixai::server::RunningServer) {
+pub(crate) fn server(dir: &Path, tenants: usize) -> (Arc<App>, helixai::server::RunningServer) {
     std::env::set_var("HELIXAI_ADMIN_PASSWORD", "senha-de-bench");
     let config = ServerConfig {
         bind: "127.0.0.1:0".parse().expect("addr"),
@@ -79,7 +79,7 @@ fn server(dir: &Path, tenants: usize) -> (Arc<App>, helixai::server::RunningServ
 }
 
 /// Sends `bodies` from THREADS keep-alive clients; returns (elapsed, latencies in ms).
-fn blast(
+pub(crate) fn blast(
     addr: std::net::SocketAddr,
     bodies: Arc<Vec<(Vec<u8>, String)>>,
     rate_per_thread: Option<f64>,
@@ -129,7 +129,7 @@ fn blast(
 
 /// `n` signed bodies spread over the tenants, from customers `primeiro..primeiro + n` (new
 /// numbers, so every round does the same work: first contacts).
-fn bodies(tenants: usize, n: usize, tag: &str, primeiro: usize) -> Arc<Vec<(Vec<u8>, String)>> {
+pub(crate) fn bodies(tenants: usize, n: usize, tag: &str, primeiro: usize) -> Arc<Vec<(Vec<u8>, String)>> {
     Arc::new(
         (0..n)
             .map(|i| {
@@ -253,7 +253,7 @@ fn primeiro(round: usize) -> usize {
 }
 
 /// Waits until the server's journal has applied every acknowledged event to its tenant.
-fn drenar(app: &App) {
+pub(crate) fn drenar(app: &App) {
     while app.journal.stats().pendentes > 0 {
         std::thread::sleep(Duration::from_millis(1));
     }

@@ -5,12 +5,15 @@
 //!
 //! `cargo bench -- [SCENARIO...]` runs a subset; `HELIXAI_BENCH_SCALE=0.1` shrinks every
 //! scenario for a quick run; `BENCH_LRU=N` sets the ingest scenario's LRU capacity (1,000 =
-//! every tenant fits) and `BENCH_RATE=N` its steady rate (msg/s, default 1,000).
+//! every tenant fits) and `BENCH_RATE=N` its steady rate (msg/s, default 1,000);
+//! `BENCH_REPLICA_INTERVAL` the replica scenarios' interval (default 10s). The replica
+//! scenarios need moto (`.ci/run` installs it) and say so when it is missing.
 
 mod client;
 mod ingest;
 mod panel;
 mod pipeline;
+mod replica;
 mod report;
 mod tenancy;
 
@@ -25,6 +28,9 @@ fn main() {
         ("webhook_ingest", ingest::webhook_ingest),
         ("panel_lists", panel::panel_lists),
         ("bot_pipeline", pipeline::bot_pipeline),
+        ("replica_steady", replica::replica_steady),
+        ("replica_idle_requests", replica::replica_idle_requests),
+        ("replica_restore", replica::replica_restore),
     ];
     println!("HelixAI benchmarks — machine: {}", report::machine());
     for (name, run) in scenarios {
