@@ -6,7 +6,7 @@
 //! `cargo bench -- [SCENARIO...]` runs a subset; `HELIXAI_BENCH_SCALE=0.1` shrinks every
 //! scenario for a quick run; `BENCH_LRU=N` sets the ingest scenario's LRU capacity (1,000 =
 //! every tenant fits) and `BENCH_RATE=N` its steady rate (msg/s, default 1,000);
-//! `BENCH_REPLICA_INTERVAL` the replica scenarios' interval (default 10s). The replica
+//! `BENCH_REPLICA_INTERVAL` the replica scenarios' interval (default 30s). The replica
 //! scenarios need moto (`.ci/run` installs it) and say so when it is missing.
 
 mod client;

@@ -3,7 +3,7 @@
 //! its CPU is not counted as ours, but it competes with the server for them.
 //!
 //! - `replica_steady`: 1,000 msg/s over 1,000 tenants (LRU 100) with and without the
-//!   replica shipping (`BENCH_REPLICA_INTERVAL`, default 10 s, so the run sees several
+//!   replica shipping (`BENCH_REPLICA_INTERVAL`, default 30 s; the load lasts three
 //!   intervals): CPU per message of the whole process in both runs (ratio) and the lag — the
 //!   age of the oldest change not yet in the bucket, sampled every 50 ms (p99, max).
 //! - `replica_idle_requests`: 10,000 idle tenants shipped once, then requests to the bucket
@@ -63,7 +63,12 @@ fn moto() -> Option<Moto> {
     loop {
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", porta)) {
             use std::io::{Read, Write};
-            let _ = s.write_all(format!("PUT /bench HTTP/1.1\r\nHost: 127.0.0.1:{porta}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes());
+            let _ = s.write_all(
+                format!(
+                    "PUT /bench HTTP/1.1\r\nHost: 127.0.0.1:{porta}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .as_bytes(),
+            );
             let mut r = String::new();
             let _ = s.read_to_string(&mut r);
             if r.starts_with("HTTP/1.1 200") || r.starts_with("HTTP/1.0 200") {
@@ -110,7 +115,7 @@ fn intervalo() -> Duration {
     std::env::var("BENCH_REPLICA_INTERVAL")
         .ok()
         .and_then(|v| helixai::config::parse_duration(&v).ok().flatten())
-        .unwrap_or(Duration::from_secs(10))
+        .unwrap_or(Duration::from_secs(30))
 }
 
 /// One steady run: (CPU µs per message, lag samples in seconds, messages).
@@ -125,7 +130,8 @@ fn steady_run(replica: Option<&Moto>) -> (f64, Vec<f64>, usize) {
         em_dia(&app, Duration::from_secs(600));
         a
     });
-    let n = scale(20_000);
+    // Three intervals of steady load, so most changes wait their ¾ interval and ship.
+    let n = ((intervalo().as_secs_f64() * 3.0 * 1000.0) as usize).min(scale(1_000_000));
     let corpos = bodies(tenants, n, "R", 50_000_000);
     let parar = Arc::new(AtomicBool::new(false));
     let amostras = {
@@ -216,10 +222,50 @@ pub fn replica_idle_requests() {
 /// Fills a tenant file with about `bytes` of realistic text (a word list, varied sentences).
 fn encher(path: &Path, bytes: usize, semente: u64) {
     const PALAVRAS: &[&str] = &[
-        "olá", "bom", "dia", "quero", "saber", "preço", "do", "carro", "à", "vista", "financiamento", "entrada",
-        "parcelas", "corolla", "civic", "hb20", "onix", "ano", "2021", "km", "rodados", "troca", "avaliação",
-        "agendar", "visita", "sábado", "manhã", "tarde", "obrigado", "valeu", "cliente", "vendedor", "proposta",
-        "desconto", "garantia", "documentação", "ipva", "pago", "revisado", "único", "dono", "cor", "prata", "preto",
+        "olá",
+        "bom",
+        "dia",
+        "quero",
+        "saber",
+        "preço",
+        "do",
+        "carro",
+        "à",
+        "vista",
+        "financiamento",
+        "entrada",
+        "parcelas",
+        "corolla",
+        "civic",
+        "hb20",
+        "onix",
+        "ano",
+        "2021",
+        "km",
+        "rodados",
+        "troca",
+        "avaliação",
+        "agendar",
+        "visita",
+        "sábado",
+        "manhã",
+        "tarde",
+        "obrigado",
+        "valeu",
+        "cliente",
+        "vendedor",
+        "proposta",
+        "desconto",
+        "garantia",
+        "documentação",
+        "ipva",
+        "pago",
+        "revisado",
+        "único",
+        "dono",
+        "cor",
+        "prata",
+        "preto",
     ];
     let c = rusqlite::Connection::open(path).expect("open");
     c.execute_batch("CREATE TABLE IF NOT EXISTS bench_carga (id INTEGER PRIMARY KEY, texto TEXT NOT NULL); BEGIN;")
@@ -284,8 +330,14 @@ pub fn replica_restore() {
     let origem = Origem::abrir(cfg.cliente(Arc::default()).expect("cliente"), chave).expect("origem");
     let novo = tempdir();
     let t = Instant::now();
-    let rel = helixai::replica::reconstrucao::restaurar_tudo(&origem, &DataDir::new(novo.path().join("data")), None, false, &|_| {})
-        .expect("restore");
+    let rel = helixai::replica::reconstrucao::restaurar_tudo(
+        &origem,
+        &DataDir::new(novo.path().join("data")),
+        None,
+        false,
+        &|_| {},
+    )
+    .expect("restore");
     let t_rest = t.elapsed().as_secs_f64();
     assert!(rel.falhas.is_empty(), "{:?}", rel.falhas);
     let mib = bytes as f64 / 1048576.0;

@@ -37,8 +37,9 @@ use crate::store::replica::EstadoReplicaDb;
 
 /// Part of the interval a change waits for more changes of its database before it goes.
 pub const ESPERA_FRACAO: f64 = 0.75;
-/// Uploads running at once (they mostly wait on the network).
-const UPLOADERS: usize = 4;
+/// Uploads running at once (they mostly wait on the network: at ~50 ms per request to a
+/// remote bucket, 8 of them ship ~150 databases a second).
+const UPLOADERS: usize = 8;
 /// How often the owner object is read.
 const HEARTBEAT: Duration = Duration::from_secs(60);
 /// First retry delay; doubles up to [`BACKOFF_MAX`].
@@ -146,6 +147,8 @@ struct Agenda {
     proximo_heartbeat: Instant,
     pausa_ate_ms: i64,
     falhas_seguidas: u32,
+    /// Changes made up to this time (Unix ms) go now, whatever their age ("Enviar agora", a stop).
+    forcar_ate_ms: i64,
     proxima_config: Instant,
     tx: Option<SyncSender<Trabalho>>,
     rx: Receiver<Feito>,
@@ -199,6 +202,7 @@ impl Agenda {
             proximo_heartbeat: Instant::now(),
             pausa_ate_ms: 0,
             falhas_seguidas: 0,
+            forcar_ate_ms: 0,
             proxima_config: Instant::now(),
             tx: Some(tx),
             rx,
@@ -207,27 +211,36 @@ impl Agenda {
     }
 
     fn rodar(mut self) {
-        let mut forcar = false;
         loop {
             let parando = self.parar.load(Ordering::SeqCst);
-            if let Err(e) = self.passo(forcar || parando) {
+            if parando {
+                self.forcar_ate_ms = i64::MAX;
+            }
+            if let Err(e) = self.passo() {
                 self.registrar_erro(&e.to_string(), false);
             }
-            forcar = false;
             if parando {
                 self.drenar();
                 break;
             }
-            // Results arrive while it waits; an acordar() (config, "Enviar agora", stop) cuts it short.
+            // Results arrive while it waits, and each frees an uploader for the next due
+            // database at once; an acordar() (config, "Enviar agora", stop) cuts the wait short.
             let fim = Instant::now() + Duration::from_secs(1);
             while Instant::now() < fim {
                 match self.rx.recv_timeout(Duration::from_millis(100)) {
-                    Ok(f) => self.concluido(f),
+                    Ok(f) => {
+                        self.concluido(f);
+                        while let Ok(f) = self.rx.try_recv() {
+                            self.concluido(f);
+                        }
+                        self.despachar();
+                    }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
                 if self.app.replica.esperar(Duration::ZERO) {
-                    forcar = true;
+                    // Everything changed until now goes, whatever its age.
+                    self.forcar_ate_ms = unix_now_ms();
                     self.proxima_config = Instant::now();
                     break;
                 }
@@ -248,7 +261,7 @@ impl Agenda {
             if Instant::now() >= fim || (self.em_voo.is_empty() && !devido) {
                 break;
             }
-            if let Err(e) = self.passo(true) {
+            if let Err(e) = self.passo() {
                 log::warn!("réplica: ao parar: {e}");
                 break;
             }
@@ -269,7 +282,7 @@ impl Agenda {
     }
 
     /// One tick: configuration, heartbeat, what changed, what is due.
-    fn passo(&mut self, forcar: bool) -> Result<()> {
+    fn passo(&mut self) -> Result<()> {
         if Instant::now() >= self.proxima_config {
             self.proxima_config = Instant::now() + Duration::from_secs(10);
             self.configurar()?;
@@ -285,9 +298,7 @@ impl Agenda {
             self.heartbeat(&sessao, &estado)?;
         }
         self.coletar(&estado)?;
-        if self.pode_enviar() {
-            self.despachar(&sessao, forcar);
-        }
+        self.despachar();
         self.publicar(&estado);
         Ok(())
     }
@@ -489,9 +500,14 @@ impl Agenda {
         e.desde_ms = e.desde_ms.min(desde_ms);
     }
 
-    /// Hands the due databases to the uploaders (as many as the queue takes).
-    fn despachar(&mut self, sessao: &Arc<Sessao>, forcar: bool) {
-        let Some(tx) = self.tx.clone() else { return };
+    /// Hands the due databases to the uploaders (as many as the queue takes): those whose
+    /// oldest change is [`ESPERA_FRACAO`] of the interval old, or older than a forced send.
+    fn despachar(&mut self) {
+        if !self.pode_enviar() {
+            return;
+        }
+        let (Some(tx), Some(sessao)) = (self.tx.clone(), self.ativa.as_ref().map(|a| a.sessao.clone())) else { return };
+        let forcar_ate = self.forcar_ate_ms;
         let agora = unix_now_ms();
         let espera = (self.intervalo.as_millis() as f64 * ESPERA_FRACAO) as i64;
         let mut tarefas: Vec<(Banco, Tarefa, Espera)> = Vec::new();
@@ -502,7 +518,9 @@ impl Agenda {
             .pendentes
             .iter()
             .filter(|(b, e)| {
-                !self.em_voo.contains_key(*b) && e.proxima_ms <= agora && (forcar || agora - e.desde_ms >= espera)
+                !self.em_voo.contains_key(*b)
+                    && e.proxima_ms <= agora
+                    && (e.desde_ms <= forcar_ate || agora - e.desde_ms >= espera)
             })
             .collect();
         devidos.sort_by_key(|(_, e)| e.desde_ms);

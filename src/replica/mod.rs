@@ -9,7 +9,7 @@
 //! - [`s3`]: the client (rusty-s3 signs, the appliance's ureq agent sends).
 //! - [`envio`]: shipping one database: the pages that changed since the last shipment, or a
 //!   new base; `data/replica.db` records what was shipped.
-//! - [`agenda`]: the `replica` thread and its uploaders: which databases are due, retries with
+//! - [`agenda`]: the `replica` thread and its eight uploaders: which databases are due, retries with
 //!   backoff and jitter, the owner heartbeat, status for the panel, `/metrics` and `/healthz`.
 //! - [`restauro`]: restoring one database at a moment (`--at`); [`reconstrucao`]: a whole data
 //!   dir on an empty machine (`--all`), one empresa into a stopped server's data dir (`--tenant`).

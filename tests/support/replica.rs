@@ -77,8 +77,20 @@ pub fn chave_impressa(out: &str) -> Option<String> {
     out.lines().map(str::trim).find(|l| l.len() == 71 && l.split('-').count() == 8).map(str::to_owned)
 }
 
+/// A running `helixai serve`, killed on drop (a failing test leaves no server behind).
+pub struct Servidor(Option<Child>);
+
+impl Drop for Servidor {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 /// `helixai serve` on `data` with the replica shipping every `intervalo`.
-pub fn serve(data: &Path, intervalo: &str) -> (Child, SocketAddr) {
+pub fn serve(data: &Path, intervalo: &str) -> (Servidor, SocketAddr) {
     let (child, addr, _) = crate::cli::spawn_serve(
         data,
         &[
@@ -92,7 +104,7 @@ pub fn serve(data: &Path, intervalo: &str) -> (Child, SocketAddr) {
             "0",
         ],
     );
-    (child, addr)
+    (Servidor(Some(child)), addr)
 }
 
 /// A signed Cloud API text message to the empresa with `pid`; returns the status.
@@ -141,7 +153,8 @@ pub fn esperar_em_dia(addr: SocketAddr, limite: Duration) {
 }
 
 /// SIGTERM and wait for a clean exit.
-pub fn parar(mut child: Child) {
+pub fn parar(mut s: Servidor) {
+    let Some(mut child) = s.0.take() else { return };
     let st = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(st.success());
     let fim = Instant::now() + Duration::from_secs(60);
@@ -156,7 +169,8 @@ pub fn parar(mut child: Child) {
 }
 
 /// SIGKILL.
-pub fn kill9(mut child: Child) {
+pub fn kill9(mut s: Servidor) {
+    let Some(mut child) = s.0.take() else { return };
     child.kill().expect("SIGKILL");
     child.wait().expect("reap");
 }
