@@ -43,9 +43,9 @@ pub enum Command {
     /// Gerencia usuários.
     #[command(subcommand)]
     User(UserCommand),
-    /// Faz backup online (com o servidor rodando) dos tenants e/ou do banco central.
+    /// Faz backup online (com o servidor rodando) dos tenants (com suas mídias) e/ou do banco central.
     Backup(BackupArgs),
-    /// Restaura o banco de uma empresa a partir de um backup (com o servidor parado).
+    /// Restaura o banco de uma empresa a partir de um backup (com o servidor parado); as mídias voltam dos backups.
     Restore(RestoreArgs),
     /// Configura o servidor Evolution API (WhatsApp por QR Code) usado por todas as empresas.
     #[command(subcommand)]
@@ -274,7 +274,7 @@ pub enum TenantCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Exporta uma empresa para um arquivo (para movê-la a outro servidor); sem segredos.
+    /// Exporta uma empresa para um arquivo (para movê-la a outro servidor), com suas mídias; sem segredos.
     Export {
         /// Slug da empresa.
         slug: String,

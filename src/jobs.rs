@@ -1,5 +1,6 @@
 //! The bot workers: `--bot-workers N` threads that claim due jobs from the tenants marked in
-//! the central pending-work index and run them (`pipeline::resposta::processar`).
+//! the central pending-work index and run them: media downloads first (`media::trabalho`),
+//! then replies (`pipeline::resposta::processar`).
 //!
 //! - Wake-up: the journal worker calls [`Sinal::avisar`] after applying events that queued
 //!   jobs (and a panel reply after storing it); idle workers also poll
@@ -99,7 +100,8 @@ fn tenant(app: &App, motor: &Motor, id: EmpresaId) -> Result<(usize, i64)> {
     };
     let db = app.tenant_db(&empresa)?;
     let debounce = app.config.debounce_ms as i64;
-    let mut feitos = 0;
+    // Media first: a voice note's transcript is what the bot's reply must answer.
+    let mut feitos = crate::media::trabalho::trabalhar(app, motor, &empresa, &db)?;
     while let Some(job) = db.job_reivindicar(unix_now_ms(), debounce, LEASE_MS)? {
         if let Err(e) = resposta::processar(app, motor, &empresa, &db, &job) {
             // The job stays executando until its lease expires (or the next start), then retries.

@@ -26,6 +26,7 @@ pub mod evolution;
 pub mod http;
 pub mod jobs;
 pub mod llm;
+pub mod media;
 pub mod metrics;
 pub mod outbound;
 pub mod pipeline;

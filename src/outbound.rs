@@ -72,6 +72,18 @@ pub struct FalhaDeRede {
     pub causa: String,
 }
 
+/// Largest answer body read as text: a media file fetched as base64 (16 MB of file is ~22 MB
+/// of JSON). ureq's own `into_string` stops at 10 MB.
+pub const MAX_CORPO_TEXTO: u64 = 32 * 1024 * 1024;
+
+/// An answer's body as text, read up to [`MAX_CORPO_TEXTO`] (empty if unreadable).
+fn corpo_texto(response: ureq::Response) -> String {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let _ = response.into_reader().take(MAX_CORPO_TEXTO).read_to_end(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// One request with optional JSON body; any HTTP answer (2xx or not) is `(status, body)`.
 pub fn chamar_json(
     agent: &Agent,
@@ -91,9 +103,9 @@ pub fn chamar_json(
     match result {
         Ok(response) => {
             let status = response.status();
-            Ok((status, response.into_string().unwrap_or_default()))
+            Ok((status, corpo_texto(response)))
         }
-        Err(ureq::Error::Status(status, response)) => Ok((status, response.into_string().unwrap_or_default())),
+        Err(ureq::Error::Status(status, response)) => Ok((status, corpo_texto(response))),
         Err(ureq::Error::Transport(t)) => Err(falha_de_rede(&t)),
     }
 }

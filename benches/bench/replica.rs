@@ -22,7 +22,7 @@ use helixai::replica::config::{configurar, PedidoConfig};
 use helixai::replica::restauro::Origem;
 use helixai::replica::ChaveReplica;
 
-use crate::ingest::{blast, bodies, drenar, server};
+use crate::ingest::{blast, bodies, drenar, lru_do_ambiente, server};
 use crate::report::{cpu_secs, line, percentile, scale};
 
 fn tempdir() -> tempfile::TempDir {
@@ -120,10 +120,9 @@ fn intervalo() -> Duration {
 
 /// One steady run: (CPU µs per message, lag samples in seconds, messages).
 fn steady_run(replica: Option<&Moto>) -> (f64, Vec<f64>, usize) {
-    std::env::set_var("BENCH_LRU", std::env::var("BENCH_LRU").unwrap_or_else(|_| "100".into()));
     let dir = tempdir();
     let tenants = 1000;
-    let (app, running) = server(dir.path(), tenants);
+    let (app, running) = server(dir.path(), tenants, lru_do_ambiente());
     let agenda = replica.map(|m| {
         configurar_replica(&app, m, "steady");
         let a = helixai::replica::agenda::iniciar(app.clone(), intervalo()).expect("agenda");
@@ -194,7 +193,7 @@ pub fn replica_idle_requests() {
     let Some(m) = moto() else { return };
     let dir = tempdir();
     let tenants = scale(10_000);
-    let (app, running) = server(dir.path(), tenants);
+    let (app, running) = server(dir.path(), tenants, 256);
     configurar_replica(&app, &m, "idle");
     let t = Instant::now();
     let agenda = helixai::replica::agenda::iniciar(app.clone(), Duration::from_secs(60)).expect("agenda");
@@ -308,7 +307,7 @@ pub fn replica_restore() {
     let total = (escala * 1024.0 * 1024.0 * 1024.0) as usize;
     let dir = tempdir();
     let tenants = 100;
-    let (app, running) = server(dir.path(), tenants);
+    let (app, running) = server(dir.path(), tenants, 256);
     running.shutdown();
     let empresas = app.central.empresas().expect("empresas");
     for (i, e) in empresas.iter().enumerate() {

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::api::admin::{self, AdminHandler};
 use super::api::{
-    self, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, whatsapp_conexao, TenantHandler,
-    EMPRESA_ADMIN, EMPRESA_TODOS,
+    self, bot, catalogo, conversas, leads, midias, relatorios, sessao, usuarios, whatsapp, whatsapp_conexao,
+    TenantHandler, EMPRESA_ADMIN, EMPRESA_TODOS,
 };
 use super::{ui, webhook, webhook_evolution, Request, Response};
 use crate::app::App;
@@ -83,6 +83,13 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("GET", ["catalogo", id]) => (EMPRESA_TODOS, Box::new(move |c| catalogo::obter(c, id))),
         ("PUT", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::atualizar(c, req, id))),
         ("DELETE", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::excluir(c, id))),
+        ("GET", ["catalogo", id, "fotos"]) => (EMPRESA_TODOS, Box::new(move |c| midias::fotos(c, id))),
+        ("POST", ["catalogo", id, "fotos"]) => (EMPRESA_ADMIN, Box::new(move |c| midias::foto_adicionar(c, req, id))),
+        ("DELETE", ["catalogo", id, "fotos", foto]) => {
+            (EMPRESA_ADMIN, Box::new(move |c| midias::foto_remover(c, id, foto)))
+        }
+        ("GET", ["midias", id]) => (EMPRESA_TODOS, Box::new(move |c| midias::servir(c, req, id))),
+        ("POST", ["midias", id, "baixar"]) => (EMPRESA_TODOS, Box::new(move |c| midias::baixar_de_novo(c, id))),
         ("GET", ["leads"]) => (EMPRESA_TODOS, Box::new(move |c| leads::listar(c, req))),
         ("GET", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::obter(c, id))),
         ("PATCH", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::alterar(c, req, id))),
@@ -95,6 +102,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("POST", ["conversas", id, "responder"]) => {
             (EMPRESA_TODOS, Box::new(move |c| conversas::responder(c, req, id)))
         }
+        ("POST", ["conversas", id, "anexos"]) => (EMPRESA_TODOS, Box::new(move |c| midias::anexar(c, req, id))),
         ("GET", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::listar(c, req))),
         ("POST", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::criar(c, req))),
         ("PATCH", ["usuarios", id]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::alterar(c, req, id))),
@@ -171,12 +179,17 @@ pub const PADROES: &[&str] = &[
     "/api/catalogo",
     "/api/catalogo/importar",
     "/api/catalogo/{id}",
+    "/api/catalogo/{id}/fotos",
+    "/api/catalogo/{id}/fotos/{foto}",
+    "/api/midias/{id}",
+    "/api/midias/{id}/baixar",
     "/api/leads",
     "/api/leads/{id}",
     "/api/conversas",
     "/api/conversas/{id}",
     "/api/conversas/{id}/mensagens",
     "/api/conversas/{id}/responder",
+    "/api/conversas/{id}/anexos",
     "/api/conversas/{id}/{acao}",
     "/api/bot",
     "/api/bot/simular",
@@ -205,6 +218,19 @@ pub const PADROES: &[&str] = &[
     "/api/admin/replica",
     "/api/admin/replica/{acao}",
 ];
+
+/// The body cap of a request: [`crate::media::MAX_BYTES`] (plus room) for media uploads,
+/// 32 MiB for Evolution webhooks (which may carry a file as base64), `padrao` otherwise.
+pub fn limite_corpo(metodo: &str, path: &str, padrao: usize) -> usize {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let upload = matches!(segs.as_slice(), ["api", .., "conversas", _, "anexos"] | ["api", .., "catalogo", _, "fotos"]);
+    let limite = match (metodo, segs.as_slice()) {
+        ("POST", _) if upload => crate::media::MAX_BYTES + 64 * 1024,
+        ("POST", ["webhook", "evolution", ..]) => 32 * 1024 * 1024,
+        _ => padrao,
+    };
+    limite.max(padrao)
+}
 
 /// The pattern a path belongs to (`/api/conversas/17` → `/api/conversas/{id}`); static
 /// assets count as `/assets/*` and anything else as `outra`.
@@ -291,5 +317,18 @@ mod tests {
         assert_eq!(padrao("/assets/js/app.js"), "/assets/*");
         assert_eq!(padrao("/wp-login.php"), "outra");
         assert_eq!(padrao("/api/conversas/1/2/3/4"), "outra");
+        assert_eq!(padrao("/api/catalogo/4/fotos/9"), "/api/catalogo/{id}/fotos/{foto}");
+    }
+
+    #[test]
+    fn uploads_and_evolution_webhooks_get_larger_body_caps() {
+        use super::limite_corpo;
+        let mb = 1024 * 1024;
+        assert!(limite_corpo("POST", "/api/conversas/3/anexos", mb) > 16 * mb);
+        assert!(limite_corpo("POST", "/api/admin/empresas/2/catalogo/7/fotos", mb) > 16 * mb);
+        assert_eq!(limite_corpo("POST", "/webhook/evolution/segredo", mb), 32 * mb);
+        assert_eq!(limite_corpo("POST", "/api/conversas/3/responder", mb), mb);
+        assert_eq!(limite_corpo("GET", "/api/conversas/3/anexos", mb), mb);
+        assert_eq!(limite_corpo("POST", "/webhook/whatsapp", mb), mb);
     }
 }

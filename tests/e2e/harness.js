@@ -36,15 +36,19 @@ function serveAceita(flag) {
   return (r.stdout || '').includes(flag);
 }
 
-/** Starts `helixai serve --bind 127.0.0.1:0` on a fresh data dir; `semear(dataDir)` runs first; `extra` are more serve flags. */
-export async function iniciarServidor({ semear, extra = [] } = {}) {
+/**
+ * Starts `helixai serve --bind 127.0.0.1:0` on a fresh data dir; `semear(dataDir)` runs first.
+ * `graph` replaces the default fake Graph API (anything with `url` and `server`); `extra` are
+ * more serve flags.
+ */
+export async function iniciarServidor({ semear, graph: graphProprio, extra = [] } = {}) {
   if (!existsSync(BINARIO)) throw new Error(`binário não encontrado: ${BINARIO} (rode cargo build)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'helixai-e2e-'));
   if (semear) semear(dataDir);
   const args = ['serve', '--bind', '127.0.0.1:0', '--data-dir', dataDir];
   const comSegredo = serveAceita('--whatsapp-app-secret');
   if (comSegredo) args.push('--whatsapp-app-secret', APP_SECRET);
-  const graph = await fakeGraph();
+  const graph = graphProprio || await fakeGraph();
   if (serveAceita('--graph-api-url')) args.push('--graph-api-url', `${graph.url}/v25.0`);
   args.push(...extra);
   const proc = spawn(BINARIO, args, {

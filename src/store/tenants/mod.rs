@@ -83,6 +83,12 @@ pub fn tenant_path(tenants_dir: &Path, name: &DatabaseName) -> PathBuf {
     tenants_dir.join(format!("{}.db", name.as_str()))
 }
 
+/// The one function that turns a database name into the folder of the tenant's media files
+/// (`<database_name>.midia`, beside its file; see `crate::media`).
+pub fn midia_dir(tenants_dir: &Path, name: &DatabaseName) -> PathBuf {
+    tenants_dir.join(format!("{}.midia", name.as_str()))
+}
+
 /// What the manager needs to open a tenant: who it is and where its file is.
 #[derive(Debug, Clone)]
 pub struct TenantKey {
