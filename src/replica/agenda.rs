@@ -28,7 +28,7 @@ use super::cifra::{abrir, selar, ChaveReplica};
 use super::config::{self, conferir_ou_criar_chave};
 use super::envio::{self, Enviado, Falha, Sessao};
 use super::formato::{Banco, DONO, SECRET_KEY};
-use super::situacao::{EstadoReplica, Pendente};
+use super::situacao::EstadoReplica;
 use crate::app::App;
 use crate::clock::unix_now_ms;
 use crate::domain::EmpresaId;
@@ -399,105 +399,10 @@ impl Agenda {
             }
             Err(f) => {
                 self.proximo_heartbeat = Instant::now() + Duration::from_secs(10);
-                self.falha(&f, None);
+                self.falha(&f);
                 Ok(())
             }
         }
-    }
-
-    /// Adds what changed since the last tick to the databases waiting.
-    fn coletar(&mut self, estado: &EstadoReplicaDb) -> Result<()> {
-        let agora = unix_now_ms();
-        let geracao = self.app.central.roteamento_geracao()?;
-        if self.geracao != Some(geracao) {
-            self.geracao = Some(geracao);
-            self.atualizar_empresas(estado)?;
-        }
-        for (id, desde) in self.app.tenants.alteracoes().tomar() {
-            if !self.empresas.contains_key(&id) {
-                self.atualizar_empresas(estado)?;
-            }
-            if let Some(b) = self.empresas.get(&id).cloned() {
-                self.esperar(b, desde);
-            }
-        }
-        for (banco, caminho) in
-            [(Banco::central(), self.app.data.central_db()), (Banco::journal(), self.app.data.journal_db())]
-        {
-            let imp = envio::impressao(&caminho);
-            // The first look only records (the reconciliation compares with the last shipment).
-            if self.impressoes.insert(banco.clone(), imp.clone()).is_some_and(|antes| antes != imp) {
-                self.esperar(banco, agora);
-            }
-        }
-        if self.reconciliar || Instant::now() >= self.proxima_reconciliacao {
-            self.reconciliar = false;
-            self.proxima_reconciliacao = Instant::now() + RECONCILIAR;
-            self.reconciliar_tudo(estado)?;
-        }
-        Ok(())
-    }
-
-    /// A restart (or a new destination): every database whose file differs from its last
-    /// shipment, or that has none, waits; purged ones are marked removed, expired ones purged.
-    fn reconciliar_tudo(&mut self, estado: &EstadoReplicaDb) -> Result<()> {
-        let agora = unix_now_ms();
-        let enviados: HashMap<String, String> = estado.resumo()?.into_iter().map(|(n, imp, _)| (n, imp)).collect();
-        let vivos: Vec<Banco> =
-            [Banco::central(), Banco::journal()].into_iter().chain(self.empresas.values().cloned()).collect();
-        for b in &vivos {
-            let caminho = self.caminho(b);
-            let mudou = enviados.get(b.as_str()).is_none_or(|imp| *imp != envio::impressao(&caminho));
-            if mudou && caminho.is_file() {
-                self.esperar(b.clone(), agora);
-            }
-        }
-        let vivos: HashSet<&str> = vivos.iter().map(Banco::as_str).collect();
-        // Purged while this server was down (mark them), or removed earlier (their history
-        // may be past the retention now).
-        for nome in enviados.keys().filter(|n| !vivos.contains(n.as_str())) {
-            if let Ok(b) = Banco::parse(nome) {
-                self.removidos.insert(b);
-            }
-        }
-        Ok(())
-    }
-
-    fn atualizar_empresas(&mut self, estado: &EstadoReplicaDb) -> Result<()> {
-        let novas: HashMap<EmpresaId, Banco> =
-            self.app.central.empresas()?.into_iter().map(|e| (e.id, Banco::tenant(&e.database_name))).collect();
-        let agora = unix_now_ms();
-        // New empresas (created or imported) ship a base; purged ones are marked removed.
-        // (The first load leaves that to the reconciliation.)
-        if self.empresas_carregadas {
-            for (id, b) in &novas {
-                if !self.empresas.contains_key(id) && estado.banco(b.as_str())?.is_none() {
-                    self.esperar(b.clone(), agora);
-                }
-            }
-        }
-        self.empresas_carregadas = true;
-        for (id, b) in &self.empresas {
-            if !novas.contains_key(id) {
-                self.pendentes.remove(b);
-                self.removidos.insert(b.clone());
-            }
-        }
-        self.empresas = novas;
-        Ok(())
-    }
-
-    fn caminho(&self, b: &Banco) -> PathBuf {
-        match b.database_name() {
-            Some(n) => self.app.tenants.path_of(&n),
-            None if *b == Banco::journal() => self.app.data.journal_db(),
-            None => self.app.data.central_db(),
-        }
-    }
-
-    fn esperar(&mut self, banco: Banco, desde_ms: i64) {
-        let e = self.pendentes.entry(banco).or_insert(Espera { desde_ms, tentativas: 0, proxima_ms: 0 });
-        e.desde_ms = e.desde_ms.min(desde_ms);
     }
 
     /// Hands the due databases to the uploaders (as many as the queue takes): those whose
@@ -541,131 +446,6 @@ impl Agenda {
             }
         }
     }
-
-    /// An uploader finished.
-    fn concluido(&mut self, f: Feito) {
-        let Some(espera) = self.em_voo.remove(&f.banco) else { return };
-        match f.r {
-            Ok(enviado) => {
-                self.sucesso_contato();
-                self.falhas_seguidas = 0;
-                let agora = unix_now_ms();
-                if matches!(enviado, Enviado::Base { .. }) {
-                    // A new database may have a copy now: count again on the next tick.
-                    self.proxima_contagem = Instant::now();
-                }
-                self.app.replica.atualizar(|s| {
-                    if let Enviado::Base { bytes, .. } | Enviado::Mudanca { bytes, .. } = enviado {
-                        s.objetos_enviados += 1;
-                        s.bytes_enviados += bytes;
-                        s.ultimo_envio_ms = Some(agora);
-                    }
-                });
-                if f.tarefa == Tarefa::Remover {
-                    // Checked again at the next start: its history goes after the retention.
-                    log::info!(
-                        "réplica: {} removido (empresa purgada); a história fica pelo período de retenção",
-                        f.banco.as_str()
-                    );
-                }
-            }
-            Err(falha) => {
-                let tentativas = espera.tentativas + 1;
-                let atraso = backoff(tentativas);
-                log::warn!(
-                    "réplica: {} não enviado (tentativa {tentativas}): {}",
-                    f.banco.as_str(),
-                    self.texto(&falha)
-                );
-                let proxima_ms = unix_now_ms() + atraso.as_millis() as i64;
-                match f.tarefa {
-                    Tarefa::Enviar => {
-                        let e = self.pendentes.entry(f.banco.clone()).or_insert(espera);
-                        e.desde_ms = e.desde_ms.min(espera.desde_ms);
-                        e.tentativas = tentativas;
-                        e.proxima_ms = proxima_ms;
-                    }
-                    Tarefa::Remover => {
-                        self.removidos.insert(f.banco.clone());
-                    }
-                }
-                self.falha(&falha, Some(tentativas));
-            }
-        }
-    }
-
-    fn texto(&self, f: &Falha) -> String {
-        match (f, &self.ativa) {
-            (Falha::S3(e), Some(a)) => e.para_pessoas(a.sessao.cliente.destino()),
-            (Falha::S3(e), None) => format!("{e:?}"),
-            (Falha::Local(e), _) => e.to_string(),
-        }
-    }
-
-    /// Records a failure; a transient bucket failure pauses every upload.
-    fn falha(&mut self, f: &Falha, _tentativas: Option<u32>) {
-        let transitorio = matches!(f, Falha::S3(e) if e.transitorio());
-        let texto = self.texto(f);
-        self.registrar_erro(&texto, transitorio);
-    }
-
-    fn registrar_erro(&mut self, texto: &str, pausar: bool) {
-        let agora = unix_now_ms();
-        // Uploads failing together while the bucket is down count as one failure.
-        if pausar && agora >= self.pausa_ate_ms {
-            self.falhas_seguidas += 1;
-            self.pausa_ate_ms = agora + backoff(self.falhas_seguidas).as_millis() as i64;
-        }
-        let pausa = (self.pausa_ate_ms > agora).then_some(self.pausa_ate_ms);
-        self.app.replica.atualizar(|s| {
-            s.falhas += 1;
-            if s.erro.is_none() {
-                s.erro_desde_ms = Some(agora);
-            }
-            s.erro = Some(texto.to_owned());
-            s.proxima_tentativa_ms = pausa;
-            if s.estado != EstadoReplica::Desligada {
-                s.estado = EstadoReplica::Erro;
-            }
-        });
-    }
-
-    fn sucesso_contato(&mut self) {
-        self.falhas_seguidas = 0;
-        self.pausa_ate_ms = 0;
-        let agora = unix_now_ms();
-        self.app.replica.atualizar(|s| {
-            s.ultimo_contato_ms = Some(agora);
-            s.erro = None;
-            s.erro_desde_ms = None;
-            s.proxima_tentativa_ms = None;
-        });
-    }
-
-    /// Publishes the status.
-    fn publicar(&mut self, estado: &EstadoReplicaDb) {
-        let todos: Vec<Pendente> = self
-            .pendentes
-            .iter()
-            .chain(self.em_voo.iter())
-            .map(|(b, e)| Pendente { banco: b.as_str().to_owned(), desde_ms: e.desde_ms, tentativas: e.tentativas })
-            .collect();
-        if Instant::now() >= self.proxima_contagem {
-            self.proxima_contagem = Instant::now() + Duration::from_secs(30);
-            self.bancos = estado.resumo().map(|r| r.iter().filter(|(_, _, rem)| rem.is_none()).count()).unwrap_or(0);
-        }
-        let bancos = self.bancos;
-        let dono = self.dono_nosso;
-        self.app.replica.atualizar(|s| {
-            s.definir_pendentes(todos);
-            s.bancos = bancos;
-            s.estado = match (s.erro.is_some(), dono) {
-                (_, Some(false)) => EstadoReplica::OutraInstalacao,
-                (true, _) => EstadoReplica::Erro,
-                (false, _) => EstadoReplica::Ativa,
-            };
-        });
-    }
 }
 
 /// An uploader's work on one database.
@@ -696,6 +476,11 @@ pub fn backoff(n: u32) -> Duration {
     let fator = 0.8 + 0.4 * f64::from(u16::from_be_bytes(r)) / f64::from(u16::MAX);
     base.mul_f64(fator)
 }
+
+#[path = "agenda_coleta.rs"]
+mod coleta;
+#[path = "agenda_situacao.rs"]
+mod situacao;
 
 #[cfg(test)]
 mod tests {
