@@ -33,6 +33,7 @@ pub mod pipeline;
 pub mod planos;
 pub mod provision;
 pub mod purga;
+pub mod replica;
 pub mod server;
 pub mod store;
 pub mod telefone;

@@ -77,3 +77,8 @@ mod midia_evolution;
 mod midia_painel;
 // Media in backups, restores, exports/imports and purges.
 mod midia_backup;
+// Off-site replica without a bucket: change marks, pt-BR refusals, panel and healthz when off.
+mod replica;
+// Off-site replica against real S3 servers (moto, s3s-fs; #[ignore]d, run by .ci/run): round
+// trip of 50 tenants under load, kill -9 mid-upload, bucket down then back, wrong keys.
+mod replica_s3;

@@ -278,6 +278,8 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
             live.with_extension(format!("db.antes-da-restauracao-{}", clock::file_timestamp(clock::unix_now())));
         let _troca = TROCA.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         app.tenants.exclusivo(empresa.id, ESPERA_RESTAURACAO, || trocar(&live, &staging, &anterior))?;
+        // The swapped-in file is a change the off-site replica must ship.
+        app.tenants.alteracoes().marcar(empresa.id);
         // Media files the restored rows use come back from the backups' media store.
         let viva = crate::store::tenants::midia_dir(&app.data.tenants(), &empresa.database_name);
         let db = app.tenant_db(empresa)?;

@@ -123,7 +123,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
 
 /// Superadmin endpoints (paths relative to `/api/admin/`); every one is superadmin-only.
 fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler<'r>> {
-    use admin::{assinaturas, auditoria, backups, empresas, evolution, pagamentos, planos, sistema, usuarios};
+    use admin::{assinaturas, auditoria, backups, empresas, evolution, pagamentos, planos, replica, sistema, usuarios};
     Some(match (req.method.as_str(), rest) {
         ("GET", ["empresas"]) => Box::new(move |a, p| empresas::listar(a, req, p)),
         ("POST", ["empresas"]) => Box::new(move |a, p| empresas::criar(a, req, p)),
@@ -154,6 +154,10 @@ fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler
         ("GET", ["sistema"]) => Box::new(sistema::obter),
         ("GET", ["evolution"]) => Box::new(evolution::obter),
         ("PUT", ["evolution"]) => Box::new(move |a, p| evolution::definir(a, req, p)),
+        ("GET", ["replica"]) => Box::new(replica::obter),
+        ("PUT", ["replica"]) => Box::new(move |a, p| replica::definir(a, req, p)),
+        ("DELETE", ["replica"]) => Box::new(replica::desligar),
+        ("POST", ["replica", "enviar"]) => Box::new(replica::enviar),
         _ => return None,
     })
 }
@@ -211,6 +215,8 @@ pub const PADROES: &[&str] = &[
     "/api/admin/auditoria",
     "/api/admin/sistema",
     "/api/admin/evolution",
+    "/api/admin/replica",
+    "/api/admin/replica/{acao}",
 ];
 
 /// The body cap of a request: [`crate::media::MAX_BYTES`] (plus room) for media uploads,
@@ -252,7 +258,23 @@ struct Health {
     lru: TenantStats,
     /// Webhook events acknowledged and not yet in their tenant file.
     journal: JournalStats,
+    /// The off-site replica: its state and lag.
+    replica: ReplicaHealth,
     uptime_s: u64,
+}
+
+#[derive(Serialize)]
+struct ReplicaHealth {
+    estado: crate::replica::EstadoReplica,
+    /// Seconds since the oldest change not yet in the bucket.
+    atraso_s: i64,
+    /// The oldest unshipped change, Unix seconds (absent when none).
+    mais_antiga_s: Option<i64>,
+    /// Databases with changes waiting.
+    pendentes: usize,
+    /// Lag past 10 minutes, failing that long, or another installation owns the bucket.
+    alerta: bool,
+    ultimo_envio_s: Option<i64>,
 }
 
 fn healthz(app: &App) -> Result<Response> {
@@ -265,6 +287,17 @@ fn healthz(app: &App) -> Result<Response> {
         tenants_abertos: app.tenants.stats().open,
         lru: app.tenants.stats(),
         journal: app.journal.stats(),
+        replica: {
+            let s = app.replica.situacao();
+            ReplicaHealth {
+                estado: s.estado,
+                atraso_s: s.atraso_s(),
+                mais_antiga_s: s.mais_antiga_ms().map(|m| m / 1000),
+                pendentes: s.pendentes_total,
+                alerta: s.alerta(),
+                ultimo_envio_s: s.ultimo_envio_ms.map(|m| m / 1000),
+            }
+        },
         uptime_s: app.started.elapsed().as_secs(),
     }))
 }

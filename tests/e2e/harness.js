@@ -38,9 +38,10 @@ function serveAceita(flag) {
 
 /**
  * Starts `helixai serve --bind 127.0.0.1:0` on a fresh data dir; `semear(dataDir)` runs first.
- * `graph` replaces the default fake Graph API (anything with `url` and `server`).
+ * `graph` replaces the default fake Graph API (anything with `url` and `server`); `extra` are
+ * more serve flags.
  */
-export async function iniciarServidor({ semear, graph: graphProprio } = {}) {
+export async function iniciarServidor({ semear, graph: graphProprio, extra = [] } = {}) {
   if (!existsSync(BINARIO)) throw new Error(`binário não encontrado: ${BINARIO} (rode cargo build)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'helixai-e2e-'));
   if (semear) semear(dataDir);
@@ -49,6 +50,7 @@ export async function iniciarServidor({ semear, graph: graphProprio } = {}) {
   if (comSegredo) args.push('--whatsapp-app-secret', APP_SECRET);
   const graph = graphProprio || await fakeGraph();
   if (serveAceita('--graph-api-url')) args.push('--graph-api-url', `${graph.url}/v25.0`);
+  args.push(...extra);
   const proc = spawn(BINARIO, args, {
     env: { ...process.env, HELIXAI_ADMIN_EMAIL: SUPERADMIN.email, HELIXAI_ADMIN_PASSWORD: SUPERADMIN.senha, RUST_LOG: process.env.RUST_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

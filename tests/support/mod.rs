@@ -9,6 +9,8 @@ pub mod fake_transcricao;
 pub mod http;
 pub mod midia;
 pub mod multipart;
+pub mod replica;
+pub mod s3;
 pub mod server;
 pub mod whatsapp;
 
