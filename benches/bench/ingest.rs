@@ -83,7 +83,7 @@ pub(crate) fn server(dir: &Path, tenants: usize, lru: usize) -> (Arc<App>, helix
 }
 
 /// Sends `bodies` from THREADS keep-alive clients; returns (elapsed, latencies in ms).
-fn blast(
+pub(crate) fn blast(
     addr: std::net::SocketAddr,
     bodies: Arc<Vec<(Vec<u8>, String)>>,
     rate_per_thread: Option<f64>,

@@ -6,13 +6,16 @@
 //! `cargo bench -- [SCENARIO...]` runs a subset; `HELIXAI_BENCH_SCALE=0.1` shrinks every
 //! scenario for a quick run; `BENCH_LRU=N` sets the ingest scenario's LRU capacity (1,000 =
 //! every tenant fits) and `BENCH_RATE=N` its steady rate and the fixed-rate scenario's rate (msg/s,
-//! default 1,000); `BENCH_ROUNDS=N` the rounds of the ingest and fixed-rate scenarios.
+//! default 1,000); `BENCH_ROUNDS=N` the rounds of the ingest and fixed-rate scenarios;
+//! `BENCH_REPLICA_INTERVAL` the replica scenarios' interval (default 30s). The replica
+//! scenarios need moto (`.ci/run` installs it) and say so when it is missing.
 
 mod client;
 mod ingest;
 mod panel;
 mod pipeline;
 mod rate;
+mod replica;
 mod report;
 mod tenancy;
 
@@ -28,6 +31,9 @@ fn main() {
         ("webhook_fixed_rate", rate::webhook_fixed_rate),
         ("panel_lists", panel::panel_lists),
         ("bot_pipeline", pipeline::bot_pipeline),
+        ("replica_steady", replica::replica_steady),
+        ("replica_idle_requests", replica::replica_idle_requests),
+        ("replica_restore", replica::replica_restore),
     ];
     println!("HelixAI benchmarks — machine: {}", report::machine());
     for (name, run) in scenarios {

@@ -29,8 +29,8 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("Referrer-Policy", "no-referrer"),
     (
         "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     ),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 ];
@@ -49,16 +49,6 @@ fn redigir(path: &str) -> String {
     }
 }
 
-/// The body cap of a path: the webhooks take Meta's and Evolution's large batches (and
-/// Evolution's base64 media), everything else the JSON API's small cap.
-fn limite_corpo(config: &crate::config::ServerConfig, path: &str) -> usize {
-    if path == "/webhook/whatsapp" || path.starts_with("/webhook/evolution/") {
-        config.max_webhook_bytes
-    } else {
-        config.max_body_bytes
-    }
-}
-
 /// Serves one request end to end with the product's route table.
 pub fn handle(app: &Arc<App>, raw: tiny_http::Request) {
     handle_with(app, raw, routes::route);
@@ -71,7 +61,8 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
     let method = raw.method().as_str().to_owned();
     let path = raw.url().split('?').next().unwrap_or("/").to_owned();
     let path_log = redigir(&path);
-    let response = match Request::read(&mut raw, limite_corpo(&app.config, &path)) {
+    let limite = routes::limite_corpo(&method, &path, &app.config);
+    let response = match Request::read(&mut raw, limite) {
         Ok(req) => match catch_unwind(AssertUnwindSafe(|| router(app, &req))) {
             Ok(Ok(resp)) => resp,
             Ok(Err(e)) => Response::error(&e),

@@ -389,6 +389,8 @@ fn aplicar(app: &App, id: EmpresaId, ids: &[i64]) -> Result<()> {
                     app.metrics.job_enfileirado();
                     trabalho = true;
                 }
+                // A media download is work for the same workers.
+                trabalho |= r.midia;
             }
             ResultadoLote::Entrada(_) => {
                 app.metrics.webhook_duplicada();

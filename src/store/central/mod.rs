@@ -8,6 +8,7 @@ pub mod empresa_config;
 pub mod empresas;
 pub mod equipe;
 pub mod evolution;
+pub mod midia_uso;
 pub mod pagamentos;
 pub mod pipeline;
 pub mod planos;

@@ -166,6 +166,7 @@ pub(super) fn troca_tx(
         destino: troca.destino.filter(|_| outro.is_none()),
         criar_job: false,
         troca: None,
+        midia: None,
         ..e.clone()
     };
     let conversa = conversa_do_lead(tx, lead, lead_novo, &linha, Origem::Sistema)?;
@@ -175,6 +176,7 @@ pub(super) fn troca_tx(
         conversa_id: ConversaId(conversa),
         mensagem_id: MensagemId(mensagem),
         job: false,
+        midia: false,
     })
 }
 

@@ -5,16 +5,19 @@
 //! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`identidade`] (the
 //! lead of a message: by BSUID, then phone; number changes; unidentified senders), [`lote`] (a batch of
 //! webhook events from the journal in one transaction), [`jobs`] (bot jobs
-//! and the reply state machine). Creating a new tenant file ([`create_file`]) lives here too,
+//! and the reply state machine), [`midias`] (media rows, their download jobs, attachments) and
+//! [`catalogo_fotos`] (photos of catalog items). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
 pub mod catalogo;
+pub mod catalogo_fotos;
 pub mod conversas;
 pub mod identidade;
 pub mod inbox;
 pub mod jobs;
 pub mod leads;
 pub mod lote;
+pub mod midias;
 pub mod relatorios;
 pub mod uso;
 

@@ -80,7 +80,7 @@ impl ClientConnection {
     fn read_next_line(&mut self) -> IoResult<AsciiString> {
         // HelixAI patch (VENDORED.md): read up to each `\n` from the buffer (the published code
         // made one `read` call per byte), and refuse a line longer than MAX_LINE.
-        const MAX_LINE: usize = 16 * 1024;
+        const MAX_LINE: usize = 1024 * 1024;
         let mut buf = Vec::new();
         loop {
             let n = (&mut self.next_header_source)
