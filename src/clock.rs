@@ -42,6 +42,28 @@ pub fn data_br(ts: i64) -> String {
     format!("{d:02}/{mo:02}/{y:04}")
 }
 
+/// `dd/mm/aaaa hh:mm` (the Brazilian form) of a Unix timestamp, in UTC (add the offset first).
+pub fn data_hora_br(ts: i64) -> String {
+    let (y, mo, d, h, mi, _) = civil(ts);
+    format!("{d:02}/{mo:02}/{y:04} {h:02}:{mi:02}")
+}
+
+/// The Unix timestamp of a `YYYY-MM-DD HH:MM:SS` UTC text (SQLite's form); `None` if malformed.
+pub fn unix_de_sqlite(texto: &str) -> Option<i64> {
+    let n = normalizar_data_hora(texto, false)?;
+    let num = |a: usize, b: usize| n[a..b].parse::<i64>().ok();
+    let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let dias = era * 146_097 + doe - 719_468;
+    Some(dias * 86_400 + h * 3600 + mi * 60 + s)
+}
+
 /// `YYYYMMDDTHHMMSSZ` (UTC), safe in file names and sortable.
 pub fn file_timestamp(ts: i64) -> String {
     let (y, mo, d, h, mi, s) = civil(ts);
@@ -59,6 +81,11 @@ mod tests {
         assert_eq!(sqlite_timestamp(1_795_871_045), "2026-11-28 13:04:05");
         assert_eq!(file_timestamp(1_795_871_045), "20261128T130405Z");
         assert_eq!(data_br(1_795_871_045), "28/11/2026");
+        assert_eq!(data_hora_br(1_795_871_045), "28/11/2026 13:04");
+        for ts in [0, 951_782_400, 1_795_871_045, 1_709_164_800] {
+            assert_eq!(unix_de_sqlite(&sqlite_timestamp(ts)), Some(ts), "{ts}");
+        }
+        assert_eq!(unix_de_sqlite("ontem"), None);
     }
 }
 

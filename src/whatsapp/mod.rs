@@ -1,5 +1,6 @@
 //! Owns everything that speaks the WhatsApp Cloud API: the webhook signature check, the
-//! webhook payload types and parser, and the Graph API send client.
+//! webhook payload types and parser, the Graph API send client, and Meta's error codes
+//! explained in pt-BR ([`explicar_erro`]).
 //!
 //! Pure of storage and of the HTTP server: the webhook handler (`http/`) feeds raw bytes in
 //! and gets typed events out; the job worker hands a token and text to [`GraphClient`].
@@ -10,11 +11,13 @@
 //! bot job ─▶ GraphClient::send_text(..) ─▶ Ok(wamid) | Err(SendError { retryable, code, .. })
 //! ```
 
+mod erros;
 mod message;
 mod send;
 mod signature;
 mod webhook;
 
+pub use erros::{explicar as explicar_erro, Explicacao};
 pub use message::{InboundMessage, Media, MessageKind, SharedContact};
 pub use send::{backoff, GraphClient, SendError, DEFAULT_GRAPH_URL, MAX_SEND_ATTEMPTS};
 pub use signature::{sign, verify_signature, SIGNATURE_HEADER};
