@@ -1,11 +1,13 @@
 //! The inbox's rules that are not SQL: the empresa's idle time after which the bot answers a
-//! conversa in modo humano again, what a tag and a quick-reply shortcut may be, durations
-//! in pt-BR, and the CSV exports ([`exportar`]). The states themselves are stored by
+//! conversa in modo humano again, what a tag and a quick-reply shortcut may be, and the CSV
+//! exports ([`exportar`]). The states themselves are stored by
 //! `store::tenant::atendimento`; the bot job applies the idle time (`pipeline::resposta`).
 
 pub mod exportar;
 
 use std::time::Duration;
+
+pub use crate::clock::duracao;
 
 use serde_json::Value;
 
@@ -47,21 +49,6 @@ pub fn validar_inatividade(min: u64) -> Result<()> {
             "inatividade_invalida",
             format!("o tempo sem atendente deve ser 0 (nunca) ou de {INATIVIDADE_MIN_MIN} a {INATIVIDADE_MAX_MIN} minutos (30 dias)"),
         ))
-    }
-}
-
-/// A duration as people say it: "45 s", "15 min", "1 h 30 min", "12 h", "2 dias".
-pub fn duracao(d: Duration) -> String {
-    let s = d.as_secs();
-    let (dias, h, min) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
-    match (dias, h, min) {
-        (0, 0, 0) => format!("{s} s"),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (1, 0, _) => "1 dia".to_owned(),
-        (d, 0, _) => format!("{d} dias"),
-        (d, h, _) => format!("{d} {} {h} h", if d == 1 { "dia" } else { "dias" }),
     }
 }
 
@@ -120,17 +107,6 @@ pub fn texto_resposta(texto: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_as_people_say_them() {
-        assert_eq!(duracao(Duration::from_secs(45)), "45 s");
-        assert_eq!(duracao(Duration::from_secs(897)), "14 min");
-        assert_eq!(duracao(Duration::from_secs(900)), "15 min");
-        assert_eq!(duracao(Duration::from_secs(12 * 3600)), "12 h");
-        assert_eq!(duracao(Duration::from_secs(5400)), "1 h 30 min");
-        assert_eq!(duracao(Duration::from_secs(86_400)), "1 dia");
-        assert_eq!(duracao(Duration::from_secs(3 * 86_400 + 7200)), "3 dias 2 h");
-    }
 
     #[test]
     fn idle_time_bounds() {

@@ -36,8 +36,8 @@ function serveAceita(flag) {
   return (r.stdout || '').includes(flag);
 }
 
-/** Starts `helixai serve --bind 127.0.0.1:0` on a fresh data dir; `semear(dataDir)` runs first. */
-export async function iniciarServidor({ semear } = {}) {
+/** Starts `helixai serve --bind 127.0.0.1:0` on a fresh data dir; `semear(dataDir)` runs first; `args` are extra flags. */
+export async function iniciarServidor({ semear, args: extras = [] } = {}) {
   if (!existsSync(BINARIO)) throw new Error(`binário não encontrado: ${BINARIO} (rode cargo build)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'helixai-e2e-'));
   if (semear) semear(dataDir);
@@ -46,6 +46,7 @@ export async function iniciarServidor({ semear } = {}) {
   if (comSegredo) args.push('--whatsapp-app-secret', APP_SECRET);
   const graph = await fakeGraph();
   if (serveAceita('--graph-api-url')) args.push('--graph-api-url', `${graph.url}/v25.0`);
+  args.push(...extras);
   const proc = spawn(BINARIO, args, {
     env: { ...process.env, HELIXAI_ADMIN_EMAIL: SUPERADMIN.email, HELIXAI_ADMIN_PASSWORD: SUPERADMIN.senha, RUST_LOG: process.env.RUST_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -154,7 +154,7 @@ impl TenantDb {
         )?;
         let mut stmt = conn.prepare(&format!(
             "SELECT c.id, l.nome, l.telefone, c.pediu_humano_em IS NOT NULL,
-                    COALESCE(c.pediu_humano_em, c.ultima_mensagem_em, c.criado_em) AS em
+                    COALESCE(c.pediu_humano_em, c.criado_em) AS em
              FROM conversas c JOIN leads l ON l.id = c.lead_id
              WHERE {PRECISA_ATENCAO} ORDER BY em DESC, c.id DESC LIMIT 10"
         ))?;
