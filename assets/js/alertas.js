@@ -29,8 +29,14 @@ export function aplicarMenu() {
   const link = estado.base && document.querySelector(`nav.menu a[href="${estado.base}/conversas"]`);
   if (!link) return;
   link.querySelector('.contador')?.remove();
+  document.getElementById('contador-descricao')?.remove();
+  link.removeAttribute('aria-describedby');
   if (estado.total > 0) {
-    link.append(' ', h('span', { class: 'contador', title: `${estado.total} conversa(s) precisando de atenção` }, String(estado.total)));
+    // The link keeps its name ("Conversas"); the count is its description for screen readers.
+    const frase = `${estado.total} ${estado.total === 1 ? 'conversa precisa' : 'conversas precisam'} de atenção`;
+    link.append(h('span', { class: 'contador', 'aria-hidden': 'true', title: frase }, String(estado.total)));
+    link.after(h('span', { id: 'contador-descricao', class: 'visualmente-oculto' }, frase));
+    link.setAttribute('aria-describedby', 'contador-descricao');
   }
 }
 
