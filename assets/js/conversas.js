@@ -2,7 +2,8 @@
 // names and phones; filters: who answers, Minhas / Não atribuídas, open / resolved, tag,
 // unread; badges), the open thread (conversas_fio.js) with its reply box
 // (conversas_resposta.js), refreshing both every few seconds without reloading, the alert
-// controls, the CSV export and (admins) the inbox settings.
+// controls, the CSV export and (admins) the inbox settings. Media (photos, voice notes,
+// documents) and the attach button come from midia.js.
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, carregando, vazio, erroBloco, dataHora } from './ui.js';
@@ -11,6 +12,7 @@ import * as alertas from './alertas.js';
 import { cabecalho, desenharMensagens, selos } from './conversas_fio.js';
 import { caixaResposta } from './conversas_resposta.js';
 import { abrirAjustes } from './conversas_ajustes.js';
+import { botaoAnexar } from './midia.js';
 
 const INTERVALO_MS = 3000;
 const AUTOR = { bot: 'Bot', humano: 'Atendente', sistema: 'Sistema' };
@@ -54,7 +56,8 @@ export async function render(raiz, ctx) {
   }
 
   const acoes = [];
-  const resposta = caixaResposta({ dono: { usuario: ctx.eu.usuario_id, empresa: ctx.empresa.id }, enviar: async (t) => {
+  const anexar = botaoAnexar({ conversa: () => aberta, aoEnviar: (m) => { mensagens.set(m.id, m); desenharFio(true); carregarMensagens(); atualizarCabeca(); } });
+  const resposta = caixaResposta({ antes: anexar, dono: { usuario: ctx.eu.usuario_id, empresa: ctx.empresa.id }, enviar: async (t) => {
     const m = await api.post(api.t(`/conversas/${aberta}/responder`), { texto: t });
     if (m && m.id) mensagens.set(m.id, m);
     desenharFio(true);

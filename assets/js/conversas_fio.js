@@ -1,11 +1,13 @@
 // conversas_fio.js — owns one open conversa in the inbox: its header (who, badges, tags,
 // "Atribuída a", "Assumir conversa" / "Devolver ao bot", "Resolver" / "Reabrir", the lead
 // and the CSV of this conversa) and its messages: WhatsApp formatting as DOM nodes, who sent
-// each reply, delivery status, and a failed send explained in pt-BR with what to do.
+// each reply, delivery status, and a failed send explained in pt-BR with what to do. Media
+// (photo, voice note, video, document) comes from midia.js.
 
 import * as api from './api.js';
 import { h, trocar, vazio, selo, dataHora, avisar, avisarErro } from './ui.js';
 import { formatar } from './formatacao.js';
+import { conteudoMidia, legenda } from './midia.js';
 
 const STATUS = { enviada: 'enviado', entregue: 'entregue', lida: 'lido', pendente: 'enviando…', enviando: 'enviando…', falhou: 'falhou' };
 const TIPOS = { image: 'imagem', audio: 'áudio', video: 'vídeo', document: 'documento', sticker: 'figurinha', location: 'localização', contacts: 'contato', reaction: 'reação' };
@@ -24,7 +26,10 @@ export function linhaMensagem(m) {
   const saida = m.direcao === 'saida';
   const falhou = m.status === 'falhou';
   const status = saida ? STATUS[m.status] : null;
-  const corpo = m.texto ? formatar(m.texto) : `(${TIPOS[m.tipo] || m.tipo || 'mídia'})`;
+  const midia = conteudoMidia(m);
+  const leg = midia ? legenda(m) : null;
+  if (leg) trocar(leg, formatar(leg.textContent));
+  const corpo = midia ? [midia, leg] : m.texto ? formatar(m.texto) : `(${TIPOS[m.tipo] || m.tipo || 'mídia'})`;
   const falha = falhou ? h('div', { class: 'falha', role: 'note' },
     h('strong', {}, 'Não enviada: '), m.erro_explicacao || m.erro_texto || 'o envio falhou.',
     m.erro_acao ? h('div', { class: 'acao' }, h('strong', {}, 'O que fazer: '), m.erro_acao) : null,

@@ -13,9 +13,9 @@ const TOKEN = /(^|\s)\/([\p{L}\p{N}_-]*)$/u;
 
 /**
  * The reply box. `enviar(texto)` sends (rejects on failure); `dono` = {usuario, empresa}
- * names whose drafts these are.
+ * names whose drafts these are; `antes` goes before the text area (the attach button).
  */
-export function caixaResposta({ enviar, dono }) {
+export function caixaResposta({ enviar, dono, antes }) {
   let conversa = null;
   let respostas = null;
   let opcoes = [];
@@ -24,7 +24,7 @@ export function caixaResposta({ enviar, dono }) {
   const texto = h('textarea', { id: 'resposta', name: 'texto', placeholder: 'Escreva uma resposta… (/ para respostas rápidas, Ctrl+Enter envia)',
     'aria-label': 'Resposta', role: 'combobox', 'aria-autocomplete': 'list', 'aria-controls': lista.id, 'aria-expanded': 'false' });
   const botao = h('button', { type: 'submit' }, 'Enviar');
-  const form = h('form', { class: 'responder' }, h('div', { class: 'responder-texto' }, texto, lista), botao);
+  const form = h('form', { class: 'responder' }, antes, h('div', { class: 'responder-texto' }, texto, lista), botao);
 
   async function carregarRespostas() {
     if (respostas) return respostas;

@@ -8,9 +8,9 @@ import * as api from './api.js';
 import * as router from './router.js';
 import { h, trocar, carregando, erroBloco, fecharDialogos } from './ui.js';
 
-// alertas.js and rascunhos.js load on first use, not with the login page: tiny_http 0.12's
-// connection pool can leave a new connection waiting behind keep-alive ones when a browser
-// opens many at once (see README, panel), so the first page keeps its few requests.
+// alertas.js and rascunhos.js load on first use, not with the login page: the first page of a
+// fresh browser keeps its few requests (a burst of new connections once stranded one behind
+// keep-alive ones in tiny_http's pool; fixed in vendor/tiny_http, and fewer requests are cheaper).
 let alertas = null;
 const modAlertas = async () => { alertas = alertas || await import('./alertas.js'); return alertas; };
 const pararAlertas = () => { if (alertas) alertas.parar(); };

@@ -123,6 +123,10 @@ impl TenantCtx {
     pub fn usuario_da_empresa(&self) -> Option<UsuarioId> {
         (self.origem == Origem::Sessao).then_some(self.usuario.id)
     }
+    /// This empresa's media store (files, attachments, catalog photos, quota).
+    pub fn acervo(&self) -> crate::media::Acervo<'_> {
+        crate::media::Acervo::de(&self.app, &self.empresa, &self.db)
+    }
     /// The acting usuario's id.
     pub fn usuario_id(&self) -> UsuarioId {
         self.usuario.id

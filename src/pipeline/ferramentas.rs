@@ -2,7 +2,11 @@
 //!
 //! An adapter only: every operation is one `TenantDb` method (SQL stays in `store/`). The
 //! tenant is fixed when the adapter is built from a claimed job, so nothing the model says
-//! can reach another empresa.
+//! can reach another empresa. It remembers the catalog items its searches and lookups
+//! returned, so the reply's sender can attach the photo of the one the reply presents
+//! (`pipeline::foto`).
+
+use std::cell::RefCell;
 
 use serde_json::Value;
 
@@ -18,11 +22,27 @@ pub struct FerramentasTenant {
     db: TenantDb,
     conversa: ConversaId,
     lead: LeadId,
+    /// (id, name) of every item a tool returned this turn, first seen first.
+    vistos: RefCell<Vec<(ItemId, String)>>,
 }
 
 impl FerramentasTenant {
     pub fn new(db: TenantDb, conversa: ConversaId, lead: LeadId) -> Self {
-        FerramentasTenant { db, conversa, lead }
+        FerramentasTenant { db, conversa, lead, vistos: RefCell::new(Vec::new()) }
+    }
+
+    /// The items the tools returned this turn (id, name), first seen first.
+    pub fn itens_vistos(&self) -> Vec<(ItemId, String)> {
+        self.vistos.borrow().clone()
+    }
+
+    fn ver(&self, itens: &[CatalogItem]) {
+        let mut vistos = self.vistos.borrow_mut();
+        for i in itens {
+            if !vistos.iter().any(|(id, _)| *id == i.id) {
+                vistos.push((i.id, i.nome.clone()));
+            }
+        }
     }
 }
 
@@ -56,11 +76,15 @@ impl TenantTools for FerramentasTenant {
             limite: q.limite.clamp(1, 50),
             cursor: None,
         };
-        Ok(self.db.catalogo_listar(&filtro)?.into_iter().map(item).collect())
+        let itens: Vec<CatalogItem> = self.db.catalogo_listar(&filtro)?.into_iter().map(item).collect();
+        self.ver(&itens);
+        Ok(itens)
     }
 
     fn item_details(&self, id: ItemId) -> Result<Option<CatalogItem>> {
-        Ok(self.db.catalogo_item(id)?.map(item))
+        let i = self.db.catalogo_item(id)?.map(item);
+        self.ver(i.as_slice());
+        Ok(i)
     }
 
     fn schedule(&self, a: &NovoAgendamento) -> Result<i64> {

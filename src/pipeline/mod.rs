@@ -9,13 +9,15 @@
 //! - [`resposta`]: one claimed job → bot → stored reply → send (`envio`: Cloud API or
 //!   Evolution, by the empresa's channel) → recorded outcome;
 //! - [`ferramentas`]: the bot's `TenantTools` over a tenant db;
+//! - [`foto`]: the photo of the catalog item a reply presents, sent after it;
 //! - [`simular`]: the same path for the panel's "Testar bot", storing instead of sending.
 //!
 //! The worker threads that drive [`resposta`] live in `crate::jobs`.
 
-mod envio;
+pub(crate) mod envio;
 pub mod evento;
 pub mod ferramentas;
+pub mod foto;
 pub mod ingestao;
 pub mod ingestao_evolution;
 pub mod journal;

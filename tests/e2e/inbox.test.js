@@ -64,7 +64,7 @@ describe('caixa de entrada com o servidor de verdade', () => {
         semearEmpresa(dir);
         cli(dir, ['tenant', 'set', SEMENTE.slug, '--whatsapp-phone-number-id', PNID, '--whatsapp-token-stdin'], 'token-inbox-e2e\n');
       },
-      args: ['--debounce-ms', '200'],
+      extra: ['--debounce-ms', '200'],
     });
     nav = await abrirNavegador();
     mkdirSync(PASTA, { recursive: true });

@@ -160,6 +160,7 @@ pub fn dar_plano(app: &App, e: &Empresa, limite: i64) {
             limite_mensagens_mes: Some(limite),
             limite_usuarios: None,
             limite_itens_catalogo: None,
+            limite_midia_mb: None,
             ativo: true,
         })
         .expect("plano");

@@ -1,6 +1,7 @@
-//! `/api/bot`: how the empresa's bot talks — custom prompt, greeting, opening hours, and the
-//! LLM endpoint, model and API key. The key is write-only (encrypted, shown masked);
-//! `saudacao` and `horario` live in `configuracoes_json`, next to keys other features own.
+//! `/api/bot`: how the empresa's bot talks — custom prompt, greeting, opening hours, the
+//! LLM endpoint, model and API key, and the speech-to-text model for voice notes. The key is
+//! write-only (encrypted, shown masked); `saudacao`, `horario` and `transcricao_modelo` live
+//! in `configuracoes_json`, next to keys other features own.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -19,6 +20,8 @@ struct Bot {
     llm_base_url: Option<String>,
     llm_modelo: Option<String>,
     llm_api_key: Option<String>,
+    /// The speech-to-text model for voice notes (`null` = `whisper-1`).
+    transcricao_modelo: Value,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +39,8 @@ struct PutBot {
     llm_modelo: Option<Option<String>>,
     #[serde(default, deserialize_with = "presente")]
     llm_api_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "presente")]
+    transcricao_modelo: Option<Option<String>>,
 }
 
 /// An absolute http(s) URL with a host and no whitespace.
@@ -61,6 +66,7 @@ fn resposta(ctx: &TenantCtx, e: &Empresa) -> Result<Response> {
         llm_base_url: e.llm_base_url.clone(),
         llm_modelo: e.llm_modelo.clone(),
         llm_api_key: mascarado(ctx.key(), seg.openai_api_key.as_deref()),
+        transcricao_modelo: config.get("transcricao_modelo").cloned().unwrap_or(Value::Null),
     }))
 }
 
@@ -78,6 +84,8 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     let horario = texto_opcional(body.horario, "horario", 500, livre)?;
     let url = texto_opcional(body.llm_base_url, "llm_base_url", 500, url_valida)?;
     let modelo = texto_opcional(body.llm_modelo, "llm_modelo", 100, |s| !s.chars().any(char::is_control))?;
+    let transcricao =
+        texto_opcional(body.transcricao_modelo, "transcricao_modelo", 100, |s| !s.chars().any(char::is_control))?;
     let chave = texto_opcional(body.llm_api_key, "llm_api_key", 1_024, |s| {
         !s.chars().any(|c| c.is_whitespace() || c.is_control())
     })?;
@@ -87,14 +95,14 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
             detalhes.push(format!("{campo} alterado"));
         }
     }
-    for (campo, v) in [("llm_base_url", &url), ("llm_modelo", &modelo)] {
+    for (campo, v) in [("llm_base_url", &url), ("llm_modelo", &modelo), ("transcricao_modelo", &transcricao)] {
         if let Some(v) = v {
             detalhes.push(format!("{campo}={}", v.as_deref().unwrap_or("(vazio)")));
         }
     }
     detalhes.extend(descrever_segredo("llm_api_key", &chave));
     let mut configuracoes = Map::new();
-    for (k, v) in [("saudacao", saudacao), ("horario", horario)] {
+    for (k, v) in [("saudacao", saudacao), ("horario", horario), ("transcricao_modelo", transcricao)] {
         if let Some(v) = v {
             configuracoes.insert(k.to_owned(), v.map(Value::String).unwrap_or(Value::Null));
         }

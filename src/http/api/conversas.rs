@@ -1,7 +1,7 @@
 //! `/api/conversas`: the panel's inbox — the list (most recent first, filters, full-text
-//! search), one conversa, its messages (paged towards older ones, with who sent each reply
-//! and Meta's error codes explained), marking read, replying, and the CSV export. Handoff,
-//! assignment and resolution are in `atendimento.rs`.
+//! search), one conversa, its messages (paged towards older ones, each with its media, who
+//! sent each reply and Meta's error codes explained), marking read, replying, and the CSV
+//! export. Handoff, assignment and resolution are in `atendimento.rs`.
 
 use std::collections::HashMap;
 
@@ -13,6 +13,7 @@ use crate::auth::TenantCtx;
 use crate::clock::normalizar_data_hora;
 use crate::domain::{ConversaId, MensagemId, UsuarioId};
 use crate::error::{Error, Result};
+use crate::http::api::midias::ComMidia;
 use crate::http::{Request, Response};
 use crate::store::tenant::exportacao::FiltroExportacao;
 use crate::store::tenant::inbox::{FiltroConversas, Mensagem};
@@ -142,15 +143,22 @@ pub fn mensagens(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
     let proximo_cursor =
         (lista.len() as u32 >= pag.limite).then(|| lista.first().map(|m| m.id.0.to_string())).flatten();
     let nomes = nomes(ctx, lista.iter().filter_map(|m| m.enviado_por))?;
-    let itens: Vec<MensagemPainel> = lista
+    let mut midias = match (lista.first().map(|m| m.id), lista.last().map(|m| m.id)) {
+        (Some(desde), Some(ate)) => ctx.db().midias_da_pagina(id, desde, ate)?,
+        _ => HashMap::new(),
+    };
+    let itens: Vec<ComMidia<MensagemPainel>> = lista
         .into_iter()
         .map(|m| {
             let explicada = m.erro_codigo.and_then(crate::whatsapp::explicar_erro);
-            MensagemPainel {
-                enviado_por_nome: m.enviado_por.and_then(|u| nomes.get(&u).cloned()),
-                erro_explicacao: explicada.map(|x| x.explicacao),
-                erro_acao: explicada.map(|x| x.acao),
-                m,
+            ComMidia {
+                midia: midias.remove(&m.id),
+                mensagem: MensagemPainel {
+                    enviado_por_nome: m.enviado_por.and_then(|u| nomes.get(&u).cloned()),
+                    erro_explicacao: explicada.map(|x| x.explicacao),
+                    erro_acao: explicada.map(|x| x.acao),
+                    m,
+                },
             }
         })
         .collect();

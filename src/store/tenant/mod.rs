@@ -6,12 +6,15 @@
 //! [`respostas_rapidas`], [`exportacao`] (rows for the CSV exports), [`relatorios`], [`uso`]
 //! ("mensagens do mês"), [`conversas`] (storing inbound messages, statuses, what the bot
 //! reads), [`lote`] (a batch of webhook events from the journal in one transaction), [`jobs`]
-//! (bot jobs and the reply state machine). Creating a new tenant file ([`create_file`]) lives here too,
+//! (bot jobs and the reply state machine), [`midias`] (media rows, their download jobs,
+//! attachments) and [`catalogo_fotos`] (photos of catalog items). Creating a new tenant file
+//! ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
 pub mod atendimento;
 pub mod busca;
 pub mod catalogo;
+pub mod catalogo_fotos;
 pub mod conversas;
 pub mod etiquetas;
 pub mod exportacao;
@@ -19,6 +22,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod leads;
 pub mod lote;
+pub mod midias;
 pub mod relatorios;
 pub mod respostas_rapidas;
 pub mod uso;

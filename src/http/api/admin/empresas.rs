@@ -16,12 +16,17 @@ use crate::provision::{criar_empresa, PedidoEmpresa};
 use crate::store::central::{AlteraEmpresa, Empresa, FiltroEmpresas};
 
 /// An empresa's usage: its "mensagens do mês" (the bot's replies this month, what the plano
-/// counts: `TenantDb::mensagens_do_mes`), its usuarios and its catalog items.
+/// counts: `TenantDb::mensagens_do_mes`), its usuarios, its catalog items, and its stored media
+/// against the plano's quota.
 #[derive(Debug, Serialize)]
 pub struct Uso {
     pub mensagens_mes: i64,
     pub usuarios: i64,
     pub itens_catalogo: i64,
+    pub midia_bytes: i64,
+    pub midia_arquivos: i64,
+    /// `null` = no quota (no plano, or a plano without `limite_midia_mb`).
+    pub midia_limite_bytes: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -35,10 +40,14 @@ struct EmpresaComUso {
 /// Usage figures of one empresa (opens its tenant through the LRU).
 pub fn uso(app: &App, e: &Empresa) -> Result<Uso> {
     let db = app.tenant_db(e)?;
+    let (midia, midia_limite_bytes) = crate::media::uso_da_empresa(&app.central, e.id)?;
     Ok(Uso {
         mensagens_mes: db.mensagens_do_mes()?,
         usuarios: app.central.usuarios_total_empresa(e.id)?,
         itens_catalogo: db.catalogo_total()?,
+        midia_bytes: midia.bytes,
+        midia_arquivos: midia.arquivos,
+        midia_limite_bytes,
     })
 }
 
