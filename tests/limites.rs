@@ -104,7 +104,9 @@ fn long_terms_are_400_and_percent_and_underscore_are_literal() {
     assert_eq!(nomes(c_carros.get("/api/catalogo?q=50%25")), ["Gol 50% revisado"]);
     assert_eq!(nomes(c_carros.get("/api/catalogo?modelo=Gol_G5")), ["Gol 50% revisado"]);
     assert!(nomes(c_carros.get("/api/catalogo?q=%25")).len() == 1, "a lone % matches only a literal %");
-    assert_eq!(nomes(c_carros.get("/api/conversas?q=100%25")), ["Ana 100%"]);
+    // (The inbox's `q` is a full-text search of words since issue #21: `%` is punctuation there,
+    // never a wildcard.)
+    assert_eq!(nomes(c_carros.get("/api/conversas?q=%25")), Vec::<String>::new(), "a lone % finds no one");
     assert_eq!(nomes(c_casas.get("/api/catalogo?bairro=a_N")), ["Casa"]);
     assert_eq!(nomes(c_pecas.get("/api/catalogo?codigo_oem=0_6")), ["Filtro"]);
 }

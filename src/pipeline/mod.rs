@@ -82,13 +82,16 @@ impl Motor {
 }
 
 /// Queues a reply typed by a person in the panel; a worker sends it through the same path as
-/// the bot's replies. Returns the stored (still `pendente`) mensagem.
+/// the bot's replies. The reply takes the conversa over (modo humano) and, when `atribuir`
+/// is an empresa user, assigns it to them if no one has it. Returns the stored (still
+/// `pendente`) mensagem.
 pub fn responder(
     app: &App,
     empresa: &Empresa,
     conversa: ConversaId,
     texto: &str,
     usuario: UsuarioId,
+    atribuir: Option<UsuarioId>,
 ) -> Result<Mensagem> {
     let texto = texto.trim();
     if texto.is_empty() || texto.len() > 4096 {
@@ -98,7 +101,7 @@ pub fn responder(
     if db.conversa_para_bot(conversa, 0)?.is_some_and(|c| c.wa_id.is_empty() && c.canal != "simulador") {
         return Err(Error::conflict("cliente_nao_identificado", resposta::SEM_DESTINATARIO));
     }
-    let id = db.responder_humano(conversa, texto, usuario.0, unix_now_ms())?;
+    let id = db.responder_humano(conversa, texto, usuario.0, atribuir.map(|u| u.0), unix_now_ms())?;
     app.central.trabalho_marcar(empresa.id)?;
     app.trabalho.avisar();
     db.mensagem(id)?.ok_or(Error::NotFound("mensagem"))

@@ -45,10 +45,12 @@ pub struct Lead {
     pub atualizado_em: String,
 }
 
-const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
+pub(super) const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
                          responsavel_id, criado_em, atualizado_em, user_id, username";
+/// How many columns [`LEAD_COLS`] has: a query selecting more after them reads from here.
+pub(super) const LEAD_NCOLS: usize = 14;
 
-fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
+pub(super) fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
     let wa_id: Option<String> = r.get(1)?;
     let user_id: Option<String> = r.get(12)?;
     Ok(Lead {
@@ -151,5 +153,13 @@ impl TenantDb {
             params![id.0, nome, interesse, orcamento_centavos, email],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_column_count_matches_the_list() {
+        assert_eq!(super::LEAD_COLS.split(',').count(), super::LEAD_NCOLS);
     }
 }
