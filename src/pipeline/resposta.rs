@@ -3,9 +3,11 @@
 //! record the outcome. See `store::tenant::jobs` for the state machine.
 
 use crate::app::App;
+use crate::bot::agenda::Expediente;
+use crate::bot::dialogo::EstadoDialogo;
 use crate::bot::{EmpresaBot, Role, Turn};
 use crate::clock::unix_now_ms;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::llm::{ChatModel, LlmSettings};
 use crate::pipeline::envio;
 use crate::pipeline::ferramentas::FerramentasTenant;
@@ -53,14 +55,11 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     }
     let ultima = conversa.novas.last().map(|(id, _, _)| *id);
     let Some(ultima) = ultima else { return db.job_concluir(job, None, agora) };
-    if conversa.modo != "bot" || !empresa.ativo {
+    // Old simulator conversas (before the sandbox) are never answered through a channel.
+    if conversa.modo != "bot" || !empresa.ativo || conversa.canal == "simulador" {
         return db.job_concluir(job, Some(ultima), agora);
     }
     let texto = compor(app, motor, empresa, db, &conversa)?;
-    if conversa.canal == "simulador" {
-        db.job_preparar_resposta(job, &texto, "bot", ultima, "simulada")?;
-        return db.job_concluir(job, None, unix_now_ms());
-    }
     let saida = db.job_preparar_resposta(job, &texto, "bot", ultima, "pendente")?;
     let ler = conversa.novas.last().and_then(|(_, _, wamid)| wamid.clone());
     envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &texto, ler.as_deref())
@@ -96,23 +95,31 @@ fn cota(app: &App, empresa: &Empresa, db: &TenantDb) -> Result<Cota> {
     })
 }
 
-/// Runs the empresa's bot over the unanswered messages.
-fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot) -> Result<String> {
-    let settings = match cota(app, empresa, db)? {
-        Cota::Livre => llm_settings(app, motor, empresa)?,
-        Cota::SoFallback => None,
-        Cota::Aviso => return Ok(AVISO_COTA.to_owned()),
-    };
-    let bot = motor.bots.build(&EmpresaBot {
-        nome: empresa.nome.clone(),
-        setor: empresa.setor,
+/// The bot settings of an empresa: its row plus the keys of `configuracoes_json` the panel
+/// sets (hours as text and as slots, greeting, address, trade-in and payment answers, visit
+/// length and how many at once).
+pub fn empresa_bot(empresa: &Empresa, llm: Option<LlmSettings>) -> EmpresaBot {
+    let config: serde_json::Value = serde_json::from_str(&empresa.configuracoes_json).unwrap_or_default();
+    let texto = |k: &str| config.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let numero = |k: &str| config.get(k).and_then(serde_json::Value::as_u64).and_then(|n| u32::try_from(n).ok());
+    EmpresaBot {
         prompt_customizado: empresa.prompt_customizado.clone(),
-        horario: config_text(empresa, "horario"),
-        saudacao: config_text(empresa, "saudacao"),
-        llm: settings.clone(),
-    })?;
-    let historico: Vec<Turn> = c
-        .historico
+        horario: texto("horario"),
+        expediente: config.get("expediente").and_then(Expediente::de_json),
+        saudacao: texto("saudacao"),
+        endereco: texto("endereco"),
+        troca: texto("troca"),
+        pagamento: texto("pagamento"),
+        duracao_visita_min: numero("duracao_visita_min"),
+        visitas_simultaneas: numero("visitas_simultaneas"),
+        llm,
+        ..EmpresaBot::novo(empresa.nome.clone(), empresa.setor)
+    }
+}
+
+/// Text turns of a conversa for the bot.
+fn turnos(historico: &[(String, String)]) -> Vec<Turn> {
+    historico
         .iter()
         .filter_map(|(autor, texto)| {
             let role = match autor.as_str() {
@@ -123,23 +130,37 @@ fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &Conver
             };
             Some(Turn { role, texto: texto.clone() })
         })
-        .collect();
+        .collect()
+}
+
+/// Runs the empresa's bot over the unanswered messages, with the conversa's dialog state
+/// (read before, stored after).
+fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot) -> Result<String> {
+    let settings = match cota(app, empresa, db)? {
+        Cota::Livre => llm_settings(app, motor, empresa)?,
+        Cota::SoFallback => None,
+        Cota::Aviso => return Ok(AVISO_COTA.to_owned()),
+    };
+    let bot = motor.bots.build(&empresa_bot(empresa, settings.clone()))?;
+    let historico = turnos(&c.historico);
     let novas: Vec<String> = c.novas.iter().map(|(_, t, _)| t.clone()).collect();
     let tools = FerramentasTenant::new(db.clone(), c.conversa_id, c.lead_id);
+    let mut estado = EstadoDialogo::de_json(db.dialogo_ler(c.conversa_id)?.as_deref());
     let endpoint = settings.as_ref().map(|s| motor.llm.endpoint(s));
     let inicio = std::time::Instant::now();
-    let reply = bot.reply(&historico, &novas, &tools, endpoint.as_ref().map(|e| e as &dyn ChatModel));
+    let reply = bot.reply(&historico, &novas, &tools, endpoint.as_ref().map(|e| e as &dyn ChatModel), &mut estado);
     if endpoint.is_some() {
         app.metrics.llm_chamada(inicio.elapsed(), reply.llm_error.is_none());
     }
     if let Some(why) = &reply.llm_error {
         log::warn!("bot da empresa {} usou o fallback: {why}", empresa.id);
     }
+    db.dialogo_gravar(c.conversa_id, &estado.para_json())?;
     Ok(reply.texto)
 }
 
 /// The empresa's LLM settings with its key decrypted; `None` without a key.
-fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Result<Option<LlmSettings>> {
+pub(super) fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Result<Option<LlmSettings>> {
     if !empresa.tem_openai_api_key {
         return Ok(None);
     }
@@ -166,15 +187,4 @@ fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Result<Option<Ll
 fn config_text(empresa: &Empresa, chave: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(&empresa.configuracoes_json).ok()?;
     v.get(chave)?.as_str().map(str::to_owned)
-}
-
-/// Fails unless `texto` is a usable simulator message.
-pub(super) fn validar_simulacao(telefone: &str, texto: &str) -> Result<()> {
-    if telefone.trim().is_empty() || !telefone.trim().trim_start_matches('+').bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid("telefone_invalido", "informe o telefone só com dígitos, ex.: 5511999990000"));
-    }
-    if texto.trim().is_empty() || texto.len() > 4096 {
-        return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
-    }
-    Ok(())
 }

@@ -49,6 +49,7 @@ pub fn listar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
         filtros,
         limite: pag.limite,
         cursor: pag.cursor.map(ItemId),
+        ..FiltroCatalogo::default()
     };
     let itens = ctx.db().catalogo_listar(&f)?;
     Ok(Response::ok(&Pagina::de(itens, pag.limite, |i| i.id.0)))

@@ -1,14 +1,18 @@
 //! TenantDb: one empresa's own file. Methods never take a tenant id — the file *is* the tenant.
 //!
 //! Submodules hold the SQL per concern: [`catalogo`] (produtos_catalogo + setor tables),
+//! [`agendamentos`] (appointments and their room check), [`dialogo`] (the bot's memory per
+//! conversa and the simulator's sandbox),
 //! [`leads`], [`inbox`] (the panel's reading of conversas/mensagens), [`relatorios`],
 //! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`lote`] (a batch of
 //! webhook events from the journal in one transaction), [`jobs`] (bot jobs
 //! and the reply state machine). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
+pub mod agendamentos;
 pub mod catalogo;
 pub mod conversas;
+pub mod dialogo;
 pub mod inbox;
 pub mod jobs;
 pub mod leads;

@@ -1,7 +1,9 @@
 //! One open tenant: its first connection (opened and migrated by the thread that missed the
 //! LRU), the r2d2 pool that grows only for concurrent use, and [`Conn`], the borrowed
-//! connection that goes back where it came from on drop.
+//! connection that goes back where it came from on drop; data derived from its catalog is
+//! cached here, so it lives exactly as long as the open tenant.
 
+use std::any::Any;
 use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex};
 
@@ -18,11 +20,14 @@ pub struct Tenant {
     pool: r2d2::Pool<SqliteConnectionManager>,
     /// The connection the opening thread made, when nobody is borrowing it.
     primeira: Mutex<Option<Connection>>,
+    /// Data derived from the catalog (the bot's vocabulary), with the catalog version it was
+    /// built from; dropped with the tenant when it leaves the LRU.
+    pub(crate) derivado_do_catalogo: Mutex<Option<(i64, Arc<dyn Any + Send + Sync>)>>,
 }
 
 impl Tenant {
     pub(super) fn new(key: TenantKey, pool: r2d2::Pool<SqliteConnectionManager>, primeira: Connection) -> Self {
-        Tenant { key, pool, primeira: Mutex::new(Some(primeira)) }
+        Tenant { key, pool, primeira: Mutex::new(Some(primeira)), derivado_do_catalogo: Mutex::new(None) }
     }
 
     /// A connection of this tenant: the first one when free, else one from the pool.
