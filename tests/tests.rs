@@ -54,6 +54,8 @@ mod metrics;
 mod admin_backups;
 // Panel bot endpoints: simulator, human replies through the sending path, plan quota, metrics.
 mod api_bot;
+// The pt-BR question set of every setor through the rule engine: pass rate, no invented price.
+mod bot_perguntas;
 // Fault tests: crash during a send, slow LLM + failing Graph, kill -9 under load, full disk.
 mod faults;
 // The embedded admin panel: index, assets, deep links, no path traversal.

@@ -36,6 +36,8 @@ pub enum Atributo {
     Codigo,
     Marca,
     Estoque,
+    /// How long a service takes.
+    Duracao,
     Detalhes,
 }
 
@@ -184,7 +186,9 @@ pub fn perguntas(setor: Setor, norm: &str) -> Vec<Pergunta> {
                 "qual o codigo", "qual codigo", "codigo dela", "codigo dele", "qual a referencia", "numero da peca",
                 "qual o numero", "codigo oem", "o codigo",
             ],
-        ) {
+        ) && !ws.iter().any(|w| w.len() >= 4 && w.chars().any(|c| c.is_ascii_digit()))
+        {
+            // Asking for the code, not giving one ("tem o código PSL55?").
             out.push(p(Atributo::Codigo, None));
         }
         if has_any(
@@ -207,6 +211,9 @@ pub fn perguntas(setor: Setor, norm: &str) -> Vec<Pergunta> {
         )
     {
         out.push(p(Atributo::Estoque, None));
+    }
+    if has_any(norm, &["quanto tempo", "demora", "demorado", "duracao", "quanto dura", "dura quanto", "leva quanto tempo", "tempo de"]) {
+        out.push(p(Atributo::Duracao, None));
     }
     if has_any(
         norm,
@@ -236,7 +243,11 @@ fn attr<'a>(item: &'a CatalogItem, k: &str) -> Option<&'a Value> {
 fn texto_de(v: &Value) -> String {
     match v {
         Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.as_i64().map_or_else(|| n.to_string().replace('.', ","), |i| i.to_string()),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) if f.fract() == 0.0 => format!("{f:.0}"),
+            _ => n.to_string().replace('.', ","),
+        },
         other => other.to_string(),
     }
 }
@@ -345,6 +356,16 @@ pub fn responder(item: &CatalogItem, p: &Pergunta) -> Resposta {
             (Some(n), true) => ok(format!("Temos {} do {nome} em estoque.", plural(n, "unidade", "unidades"))),
             (None, true) => ok(format!("O {nome} está disponível.")),
         },
+        Atributo::Duracao => {
+            let frase = item.descricao.split(['.', ';']).map(str::trim).find(|f| {
+                let n = normalize(f);
+                n.contains("duracao") || n.contains("dura ") || n.contains("minutos") || n.contains("hora")
+            });
+            match frase {
+                Some(f) => ok(format!("{nome}: {f}.")),
+                None => sem(),
+            }
+        }
         Atributo::Detalhes => {
             let d = item.descricao.trim();
             if d.is_empty() {

@@ -30,6 +30,8 @@ pub struct Quantia {
     pub sem_multiplicador: bool,
     /// The multiplier word's factor (`mil` 1,000, `milhão` 1,000,000), 1 without one.
     pub multiplicador: i64,
+    /// The number as written (`60`, `1.250.000`, `cinquenta`).
+    pub texto: String,
     /// The (up to three) words right before it, nearest first (`ate`, `de`, `abaixo`...).
     pub antes: Vec<String>,
     /// Its first token and the token after it: `entre 40 e 70 mil` has one token between.
@@ -311,7 +313,11 @@ pub fn quantias(texto: &str) -> Vec<Quantia> {
             _ => {}
         }
         let mut sem_multiplicador = multiplicador == 1;
-        if multiplicador > 1 {
+        // "4K" and "8K" are screens; "60k" is money.
+        let tela = multiplicador == 1000
+            && palavra(toks.get(j - 1)) == Some("k")
+            && numero(&base, false).is_some_and(|v| v < 1000);
+        if multiplicador > 1 && !tela {
             forca = forca.max(Forca::Multiplicador);
         }
         let mut unidade = None;
@@ -350,6 +356,7 @@ pub fn quantias(texto: &str) -> Vec<Quantia> {
                 unidade,
                 sem_multiplicador,
                 multiplicador,
+                texto: base.clone(),
                 antes,
                 ini: i,
                 fim: j,

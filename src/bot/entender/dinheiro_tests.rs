@@ -48,6 +48,7 @@ fn numbers_that_are_not_money() {
         "cep 01310-100",
         "dois quartos",
         "um carro",
+        "Smart TV 50\" 4K UHD",
     ] {
         assert!(money(t).is_empty(), "{t}: {:?}", quantias(t));
     }

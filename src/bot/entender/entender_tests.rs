@@ -48,3 +48,12 @@ fn references_and_continuations() {
     let e = entender(Setor::Veiculos, "e o preto?", &v);
     assert!(e.continuacao && e.termos.iter().all(|t| t.qualificador));
 }
+
+#[test]
+fn model_numbers_are_terms_and_amounts_are_not() {
+    let v =
+        Vocabulario::construir([&item(1, "Peugeot 208 Allure 1.6 2021", 7_990_000), &item(2, "Fiat Mobi", 4_990_000)]);
+    assert_eq!(palavras(&entender(Setor::Veiculos, "tem o 208?", &v)), ["208"]);
+    let e = entender(Setor::Veiculos, "tem algo ate 208 mil?", &v);
+    assert!(e.termos.is_empty() && e.filtros.preco_max == Some(20_800_000));
+}

@@ -145,10 +145,14 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
         }
         centavos
     };
+    let mut usados: HashSet<String> = HashSet::new();
     let mut i = 0;
     while i < qs.len() {
         let q = &qs[i];
         i += 1;
+        // Every number read as a price, km, area or year is used up (never a search term),
+        // except a bare one the catalog names (`208`, `500`), decided below.
+        usados.insert(q.texto.clone());
         match q.unidade.as_deref() {
             Some("km" | "kms" | "quilometros" | "quilometro" | "kilometros" | "rodados" | "rodado") => {
                 if marcador(q, &["ate", "menos", "maximo", "abaixo", "com", "no"], &["acima", "mais"]) != Some(false) {
@@ -166,7 +170,11 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
                 }
                 continue;
             }
-            Some(_) => continue,
+            // `50 polegadas`, `256 gb`, `12000 btus`: a feature of the product, searched as such.
+            Some(_) => {
+                usados.remove(&q.texto);
+                continue;
+            }
             None => {}
         }
         let antes: Vec<&str> = q.antes.iter().map(String::as_str).collect();
@@ -209,18 +217,20 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
             i += 1;
             continue;
         }
-        // A bare number the catalog knows as a word is a model (`208`, `500`), not a price.
+        // A bare number the catalog names is a model (`208`, `500`), not a price.
         let bruto = (q.centavos / 100).to_string();
         if q.forca == Forca::Nua
             && q.multiplicador == 1
-            && vocab.df(&bruto) > 0
+            && vocab.em_nome(&bruto)
             && antes.first().is_none_or(|w| !MAX_PRECO.contains(w))
         {
+            usados.remove(&q.texto);
             continue;
         }
         let max = marcador(q, MAX_PRECO, MIN_PRECO);
         let aprox = antes.iter().take(3).any(|w| APROX.contains(w));
         if q.forca == Forca::Nua && max.is_none() && !aprox && !q.mensal {
+            usados.remove(&q.texto);
             continue;
         }
         let v = escala(q.centavos, q);
@@ -279,6 +289,15 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
             f.vagas_min = Some(1);
         }
     }
+    // A price says buy or rent when the words do not: R$ 100 mil and up is a sale, up to
+    // R$ 30 mil a month a rent.
+    if setor == Setor::Imoveis && f.finalidade.is_none() {
+        match f.preco_max.or(f.preco_min) {
+            Some(v) if v >= 10_000_000 => f.finalidade = Some("venda".into()),
+            Some(v) if v <= 3_000_000 => f.finalidade = Some("aluguel".into()),
+            _ => {}
+        }
+    }
     if setor == Setor::Veiculos {
         for (i, w) in ws.iter().enumerate() {
             if let Some((v, _)) = CAMBIOS.iter().find(|(_, ws)| ws.contains(w)) {
@@ -310,7 +329,10 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
     }
     for (i, w) in ws.iter().enumerate() {
         let numero = w.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '/'));
-        let numero_util = numero && vocab.df(w) > 0 && !qs.iter().any(|q| ano(q).is_some_and(|a| a.to_string() == *w));
+        // A number is a search term only when an item's name has it (`208`, `2.0`) or it is a
+        // code of the catalog (`3397007488`).
+        let codigo = w.len() >= 5 && vocab.df(w) > 0;
+        let numero_util = numero && (vocab.em_nome(w) || codigo) && !usados.contains(*w);
         if (numero && !numero_util) || (MARCADORES.contains(w) && !vocab.em_nome(w)) {
             e.usadas.insert(i);
         }

@@ -33,6 +33,8 @@ pub struct Sinais {
     pub mais_opcoes: bool,
     pub mais_barato: bool,
     pub identidade: bool,
+    /// Delivery and shipping (`vocês entregam?`, `frete`).
+    pub entrega: bool,
     /// Only courtesy/filler words (the message asks nothing else).
     pub so_cortesia: bool,
 }
@@ -99,6 +101,10 @@ pub fn sinais(norm: &str) -> Sinais {
                 "outro horario", "mudar o horario", "trocar o horario",
             ],
         ));
+    const ABRE: &[&str] = &["abre", "abrem", "abrir", "aberto", "aberta", "abertos", "fecha", "fecham", "atende", "atendem", "funciona"];
+    const DIAS: &[&str] = &["domingo", "segunda", "terca", "quarta", "quinta", "sexta", "sabado", "feriado", "feriados", "hoje", "amanha"];
+    s.horario |= ws.iter().any(|w| ABRE.contains(w)) && (ws.iter().any(|w| DIAS.contains(w)) || ws.len() <= 3);
+    s.entrega = ws.iter().any(|w| ["entrega", "entregam", "entregar", "entregas", "frete", "delivery", "envia", "enviam", "correio", "correios", "motoboy", "sedex"].contains(w));
     s.endereco = has_any(
         norm,
         &[
@@ -147,6 +153,11 @@ pub fn sinais(norm: &str) -> Sinais {
             "aceita menos", "mais barato a vista", "pechinchar",
         ],
     );
+    // "faz o notebook por 2500?", "deixa a hilux por 180 mil?": a price proposal.
+    const PROPOE: &[&str] = &["faz", "faria", "fazer", "deixa", "deixaria", "fecha", "fechar", "fecho", "aceita", "aceitaria", "consegue", "topa", "vende"];
+    s.negociacao |= ws.iter().position(|w| PROPOE.contains(w)).is_some_and(|i| {
+        ws[i..].windows(2).any(|par| par[0] == "por" && par[1].starts_with(|c: char| c.is_ascii_digit()))
+    });
     s.reclamacao = has_any(
         norm,
         &[

@@ -12,7 +12,9 @@ pub fn palavras_de_categoria(setor: Setor) -> &'static [&'static str] {
         Setor::Veiculos => &[
             "carro", "carros", "carrinho", "veiculo", "veiculos", "automovel", "automoveis", "seminovo", "seminovos",
             "seminova", "usado", "usados", "usada", "modelo", "modelos", "unidade", "unidades", "auto", "autos",
-            "automotivo", "zero", "0km", "possante", "nave",
+            "automotivo", "zero", "0km", "possante", "nave", "uber", "99", "aplicativo", "app", "trabalho", "trabalhar",
+            "familia", "viagem", "viajar", "estrada", "cidade", "economico", "economia", "conservado", "bonito",
+            "inteiro", "primeiro", "filho", "filha", "esposa", "marido",
         ],
         Setor::Imoveis => &[
             "imovel", "imoveis", "residencia", "residencias", "propriedade", "propriedades", "moradia", "unidade",
@@ -47,7 +49,9 @@ pub const PALAVRAS_DE_INTENCAO: &[&str] = &[
     "funcionamento", "atendem", "troca", "trocar", "permuta", "avaliar", "avaliacao", "consorcio", "whatsapp",
     "ligar", "ligacao", "telefone", "contato", "email", "obrigado", "obrigada", "valeu", "tchau", "oi", "ola",
     "mensagem", "resposta", "responder", "pergunta", "duvida", "duvidas", "ajuda", "ajudar", "informar", "possivel",
-    "mandar", "manda", "enviar", "envia", "cancelar", "desmarcar", "remarcar", "reagendar", "confirmar", "confirmado",
+    "mandar", "manda", "enviar", "envia", "cancelar", "desmarcar", "remarcar", "reagendar", "confirmar", "confirmado", "entrega", "entregam", "entregar",
+    "entregas", "frete", "delivery", "envia", "enviam", "correio", "correios", "motoboy", "sedex", "quanto", "tempo",
+    "demora", "demorar", "duracao", "dura", "leva",
 ];
 
 /// Alternatives of a search word (each list names one thing).

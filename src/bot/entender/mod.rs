@@ -156,7 +156,8 @@ pub fn entender(setor: Setor, texto: &str, vocab: &Vocabulario) -> Entendimento 
             || DEMONSTRATIVOS.contains(w)
             || ORDINAIS.iter().any(|(o, _)| o == w)
             || (w.len() < 2 && !w.chars().all(|c| c.is_ascii_digit()))
-            || palavra_de_pergunta(w);
+            || palavra_de_pergunta(w)
+            || (*w == "casa" && setor != Setor::Imoveis && i > 0 && ws[i - 1] == "em");
         if consumida || termos.iter().any(|t| t.palavra == *w) {
             continue;
         }

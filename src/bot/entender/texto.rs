@@ -98,7 +98,7 @@ pub fn normalize(text: &str) -> String {
             out.push(' ');
         }
     }
-    let words: Vec<String> = out.split_whitespace().map(collapse_stretch).collect();
+    let words: Vec<String> = out.split_whitespace().flat_map(separar_unidade).map(|w| collapse_stretch(&w)).collect();
     let mut expanded: Vec<&str> = Vec::with_capacity(words.len());
     for (i, w) in words.iter().enumerate() {
         let after_number = i > 0 && words[i - 1].chars().all(|c| c.is_ascii_digit());
@@ -124,6 +124,19 @@ pub fn dobrar(text: &str) -> Vec<char> {
             c => crate::catalogo::fold_char(c),
         })
         .collect()
+}
+
+/// `70mil` → `70 mil`, `60k` → `60 k`, `100m2` → `100 m2`, `50km` → `50 km`: a number glued to
+/// its multiplier or unit is two words (codes such as `5w30` or `hb20` stay whole).
+fn separar_unidade(w: &str) -> Vec<String> {
+    const SUFIXOS: &[&str] = &["mil", "k", "km", "kms", "mi", "reais", "m2", "m", "mts", "metros", "x"];
+    let corte = w.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','));
+    match corte {
+        Some(i) if i > 0 && SUFIXOS.contains(&&w[i..]) && w[..i].chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+            vec![w[..i].to_string(), w[i..].to_string()]
+        }
+        _ => vec![w.to_string()],
+    }
 }
 
 /// `siiiim` → `sim`, `oiii` → `oi`, `kkkk` → `k`: runs of 3+ equal letters become one.

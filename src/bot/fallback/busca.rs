@@ -220,6 +220,65 @@ fn rodada(
     pontuados.into_iter().map(|(i, _, _)| i).collect()
 }
 
+/// The relaxation ladder: each step's filters and what the answer says about it. Price goes
+/// up a quarter first; then numbers soften (area, year, km, rooms); then they go, keeping the
+/// kind of item, the purpose and the bairro; then the bairro; then the type; with a product
+/// named, at last the price.
+fn degraus(f: &Filtros, fortes: bool) -> Vec<(Filtros, &'static str)> {
+    let mut out = Vec::new();
+    if f.preco_max.is_some() {
+        let mut g = f.clone();
+        g.preco_max = g.preco_max.map(|v| v + v / 4);
+        g.preco_min = g.preco_min.map(|v| v - v / 5);
+        g.preco_alvo = None;
+        out.push((g, "Dentro desse valor não encontrei, mas um pouco acima tenho:"));
+    }
+    let numeros = f.area_min.is_some()
+        || f.area_max.is_some()
+        || f.ano_min.is_some()
+        || f.ano_max.is_some()
+        || f.km_max.is_some()
+        || f.quartos_min.is_some()
+        || f.vagas_min.is_some()
+        || f.banheiros_min.is_some();
+    if numeros {
+        let mut g = f.clone();
+        g.area_min = g.area_min.map(|a| a * 85 / 100);
+        g.area_max = g.area_max.map(|a| a * 115 / 100);
+        g.ano_min = g.ano_min.map(|a| a - 1);
+        g.ano_max = g.ano_max.map(|a| a + 1);
+        g.km_max = g.km_max.map(|k| k + k / 4);
+        g.quartos_min = g.quartos_min.map(|q| (q - 1).max(1));
+        g.vagas_min = g.vagas_min.map(|v| (v - 1).max(0));
+        g.banheiros_min = g.banheiros_min.map(|b| (b - 1).max(1));
+        out.push((g, "Exatamente assim não encontrei, mas tenho estas opções bem próximas:"));
+    }
+    let basicos = Filtros {
+        preco_min: f.preco_min,
+        preco_max: f.preco_max,
+        finalidade: f.finalidade.clone(),
+        tipo: f.tipo.clone(),
+        bairros: f.bairros.clone(),
+        ..Filtros::default()
+    };
+    if basicos != *f {
+        out.push((basicos.clone(), "Com todas essas características não encontrei, mas tenho estas opções parecidas:"));
+    }
+    if !basicos.bairros.is_empty() {
+        let g = Filtros { bairros: Vec::new(), ..basicos.clone() };
+        out.push((g, "Nesse bairro não encontrei agora, mas tenho em outros bairros:"));
+    }
+    if basicos.tipo.is_some() && !fortes {
+        let g = Filtros { bairros: Vec::new(), tipo: None, ..basicos.clone() };
+        out.push((g, "Desse tipo não encontrei agora, mas tenho estas opções:"));
+    }
+    if fortes && basicos.tem_preco() {
+        let g = Filtros { preco_min: None, preco_max: None, preco_alvo: None, ..basicos };
+        out.push((g, "Nessa faixa de valor não encontrei; veja as opções que tenho:"));
+    }
+    out
+}
+
 /// Searches, relaxing what the customer asked step by step when nothing matches.
 pub(crate) fn buscar(
     setor: Setor,
@@ -257,44 +316,14 @@ pub(crate) fn buscar(
             achados.relaxado = Some(format!("Não encontrei com \"{}\", mas tenho:", quais.join(" ")));
         }
     }
-    if itens.is_empty() && p.filtros.preco_max.is_some() {
-        let mut f = p.filtros.clone();
-        f.preco_max = f.preco_max.map(|v| v + v / 4);
-        f.preco_min = f.preco_min.map(|v| v - v / 5);
-        f.preco_alvo = None;
-        let mais = rodada(setor, p, &f, &conhecidos, vocab, tools, expl);
-        if !mais.is_empty() {
-            itens = mais;
-            achados.relaxado = Some("Dentro desse valor não encontrei, mas um pouco acima tenho:".into());
+    // Nothing yet: loosen what was asked, the least important first, and say so.
+    for (filtros, aviso) in degraus(&p.filtros, fortes_conhecidos) {
+        if !itens.is_empty() {
+            break;
         }
-    }
-    if itens.is_empty() {
-        let mut f = Filtros {
-            preco_min: p.filtros.preco_min,
-            preco_max: p.filtros.preco_max,
-            finalidade: p.filtros.finalidade.clone(),
-            ..Filtros::default()
-        };
-        if f != p.filtros {
-            let soltos = rodada(setor, p, &f, &conhecidos, vocab, tools, expl);
-            if soltos.is_empty() && f.tem_preco() && fortes_conhecidos {
-                f.preco_min = None;
-                f.preco_max = None;
-                itens = rodada(setor, p, &f, &conhecidos, vocab, tools, expl);
-            } else {
-                itens = soltos;
-            }
-            if !itens.is_empty() {
-                achados.relaxado =
-                    Some("Com todas essas características não encontrei, mas tenho estas opções parecidas:".into());
-            }
-        } else if f.tem_preco() && fortes_conhecidos {
-            f.preco_min = None;
-            f.preco_max = None;
-            itens = rodada(setor, p, &f, &conhecidos, vocab, tools, expl);
-            if !itens.is_empty() {
-                achados.relaxado = Some("Nessa faixa de valor não encontrei; veja as opções que tenho:".into());
-            }
+        itens = rodada(setor, p, &filtros, &conhecidos, vocab, tools, expl);
+        if !itens.is_empty() {
+            achados.relaxado = Some(aviso.into());
         }
     }
     expl.achou(itens.iter().take(5).map(|i| (i.id, i.nome.clone(), i.preco_centavos)));
@@ -348,8 +377,56 @@ pub(crate) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
         }
         return Resposta::texto(respostas::pergunta_o_que(fb.setor).into());
     }
-    let achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
+    let mut achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
+    if let Some(juntos) = por_partes(fb, e, &pedido, &achados, vocab, t) {
+        achados = juntos;
+    }
     listar(fb, &pedido, achados, t, None)
+}
+
+/// "um pivô e um terminal de direção pro Polo": when no single item has every product word
+/// and the message joins products with "e" or commas, each part is searched on its own and
+/// the best of each is shown.
+fn por_partes(
+    fb: &Fallback,
+    e: &Entendimento,
+    pedido: &Pedido,
+    achados: &Achados,
+    vocab: &Vocabulario,
+    t: &mut Turno<'_>,
+) -> Option<Achados> {
+    let fortes: Vec<&Termo> = pedido.termos.iter().filter(|t| t.conhecido && !t.qualificador).collect();
+    let um_so = achados.itens.first().is_some_and(|i| pontuar(i, &fortes).1 == fortes.len());
+    if fortes.len() < 2 || um_so || !(e.norm.contains(" e ") || e.norm.contains(',')) {
+        return None;
+    }
+    let partes: Vec<&str> =
+        e.norm.split([',']).flat_map(|p| p.split(" e ")).map(str::trim).filter(|p| !p.is_empty()).collect();
+    let mut itens: Vec<CatalogItem> = Vec::new();
+    let mut buscadas = 0;
+    for parte in partes {
+        let termos: Vec<Termo> = crate::bot::entender::entender(fb.setor, parte, vocab)
+            .termos
+            .into_iter()
+            .filter(|t| t.conhecido && !t.qualificador)
+            .collect();
+        if termos.is_empty() {
+            continue;
+        }
+        buscadas += 1;
+        let p = Pedido { termos, filtros: pedido.filtros.clone(), ordem: pedido.ordem, excluir: Vec::new() };
+        let a = buscar(fb.setor, &p, vocab, t.tools, t.explicacao);
+        for item in a.itens.into_iter().take(1) {
+            if !itens.iter().any(|i| i.id == item.id) {
+                itens.push(item);
+            }
+        }
+    }
+    (buscadas >= 2 && itens.len() >= 2).then(|| Achados {
+        itens,
+        faltando: Vec::new(),
+        relaxado: Some("Encontrei:".into()),
+    })
 }
 
 fn pedido_tem_algo(p: &Pedido) -> bool {
@@ -416,10 +493,7 @@ pub(crate) fn listar(
     let mais = total.saturating_sub(mostrar.len());
     if unico_sem_estoque {
         t.estado.oferta = Some(Oferta::Encomenda { item: mostrar[0].id });
-        linhas.push(
-            "Esse está sem estoque no momento. Quer que eu peça para a equipe verificar a encomenda e te avisar?"
-                .into(),
-        );
+        linhas.push(respostas::indisponivel(setor).into());
         return Resposta::texto(linhas.join("\n"));
     }
     if mais > 0 {

@@ -12,6 +12,7 @@ use crate::bot::entender::texto::{has_any, stem};
 use crate::bot::entender::vocabulario::{palavras_do_item, Vocabulario};
 use crate::bot::entender::{pergunta_preco, so_referencia, Entendimento, Referencia, Termo};
 use crate::bot::tools::CatalogItem;
+use crate::domain::Setor;
 
 fn detalhes(t: &Turno<'_>, id: crate::domain::ItemId) -> Option<CatalogItem> {
     match t.tools.item_details(id) {
@@ -44,7 +45,15 @@ fn alvos(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t: &mut Turno<'_>
     if let Some(m) = escolhido {
         return detalhes(t, m.id).into_iter().collect();
     }
-    let fortes: Vec<&Termo> = e.termos.iter().filter(|t| !t.qualificador && t.conhecido).collect();
+    // "serve no gol?": the car named is what the part should fit, not the item asked about.
+    let alvo_da_pergunta: Vec<String> = e
+        .perguntas
+        .iter()
+        .filter_map(|p| p.esperado.as_deref())
+        .flat_map(|x| x.split(' ').map(String::from).collect::<Vec<_>>())
+        .collect();
+    let fortes: Vec<&Termo> =
+        e.termos.iter().filter(|t| !t.qualificador && t.conhecido && !alvo_da_pergunta.contains(&t.palavra)).collect();
     if !fortes.is_empty() {
         let entre_mostrados: Vec<&ItemMostrado> =
             mostrados.iter().filter(|m| fortes.iter().all(|t| casa(&m.nome, t))).collect();
@@ -54,7 +63,8 @@ fn alvos(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t: &mut Turno<'_>
         if let Some(f) = t.estado.foco.clone().filter(|f| fortes.iter().all(|t| casa(&f.nome, t))) {
             return detalhes(t, f.id).into_iter().collect();
         }
-        let pedido = Pedido { termos: e.termos.clone(), ..Pedido::default() };
+        let termos = e.termos.iter().filter(|t| !alvo_da_pergunta.contains(&t.palavra)).cloned().collect();
+        let pedido = Pedido { termos, ..Pedido::default() };
         let achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
         return achados.itens.into_iter().take(3).collect();
     }
@@ -74,6 +84,16 @@ fn alvos(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t: &mut Turno<'_>
     }
     if let Some(f) = t.estado.foco.clone() {
         return detalhes(t, f.id).into_iter().collect();
+    }
+    if mostrados.is_empty() && e.busca_algo() && alvo_da_pergunta.is_empty() {
+        // "qual o IPTU do apartamento de Moema?": the items the message describes.
+        let pedido =
+            Pedido { termos: e.termos.clone(), filtros: e.filtros.clone(), ordem: e.ordem, excluir: Vec::new() };
+        let achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
+        if achados.relaxado.is_none() {
+            return achados.itens.into_iter().take(3).collect();
+        }
+        return Vec::new();
     }
     mostrados.iter().take(3).filter_map(|m| detalhes(t, m.id)).collect()
 }
@@ -143,7 +163,16 @@ pub(super) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
     if !e.perguntas.is_empty() && !fortes_desconhecidos {
         let novos_filtros = e.filtros.clone();
         let itens = alvos(fb, e, vocab, t);
-        if !itens.is_empty() && (novos_filtros.vazio() || e.referencia.is_some() || tem_contexto) {
+        // "tem apartamento com garagem?" is a search: its question is already a filter.
+        let so_filtros = e.perguntas.iter().all(|p| match p.atributo {
+            Atributo::Vagas => novos_filtros.vagas_min.is_some(),
+            Atributo::Quartos => novos_filtros.quartos_min.is_some(),
+            Atributo::Area => novos_filtros.area_min.is_some() || novos_filtros.area_max.is_some(),
+            Atributo::Cambio => novos_filtros.cambio.is_some(),
+            Atributo::Combustivel => novos_filtros.combustivel.is_some(),
+            _ => false,
+        });
+        if !itens.is_empty() && (!so_filtros || e.referencia.is_some() || tem_contexto) {
             t.explicacao.intencao = "atributo".into();
             t.explicacao.achou(itens.iter().map(|i| (i.id, i.nome.clone(), i.preco_centavos)));
             return Some(responder_perguntas(fb, &e.perguntas, &itens, t));
@@ -189,7 +218,7 @@ pub(super) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
                 texto.push_str(&format!("\n{}", respostas::proximo_passo(fb.setor)));
             } else {
                 t.estado.oferta = Some(Oferta::Encomenda { item: item.id });
-                texto.push_str("\nEsse está sem estoque no momento. Quer que eu peça para a equipe verificar a encomenda e te avisar?");
+                texto.push_str(&format!("\n{}", respostas::indisponivel(fb.setor)));
             }
             return Some(Resposta::texto(texto));
         }
@@ -213,15 +242,20 @@ fn caracteristica(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t: &mut 
         has_any(&e.norm, &["tem", "possui", "aceita", "vem com", "e", "inclui", "esta incluso", "pode"])
             && e.norm.split(' ').count() <= 8;
     let palavras: Vec<String> = e.termos.iter().map(|t| t.palavra.clone()).collect();
-    // Naming a product (this one or another) is a search, not a feature question.
-    let de_produto = e.termos.iter().any(|t| t.conhecido && vocab.em_nome(&t.palavra));
-    if !pergunta_sim_nao || palavras.is_empty() || de_produto || !e.filtros.vazio() {
+    // Naming this item again is a search for it, not a feature question.
+    if !pergunta_sim_nao || palavras.is_empty() || !e.filtros.vazio() || e.termos.iter().any(|t| casa(&foco.nome, t)) {
         return None;
     }
+    // A word that names other products (and this item lacks) is a new search.
+    let de_produto = e.termos.iter().any(|t| t.conhecido && vocab.em_nome(&t.palavra));
     let item = detalhes(t, foco.id)?;
+    let tem = menciona(&item, &palavras);
+    if !tem && de_produto {
+        return None;
+    }
     t.explicacao.intencao = "caracteristica".into();
     let o_que = palavras.join(" ");
-    if menciona(&item, &palavras) {
+    if tem {
         t.estado.oferta = Some(oferta_do_passo(fb, &item));
         Some(Resposta::texto(format!(
             "Sim! O cadastro do *{}* menciona {o_que}. {}",
@@ -286,7 +320,9 @@ fn mais_barato(fb: &Fallback, vocab: &Vocabulario, t: &mut Turno<'_>) -> Respost
         .collect();
     let mut pedido = Pedido { termos, filtros, ordem: None, excluir: Vec::new() };
     let mut achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
-    if achados.itens.is_empty() || achados.relaxado.is_some() {
+    // Cars and homes: any cheaper one of the same kind; products and services: the same product.
+    let mesmo_produto = !matches!(fb.setor, Setor::Veiculos | Setor::Imoveis) && !pedido.termos.is_empty();
+    if (achados.itens.is_empty() || achados.relaxado.is_some()) && !mesmo_produto {
         pedido.termos.clear();
         achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
     }

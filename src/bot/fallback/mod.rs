@@ -142,7 +142,9 @@ impl Fallback {
                 &norm,
                 &[
                     "falar com alguem", "falar com uma pessoa", "atendimento humano", "pessoa de verdade", "me liga",
-                    "me ligue", "pode me ligar", "nao quero falar com robo",
+                    "me ligue", "pode me ligar", "nao quero falar com robo", "falar com o dono", "falar com a dona",
+                    "falar com o responsavel", "falar com a responsavel", "falar com o gerente", "falar com a gerente",
+                    "falar com o proprietario", "chama alguem", "chamar alguem", "falar com gente",
                 ],
             )
     }
@@ -279,10 +281,17 @@ impl Fallback {
             partes.push(self.pagamento.clone().unwrap_or_else(|| {
                 "As formas de pagamento e as condições são combinadas com a nossa equipe no fechamento.".into()
             }));
-            if s.financiamento {
+            if s.financiamento && matches!(self.setor, Setor::Veiculos | Setor::Imoveis) {
                 partes.push("Para simular o financiamento com as condições certas, precisa de um consultor. Quer que eu chame um?".into());
                 t.estado.oferta = Some(Oferta::Atendente { motivo: "financiamento".into() });
             }
+        }
+        if s.entrega {
+            intencao(t, "entrega");
+            partes.push(
+                "Sobre entrega, prazos e frete, quem confirma é a nossa equipe. Quer que eu chame um atendente?".into(),
+            );
+            t.estado.oferta = Some(Oferta::Atendente { motivo: "entrega".into() });
         }
         if s.horario {
             intencao(t, "horario");

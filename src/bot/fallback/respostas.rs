@@ -84,9 +84,30 @@ pub fn linha(setor: Setor, item: &CatalogItem) -> String {
         s.push_str(&format!(" ({resumo})"));
     }
     if !item.em_estoque() {
-        s.push_str(" — sem estoque no momento");
+        s.push_str(match setor {
+            Setor::Autopecas | Setor::Varejo => " — sem estoque no momento",
+            _ => " — indisponível no momento",
+        });
     }
     s
+}
+
+/// What to say about an item that cannot be sold now, and the offer that follows.
+pub fn indisponivel(setor: Setor) -> &'static str {
+    match setor {
+        Setor::Autopecas | Setor::Varejo => {
+            "Esse está sem estoque no momento. Quer que eu peça para a equipe verificar a encomenda e te avisar?"
+        }
+        Setor::Veiculos => {
+            "Esse não está disponível no momento. Quer que eu peça para um vendedor te avisar de opções parecidas?"
+        }
+        Setor::Imoveis => {
+            "Esse imóvel está indisponível no momento. Quer que eu peça para um corretor te mostrar opções parecidas?"
+        }
+        Setor::Servicos => {
+            "Esse serviço está indisponível no momento. Quer que eu chame um atendente para ver uma alternativa?"
+        }
+    }
 }
 
 /// The next step offered after showing one item of `setor`.

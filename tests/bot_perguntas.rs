@@ -1,0 +1,192 @@
+//! The pt-BR question set: realistic customer messages (typos, no accents, all caps,
+//! vc/tb/qto/blz, multi-turn follow-ups) over a realistic catalog of each setor, in
+//! `tests/fixtures/bot/<setor>.json`, answered by the real rule engine (no LLM key) over a
+//! real tenant SQLite file, through the simulator's sandbox. Each question lists facts the
+//! answer must contain (`espera`, all; `espera_algum`, at least one), facts it must not
+//! (`proibido`) and whether it must hand over to a person. Prints the pass rate per setor;
+//! fails below 90% or on any invented price (a money amount that is not a catalog amount).
+
+use std::collections::HashSet;
+
+use helixai::bot::fallback::brl_amounts;
+use helixai::catalogo::NovoItem;
+use helixai::domain::{Setor, UsuarioId};
+use helixai::pipeline::simulador;
+use helixai::provision::{criar_empresa, PedidoEmpresa};
+use helixai::store::central::BotAlteracao;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::support::{open_app, test_config, TestDir};
+
+#[derive(Deserialize)]
+struct Fixture {
+    empresa: EmpresaFx,
+    catalogo: Vec<NovoItem>,
+    perguntas: Vec<Pergunta>,
+}
+
+#[derive(Deserialize)]
+struct EmpresaFx {
+    nome: String,
+    setor: Setor,
+    #[serde(default)]
+    configuracoes: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct Pergunta {
+    #[serde(default)]
+    pergunta: Option<String>,
+    #[serde(default)]
+    conversa: Vec<String>,
+    #[serde(default)]
+    espera: Vec<String>,
+    #[serde(default)]
+    espera_algum: Vec<String>,
+    #[serde(default)]
+    proibido: Vec<String>,
+    #[serde(default)]
+    handoff: Option<bool>,
+}
+
+/// Lowercase, accent-free: facts match however the answer writes them.
+fn dobrar(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).map(helixai::catalogo::fold_char).collect()
+}
+
+struct Resultado {
+    total: usize,
+    certas: usize,
+    falhas: Vec<String>,
+    inventados: Vec<String>,
+}
+
+fn rodar(setor: &str) -> Resultado {
+    let path = format!("{}/tests/fixtures/bot/{setor}.json", env!("CARGO_MANIFEST_DIR"));
+    let fx: Fixture = serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture json");
+    let dir = TestDir::new();
+    let app = open_app(&dir, test_config());
+    let e = criar_empresa(
+        &app,
+        &PedidoEmpresa {
+            nome: fx.empresa.nome.clone(),
+            slug: setor.to_string(),
+            setor: fx.empresa.setor,
+            whatsapp_phone_number_id: None,
+            plano_id: None,
+        },
+    )
+    .expect("empresa");
+    let bot = BotAlteracao { configuracoes: fx.empresa.configuracoes.clone(), ..BotAlteracao::default() };
+    app.central.empresa_definir_bot(e.id, &bot).expect("bot settings");
+    let e = app.central.empresa(e.id).expect("read").expect("empresa");
+    let itens: Vec<_> = fx.catalogo.iter().map(|i| i.validar(fx.empresa.setor).expect("valid item")).collect();
+    app.tenant_db(&e).expect("db").catalogo_criar_varios(&itens).expect("catalog");
+    let mut dinheiro: HashSet<i64> = HashSet::new();
+    for i in &fx.catalogo {
+        dinheiro.extend(i.preco_centavos);
+        for (k, v) in &i.atributos {
+            if k.ends_with("_centavos") {
+                dinheiro.extend(v.as_i64());
+            }
+        }
+    }
+    let mut r = Resultado { total: 0, certas: 0, falhas: Vec::new(), inventados: Vec::new() };
+    for (n, p) in fx.perguntas.iter().enumerate() {
+        let turnos: Vec<String> = p.pergunta.iter().cloned().chain(p.conversa.iter().cloned()).collect();
+        let sessao = format!("q{n}");
+        let mut ultima = None;
+        for t in &turnos {
+            let s = simulador::simular(&app, &e, UsuarioId(1), &sessao, t).expect("simular");
+            for v in brl_amounts(&s.resposta) {
+                if !dinheiro.contains(&v) {
+                    r.inventados.push(format!("{t:?} → {} (valor {v} centavos)", s.resposta));
+                }
+            }
+            ultima = Some(s);
+        }
+        let Some(s) = ultima else { continue };
+        r.total += 1;
+        let texto = dobrar(&s.resposta);
+        let mut erros = Vec::new();
+        for f in &p.espera {
+            if !texto.contains(&dobrar(f)) {
+                erros.push(format!("falta {f:?}"));
+            }
+        }
+        if !p.espera_algum.is_empty() && !p.espera_algum.iter().any(|f| texto.contains(&dobrar(f))) {
+            erros.push(format!("falta um de {:?}", p.espera_algum));
+        }
+        for f in &p.proibido {
+            if texto.contains(&dobrar(f)) {
+                erros.push(format!("não devia ter {f:?}"));
+            }
+        }
+        if let Some(h) = p.handoff {
+            if h != (s.handoff || s.ficha.transferida) {
+                erros.push(format!("handoff esperado {h}"));
+            }
+        }
+        if erros.is_empty() {
+            r.certas += 1;
+        } else {
+            let chamadas: Vec<String> = s
+                .explicacao
+                .ferramentas
+                .iter()
+                .map(|f| format!("{} {} = {}", f.nome, f.argumentos, f.resultado))
+                .collect();
+            r.falhas.push(format!(
+                "{turnos:?}\n    → {}\n    ({}; intenção {}; {})",
+                s.resposta.replace('\n', " ⏎ "),
+                erros.join(", "),
+                s.explicacao.intencao,
+                chamadas.join(" | ")
+            ));
+        }
+    }
+    r
+}
+
+fn conferir(setor: &str) {
+    let r = rodar(setor);
+    let taxa = 100.0 * r.certas as f64 / r.total.max(1) as f64;
+    println!(
+        "perguntas {setor}: {}/{} certas ({taxa:.0}%), {} preços inventados",
+        r.certas,
+        r.total,
+        r.inventados.len()
+    );
+    for f in &r.falhas {
+        println!("  FALHOU {f}");
+    }
+    assert!(r.total >= 20, "{setor}: pelo menos 20 perguntas (há {})", r.total);
+    assert!(r.inventados.is_empty(), "{setor}: preços inventados:\n{}", r.inventados.join("\n"));
+    assert!(taxa >= 90.0, "{setor}: {taxa:.0}% < 90%:\n{}", r.falhas.join("\n"));
+}
+
+#[test]
+fn veiculos() {
+    conferir("veiculos");
+}
+
+#[test]
+fn imoveis() {
+    conferir("imoveis");
+}
+
+#[test]
+fn autopecas() {
+    conferir("autopecas");
+}
+
+#[test]
+fn varejo() {
+    conferir("varejo");
+}
+
+#[test]
+fn servicos() {
+    conferir("servicos");
+}
