@@ -22,7 +22,11 @@ use crate::support::{open_app, test_config, TestDir};
 #[derive(Deserialize)]
 struct Fixture {
     empresa: EmpresaFx,
+    #[serde(default)]
     catalogo: Vec<NovoItem>,
+    /// Use the `serve --demo` catalog of the setor instead.
+    #[serde(default)]
+    catalogo_demo: bool,
     perguntas: Vec<Pergunta>,
 }
 
@@ -62,9 +66,28 @@ struct Resultado {
     inventados: Vec<String>,
 }
 
-fn rodar(setor: &str) -> Resultado {
-    let path = format!("{}/tests/fixtures/bot/{setor}.json", env!("CARGO_MANIFEST_DIR"));
-    let fx: Fixture = serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture json");
+/// Every question file of a setor: `tests/fixtures/bot/<setor>*.json`.
+fn arquivos(setor: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bot");
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/bot")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(setor) && n.ends_with(".json"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn rodar_fixture(setor: &str, mut fx: Fixture) -> Resultado {
+    if fx.catalogo_demo {
+        fx.catalogo = helixai::demo::empresas_demo()
+            .into_iter()
+            .find(|(_, _, s, _)| *s == fx.empresa.setor)
+            .map(|(_, _, _, itens)| itens)
+            .expect("demo catalog of the setor");
+    }
     let dir = TestDir::new();
     let app = open_app(&dir, test_config());
     let e = criar_empresa(
@@ -150,20 +173,31 @@ fn rodar(setor: &str) -> Resultado {
 }
 
 fn conferir(setor: &str) {
-    let r = rodar(setor);
-    let taxa = 100.0 * r.certas as f64 / r.total.max(1) as f64;
+    let mut total = Resultado { total: 0, certas: 0, falhas: Vec::new(), inventados: Vec::new() };
+    for path in arquivos(setor) {
+        let nome = path.file_stem().and_then(|n| n.to_str()).unwrap_or(setor).to_string();
+        let fx: Fixture =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture json");
+        let r = rodar_fixture(&nome.replace('_', "-"), fx);
+        println!("perguntas {nome}: {}/{} certas", r.certas, r.total);
+        total.total += r.total;
+        total.certas += r.certas;
+        total.falhas.extend(r.falhas);
+        total.inventados.extend(r.inventados);
+    }
+    let taxa = 100.0 * total.certas as f64 / total.total.max(1) as f64;
     println!(
         "perguntas {setor}: {}/{} certas ({taxa:.0}%), {} preços inventados",
-        r.certas,
-        r.total,
-        r.inventados.len()
+        total.certas,
+        total.total,
+        total.inventados.len()
     );
-    for f in &r.falhas {
+    for f in &total.falhas {
         println!("  FALHOU {f}");
     }
-    assert!(r.total >= 20, "{setor}: pelo menos 20 perguntas (há {})", r.total);
-    assert!(r.inventados.is_empty(), "{setor}: preços inventados:\n{}", r.inventados.join("\n"));
-    assert!(taxa >= 90.0, "{setor}: {taxa:.0}% < 90%:\n{}", r.falhas.join("\n"));
+    assert!(total.total >= 20, "{setor}: pelo menos 20 perguntas (há {})", total.total);
+    assert!(total.inventados.is_empty(), "{setor}: preços inventados:\n{}", total.inventados.join("\n"));
+    assert!(taxa >= 90.0, "{setor}: {taxa:.0}% < 90%:\n{}", total.falhas.join("\n"));
 }
 
 #[test]

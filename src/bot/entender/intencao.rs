@@ -191,6 +191,12 @@ pub fn sinais(norm: &str) -> Sinais {
                 "ver o apartamento", "ver o carro", "ver a moto",
             ],
         );
+    // "quero ver o civic sábado", "dá pra conhecer o apê amanhã?", "ver pessoalmente".
+    const VER: &[&str] = &["ver", "conhecer", "olhar", "visitar", "ir", "passar", "testar", "dirigir"];
+    const QUANDO: &[&str] = &[
+        "pessoalmente", "perto", "hoje", "amanha", "segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo",
+    ];
+    s.agendar |= ws.iter().any(|w| VER.contains(w)) && ws.iter().any(|w| QUANDO.contains(w));
     s.cancelar = has_any(
         norm,
         &["cancelar", "desmarcar", "nao vou poder ir", "nao vou conseguir ir", "nao poderei ir", "cancela", "desmarca"],

@@ -14,7 +14,9 @@ pub fn palavras_de_categoria(setor: Setor) -> &'static [&'static str] {
             "seminova", "usado", "usados", "usada", "modelo", "modelos", "unidade", "unidades", "auto", "autos",
             "automotivo", "zero", "0km", "possante", "nave", "uber", "99", "aplicativo", "app", "trabalho", "trabalhar",
             "familia", "viagem", "viajar", "estrada", "cidade", "economico", "economia", "conservado", "bonito",
-            "inteiro", "primeiro", "filho", "filha", "esposa", "marido",
+            "inteiro", "primeiro", "filho", "filha", "esposa", "marido", "espacoso", "espacosa", "confortavel",
+            "potente", "rapido", "seguro", "novinho", "bom", "boa", "otimo", "grande", "pequeno", "lindo", "top",
+            "completo", "completa", "ideal", "legal",
         ],
         Setor::Imoveis => &[
             "imovel", "imoveis", "residencia", "residencias", "propriedade", "propriedades", "moradia", "unidade",
@@ -43,7 +45,7 @@ pub const PALAVRAS_DE_INTENCAO: &[&str] = &[
     "financiar", "financia", "financiado", "parcela", "parcelas", "parcelado", "parcelar", "parcelamento", "entrada",
     "desconto", "negociar", "negocia", "proposta", "cartao", "credito", "debito", "pix", "boleto", "vista",
     "dinheiro", "atendente", "vendedor", "vendedora", "pessoa", "humano", "nome", "chamo", "foto", "fotos", "video",
-    "videos", "imagem", "imagens", "detalhe", "detalhes", "ficha", "completo", "completa", "disponibilidade",
+    "videos", "imagem", "imagens", "detalhe", "detalhes", "ficha", "disponibilidade",
     "amanha", "semana", "sabado", "domingo", "segunda", "terca", "quarta", "quinta", "sexta", "feira", "manha",
     "hora", "horas", "cedo", "ir", "passar", "pessoalmente", "aberto", "aberta", "abre", "fecha", "funciona",
     "funcionamento", "atendem", "troca", "trocar", "permuta", "avaliar", "avaliacao", "consorcio", "whatsapp",
@@ -53,6 +55,118 @@ pub const PALAVRAS_DE_INTENCAO: &[&str] = &[
     "entregas", "frete", "delivery", "envia", "enviam", "correio", "correios", "motoboy", "sedex", "quanto", "tempo",
     "demora", "demorar", "duracao", "dura", "leva",
 ];
+
+/// Body types of the models sold in Brazil, so "tem SUV?" finds a Kicks even when the catalog
+/// never says SUV: (the words for the type, the models of that type).
+pub const TIPOS_DE_CARRO: &[(&[&str], &[&str])] = &[
+    (
+        &["suv", "suvs", "utilitario"],
+        &[
+            "hrv",
+            "kicks",
+            "creta",
+            "tracker",
+            "tcross",
+            "duster",
+            "compass",
+            "renegade",
+            "ecosport",
+            "nivus",
+            "taos",
+            "tiguan",
+            "sw4",
+            "rav4",
+            "pulse",
+            "fastback",
+            "2008",
+            "3008",
+            "captur",
+            "tucson",
+            "ix35",
+            "sportage",
+            "commander",
+            "territory",
+            "bronco",
+            "pajero",
+            "outlander",
+            "asx",
+            "c4",
+            "aircross",
+            "wrv",
+            "zrv",
+            "crv",
+            "corolla cross",
+            "xc40",
+            "x1",
+            "q3",
+            "haval",
+            "tiggo",
+            "song",
+            "yuan",
+            "equinox",
+            "trailblazer",
+            "kardian",
+        ],
+    ),
+    (
+        &["picape", "picapes", "pickup", "caminhonete", "caminhonetes"],
+        &[
+            "hilux", "s10", "toro", "strada", "amarok", "ranger", "l200", "triton", "saveiro", "montana", "oroch",
+            "frontier", "ram", "maverick", "rampage", "f250", "courier",
+        ],
+    ),
+    (
+        &["seda", "sedan", "sedas", "sedans"],
+        &[
+            "corolla",
+            "civic",
+            "prisma",
+            "cobalt",
+            "virtus",
+            "voyage",
+            "city",
+            "hb20s",
+            "cronos",
+            "versa",
+            "sentra",
+            "jetta",
+            "logan",
+            "siena",
+            "grand siena",
+            "fluence",
+            "cruze",
+            "onix plus",
+            "focus sedan",
+            "fiesta sedan",
+            "accord",
+            "camry",
+            "passat",
+            "a3 sedan",
+            "yaris sedan",
+        ],
+    ),
+    (
+        &["hatch", "hatches", "hatchback", "compacto", "popular", "populares"],
+        &[
+            "onix", "gol", "polo", "hb20", "argo", "mobi", "kwid", "ka", "fit", "yaris", "208", "sandero", "march",
+            "up", "uno", "palio", "fox", "celta", "fiesta", "etios", "c3", "golf", "i30", "207", "agile", "clio",
+            "picanto",
+        ],
+    ),
+    (&["minivan", "monovolume", "familiar"], &["spin", "livina", "zafira", "meriva", "idea", "doblo", "sharan"]),
+    (
+        &["moto", "motos", "motocicleta", "motocicletas"],
+        &[
+            "cg", "fan", "titan", "biz", "pop", "bros", "xre", "fazer", "factor", "lander", "cb", "ninja", "mt", "pcx",
+            "nmax", "crosser",
+        ],
+    ),
+];
+
+/// The models of a body type word (`suv` → `[hrv, kicks, ...]`), empty for other words.
+pub fn modelos_do_tipo(w: &str) -> &'static [&'static str] {
+    TIPOS_DE_CARRO.iter().find(|(ws, _)| ws.contains(&w)).map_or(&[], |(_, m)| *m)
+}
 
 /// Alternatives of a search word (each list names one thing).
 const SINONIMOS: &[&[&str]] = &[
@@ -90,6 +204,7 @@ const SINONIMOS: &[&[&str]] = &[
     &["escova", "escovinha"],
     &["consulta", "avaliacao"],
     &["revisao", "revisar"],
+    &["enceramento", "encerar", "cera"],
     &["faxina", "limpeza"],
     &["frete", "entrega"],
 ];

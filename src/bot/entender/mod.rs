@@ -162,9 +162,25 @@ pub fn entender(setor: Setor, texto: &str, vocab: &Vocabulario) -> Entendimento 
             continue;
         }
         let mut alternativas: Vec<String> = lexico::sinonimos(w).into_iter().map(String::from).collect();
+        if setor == Setor::Veiculos {
+            // "suv" also finds the SUV models the catalog has (without saying SUV).
+            for m in lexico::modelos_do_tipo(w) {
+                let m = m.replace(' ', "");
+                if vocab.df(&m) > 0 && !alternativas.contains(&m) {
+                    alternativas.push(m);
+                }
+            }
+        }
         let s = stem(w);
         if s.len() >= 4 && !alternativas.contains(&s) {
             alternativas.push(s);
+        }
+        // A verb finds its noun: "encerar" → "enceramento", "alinhar" → "alinhamento".
+        if w.len() >= 6 && (w.ends_with("ar") || w.ends_with("er") || w.ends_with("ir")) {
+            let raiz = w[..w.len() - 2].to_string();
+            if !alternativas.contains(&raiz) {
+                alternativas.push(raiz);
+            }
         }
         let conhecido = alternativas.iter().any(|a| vocab.conhece(a));
         let qualificador =
@@ -205,7 +221,18 @@ fn palavra_de_pergunta(w: &str) -> bool {
 fn juntar_compostos(ws: &[String], vocab: &Vocabulario) -> String {
     let mut out: Vec<String> = Vec::with_capacity(ws.len());
     let mut i = 0;
-    while i < ws.len() {
+    'palavras: while i < ws.len() {
+        // A code typed in pieces (`5U0-615-301`, `bb 1296`): the pieces joined, when the catalog has it.
+        for k in (2..=4).rev() {
+            if i + k <= ws.len() && ws[i..i + k].iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+                let junto = ws[i..i + k].concat();
+                if vocab.df(&junto) > 0 {
+                    out.push(junto);
+                    i += k;
+                    continue 'palavras;
+                }
+            }
+        }
         if i + 1 < ws.len() && ws[i].len() <= 3 {
             let junto = format!("{}{}", ws[i], ws[i + 1]);
             if vocab.df(&junto) > 0 && !(is_stopword(&ws[i]) && vocab.df(&ws[i + 1]) > 0) {

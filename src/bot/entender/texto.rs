@@ -258,7 +258,8 @@ pub const STOPWORDS: &[&str] = &[
     "custando", "comprar", "compra", "adquirir", "mim", "te", "ti", "lhe", "nosso", "nossa", "seu", "sua", "seus",
     "suas", "meio", "tal", "cada", "todo", "toda", "nada", "aquilo", "dai", "vou", "vai", "vamos", "fazer", "faz",
     "sei", "acho", "quer", "precisava", "preciso", "precisando", "estava", "estaria", "alguma", "algo", "tambem",
-    "ja", "la", "so", "kkk", "rs", "haha",
+    "ja", "la", "so", "kkk", "rs", "haha", "pouca", "pouco", "poucos", "poucas", "baixa", "baixo", "alta", "alto",
+    "muita", "muitos", "muitas", "bastante",
 ];
 
 /// Whether `w` is a stopword.
