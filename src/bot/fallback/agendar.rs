@@ -130,14 +130,16 @@ fn propor(t: &mut Turno<'_>, mut ag: AgendamentoEmCurso, livres: Vec<DataHora>, 
 
 /// The customer picked `inicio`: book it, or ask the name first (once).
 fn escolher(fb: &Fallback, t: &mut Turno<'_>, mut ag: AgendamentoEmCurso, inicio: DataHora) -> Resposta {
-    let nome = t.estado.nome.clone().or_else(|| t.tools.lead_nome().ok().flatten());
-    if nome.is_none() && !t.estado.nome_perguntado {
+    // The name the customer told us; asked once (the WhatsApp profile name only when they
+    // did not answer that question).
+    if t.estado.nome.is_none() && !t.estado.nome_perguntado {
         t.estado.nome_perguntado = true;
         ag.escolhido = Some(inicio.iso());
         let texto = format!("Perfeito, {}. Para confirmar, qual é o seu nome?", inicio.por_extenso());
         t.estado.agendamento = Some(ag);
         return Resposta::texto(texto);
     }
+    let nome = t.estado.nome.clone().or_else(|| t.tools.lead_nome().ok().flatten());
     reservar(fb, t, ag, inicio, nome)
 }
 
