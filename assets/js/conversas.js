@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, carregando, vazio, erroBloco, avisar, avisarErro, dataHora, selo } from './ui.js';
+import { fichaDaConversa } from './ficha.js';
 
 const INTERVALO_MS = 3000;
 const STATUS = { enviada: 'enviado', entregue: 'entregue', lida: 'lido', pendente: 'enviando…', falhou: 'falhou' };
@@ -108,7 +109,7 @@ export async function render(raiz, ctx) {
       c && c.telefone ? h('span', { class: 'previa' }, c.telefone) : null,
       c ? selo(humano ? 'humano' : 'bot', humano ? 'humano' : 'bot') : null,
       c && c.lead_id ? h('a', { href: `${ctx.base}/leads?lead=${c.lead_id}` }, 'Ver lead') : null,
-      alternar);
+      alternar, fichaDaConversa(c));
   }
 
   function linhaMensagem(m) {
