@@ -65,11 +65,17 @@ fn buscar(db: &TenantDb, q: &CatalogQuery) -> Result<Vec<CatalogItem>> {
     Ok(db.catalogo_listar(&filtro)?.into_iter().map(item).collect())
 }
 
-fn vocabulario(db: &TenantDb) -> Result<Arc<Vocabulario>> {
-    db.derivado_do_catalogo(|db| {
+/// The catalog's vocabulary, read once per adapter (one job or one simulated message).
+fn vocabulario(db: &TenantDb, lido: &RefCell<Option<Arc<Vocabulario>>>) -> Result<Arc<Vocabulario>> {
+    if let Some(v) = lido.borrow().as_ref() {
+        return Ok(v.clone());
+    }
+    let v = db.derivado_do_catalogo(|db| {
         let itens: Vec<CatalogItem> = db.catalogo_todos()?.into_iter().map(item).collect();
         Ok(Vocabulario::construir(&itens))
-    })
+    })?;
+    *lido.borrow_mut() = Some(v.clone());
+    Ok(v)
 }
 
 fn ocupados(db: &TenantDb, de: Data, ate: Data) -> Result<Vec<Ocupado>> {
@@ -87,11 +93,18 @@ pub struct FerramentasTenant {
     lead: LeadId,
     /// Local time now (upcoming appointments start after it).
     agora: DataHora,
+    vocab: RefCell<Option<Arc<Vocabulario>>>,
 }
 
 impl FerramentasTenant {
     pub fn new(db: TenantDb, conversa: ConversaId, lead: LeadId) -> Self {
-        FerramentasTenant { db, conversa, lead, agora: DataHora::de_unix(crate::clock::unix_now()) }
+        FerramentasTenant {
+            db,
+            conversa,
+            lead,
+            agora: DataHora::de_unix(crate::clock::unix_now()),
+            vocab: RefCell::new(None),
+        }
     }
 }
 
@@ -105,7 +118,7 @@ impl TenantTools for FerramentasTenant {
     }
 
     fn vocabulario(&self) -> Result<Arc<Vocabulario>> {
-        vocabulario(&self.db)
+        vocabulario(&self.db, &self.vocab)
     }
 
     fn agenda_ocupada(&self, de: Data, ate: Data) -> Result<Vec<Ocupado>> {
@@ -190,11 +203,12 @@ pub struct FichaSandbox {
 pub struct FerramentasSandbox {
     db: TenantDb,
     pub ficha: RefCell<FichaSandbox>,
+    vocab: RefCell<Option<Arc<Vocabulario>>>,
 }
 
 impl FerramentasSandbox {
     pub fn new(db: TenantDb, ficha: FichaSandbox) -> Self {
-        FerramentasSandbox { db, ficha: RefCell::new(ficha) }
+        FerramentasSandbox { db, ficha: RefCell::new(ficha), vocab: RefCell::new(None) }
     }
 }
 
@@ -208,7 +222,7 @@ impl TenantTools for FerramentasSandbox {
     }
 
     fn vocabulario(&self) -> Result<Arc<Vocabulario>> {
-        vocabulario(&self.db)
+        vocabulario(&self.db, &self.vocab)
     }
 
     fn agenda_ocupada(&self, de: Data, ate: Data) -> Result<Vec<Ocupado>> {

@@ -59,8 +59,8 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     if conversa.modo != "bot" || !empresa.ativo || conversa.canal == "simulador" {
         return db.job_concluir(job, Some(ultima), agora);
     }
-    let texto = compor(app, motor, empresa, db, &conversa)?;
-    let saida = db.job_preparar_resposta(job, &texto, "bot", ultima, "pendente")?;
+    let (texto, dialogo) = compor(app, motor, empresa, db, &conversa)?;
+    let saida = db.job_preparar_resposta_com_dialogo(job, &texto, "bot", ultima, "pendente", dialogo.as_deref())?;
     let ler = conversa.novas.last().and_then(|(_, _, wamid)| wamid.clone());
     envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &texto, ler.as_deref())
 }
@@ -133,13 +133,19 @@ fn turnos(historico: &[(String, String)]) -> Vec<Turn> {
         .collect()
 }
 
-/// Runs the empresa's bot over the unanswered messages, with the conversa's dialog state
-/// (read before, stored after).
-fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot) -> Result<String> {
+/// Runs the empresa's bot over the unanswered messages, with the conversa's dialog state:
+/// the reply and the state to store with it (none for the quota notice).
+fn compor(
+    app: &App,
+    motor: &Motor,
+    empresa: &Empresa,
+    db: &TenantDb,
+    c: &ConversaParaBot,
+) -> Result<(String, Option<String>)> {
     let settings = match cota(app, empresa, db)? {
         Cota::Livre => llm_settings(app, motor, empresa)?,
         Cota::SoFallback => None,
-        Cota::Aviso => return Ok(AVISO_COTA.to_owned()),
+        Cota::Aviso => return Ok((AVISO_COTA.to_owned(), None)),
     };
     let bot = motor.bots.build(&empresa_bot(empresa, settings.clone()))?;
     let historico = turnos(&c.historico);
@@ -155,8 +161,7 @@ fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &Conver
     if let Some(why) = &reply.llm_error {
         log::warn!("bot da empresa {} usou o fallback: {why}", empresa.id);
     }
-    db.dialogo_gravar(c.conversa_id, &estado.para_json())?;
-    Ok(reply.texto)
+    Ok((reply.texto, Some(estado.para_json())))
 }
 
 /// The empresa's LLM settings with its key decrypted; `None` without a key.

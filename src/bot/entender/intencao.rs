@@ -235,7 +235,11 @@ pub fn sinais(norm: &str) -> Sinais {
     let sem_cortesia: Vec<&&str> = ws.iter().filter(|w| !CORTESIA.contains(w)).collect();
     s.so_cortesia = !ws.is_empty() && sem_cortesia.is_empty();
     if curta {
-        s.afirmacao = AFIRMACOES.iter().any(|a| has_any(norm, &[a])) && !ws.contains(&"nao");
+        // "ok, obrigado" closes the talk; it does not accept an offer.
+        s.afirmacao = AFIRMACOES.iter().any(|a| has_any(norm, &[a]))
+            && !ws.contains(&"nao")
+            && !s.agradecimento
+            && !s.despedida;
         s.negacao = NEGACOES.iter().any(|a| has_any(norm, &[a])) || ws.first() == Some(&"nao");
     }
     s

@@ -27,6 +27,7 @@ fn intents() {
     assert!(s("isso é um golpe, vou no procon").reclamacao);
     assert!(s("sim").afirmacao && s("quero sim!").afirmacao && s("pode ser").afirmacao);
     assert!(!s("bom dia").afirmacao);
+    assert!(!s("ok, obrigado").afirmacao && s("ok, obrigado").agradecimento);
     assert!(s("não, obrigado").negacao && !s("não, obrigado").afirmacao);
     assert!(s("tem mais opções?").mais_opcoes);
     assert!(s("tem algo mais barato?").mais_barato);

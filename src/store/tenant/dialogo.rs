@@ -11,6 +11,16 @@ use crate::error::Result;
 /// Sandbox conversations untouched this long are deleted.
 const SANDBOX_VIDA_MS: i64 = 24 * 3600 * 1000;
 
+/// Stores a conversa's dialog state on `conn` (inside a caller's transaction when it has one).
+pub(super) fn gravar(conn: &rusqlite::Connection, conversa: ConversaId, estado: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO conversas_dialogo (conversa_id, estado) VALUES (?1, ?2)
+         ON CONFLICT(conversa_id) DO UPDATE SET estado = excluded.estado, atualizado_em = CURRENT_TIMESTAMP",
+    )?
+    .execute(params![conversa.0, estado])?;
+    Ok(())
+}
+
 impl TenantDb {
     /// A conversa's dialog state (JSON), if the bot stored one.
     pub fn dialogo_ler(&self, conversa: ConversaId) -> Result<Option<String>> {
@@ -23,13 +33,7 @@ impl TenantDb {
 
     /// Stores a conversa's dialog state (JSON).
     pub fn dialogo_gravar(&self, conversa: ConversaId, estado: &str) -> Result<()> {
-        self.conn()?
-            .prepare_cached(
-                "INSERT INTO conversas_dialogo (conversa_id, estado) VALUES (?1, ?2)
-                 ON CONFLICT(conversa_id) DO UPDATE SET estado = excluded.estado, atualizado_em = CURRENT_TIMESTAMP",
-            )?
-            .execute(params![conversa.0, estado])?;
-        Ok(())
+        gravar(&*self.conn()?, conversa, estado)
     }
 
     /// A sandbox conversation: (dialog state JSON, history JSON).

@@ -173,9 +173,26 @@ impl TenantDb {
         respondida_ate: MensagemId,
         status: &str,
     ) -> Result<MensagemId> {
+        self.job_preparar_resposta_com_dialogo(job, texto, autor, respondida_ate, status, None)
+    }
+
+    /// [`Self::job_preparar_resposta`], storing the bot's dialog state of the conversa (JSON)
+    /// in the same transaction: the reply and what the bot remembers of it land together.
+    pub fn job_preparar_resposta_com_dialogo(
+        &self,
+        job: &JobBot,
+        texto: &str,
+        autor: &str,
+        respondida_ate: MensagemId,
+        status: &str,
+        dialogo: Option<&str>,
+    ) -> Result<MensagemId> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         ainda_meu(&tx, job)?;
+        if let Some(estado) = dialogo {
+            super::dialogo::gravar(&tx, job.conversa_id, estado)?;
+        }
         let id: i64 = tx.query_row(
             "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, status)
              VALUES (?1, 'saida', ?2, 'text', ?3, ?4) RETURNING id",
