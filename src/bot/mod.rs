@@ -25,6 +25,7 @@ mod fake_tools;
 mod tests;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -143,30 +144,39 @@ pub struct BotReply {
     pub explicacao: Explicacao,
 }
 
+fn ausente(setor: Setor) -> Error {
+    Error::Internal(format!("template do setor {setor} ausente"))
+}
+
 /// Loads every setor template once; cheap to share.
 #[derive(Debug, Clone)]
 pub struct BotFactory {
-    templates: HashMap<Setor, Template>,
+    templates: HashMap<Setor, Arc<Template>>,
+    /// Each template's handoff phrases, normalised once.
+    transferencia: HashMap<Setor, Arc<[String]>>,
 }
 
 impl BotFactory {
     /// Loads and validates all embedded templates.
     pub fn new() -> Result<Self> {
-        let mut templates = HashMap::new();
+        let (mut templates, mut transferencia) = (HashMap::new(), HashMap::new());
         for setor in Setor::ALL {
-            templates.insert(setor, Template::load(setor)?);
+            let t = Template::load(setor)?;
+            transferencia.insert(setor, t.config.palavras_transferencia.iter().map(|p| normalize(p)).collect());
+            templates.insert(setor, Arc::new(t));
         }
-        Ok(BotFactory { templates })
+        Ok(BotFactory { templates, transferencia })
     }
 
     /// The template of `setor`.
     pub fn template(&self, setor: Setor) -> Result<&Template> {
-        self.templates.get(&setor).ok_or_else(|| Error::Internal(format!("template do setor {setor} ausente")))
+        self.templates.get(&setor).map(|t| &**t).ok_or_else(|| ausente(setor))
     }
 
     /// Builds the bot for one empresa.
     pub fn build(&self, empresa: &EmpresaBot) -> Result<Bot> {
-        let template = self.template(empresa.setor)?.clone();
+        // Shared, not copied: a bot is built for every job.
+        let template = self.templates.get(&empresa.setor).cloned().ok_or_else(|| ausente(empresa.setor))?;
         let nome = empresa.nome.trim();
         if nome.is_empty() {
             return Err(Error::invalid("empresa_sem_nome", "a empresa precisa de um nome para o bot"));
@@ -187,7 +197,7 @@ impl BotFactory {
             endereco: non_empty(&empresa.endereco),
             troca: non_empty(&empresa.troca),
             pagamento: non_empty(&empresa.pagamento),
-            palavras_transferencia: template.config.palavras_transferencia.iter().map(|p| normalize(p)).collect(),
+            palavras_transferencia: self.transferencia.get(&empresa.setor).cloned().unwrap_or_default(),
         };
         let llm = empresa.llm.clone().filter(|s| !s.api_key.trim().is_empty() && !s.base_url.trim().is_empty());
         let mut sobre = Vec::new();
@@ -215,7 +225,7 @@ impl BotFactory {
 /// One empresa's bot, built per job.
 #[derive(Debug, Clone)]
 pub struct Bot {
-    template: Template,
+    template: Arc<Template>,
     empresa: String,
     horario: String,
     sobre: String,

@@ -293,7 +293,7 @@ pub fn nome_dito(texto: &str) -> Option<String> {
 /// A bare name answering "com quem eu falo?" (`João`, `Maria Clara`, `é a Ana`).
 pub fn nome_solto(texto: &str) -> Option<String> {
     let raw: Vec<&str> = texto.split_whitespace().collect();
-    if raw.is_empty() || raw.len() > 4 {
+    if raw.is_empty() || raw.len() > 6 {
         return None;
     }
     let norm: Vec<String> = raw.iter().map(|w| super::texto::normalize(w)).collect();
@@ -310,7 +310,16 @@ pub fn nome_solto(texto: &str) -> Option<String> {
 
 fn nome_em(raw: &[&str], norm: &[String]) -> Option<String> {
     let mut partes = Vec::new();
-    for (r, n) in raw.iter().zip(norm) {
+    for (i, (r, n)) in raw.iter().zip(norm).enumerate() {
+        // "João da Silva": a particle between two parts of the name.
+        let particula = matches!(n.as_str(), "da" | "de" | "do" | "dos" | "das");
+        if particula && !partes.is_empty() && !r.ends_with([',', '.', '!', '?', ';']) {
+            let seguinte = norm.get(i + 1).is_some_and(|x| !is_stopword(x) && !NAO_NOMES.contains(&x.as_str()));
+            if seguinte {
+                partes.push(n.clone());
+                continue;
+            }
+        }
         let limpo: String = r.chars().filter(|c| c.is_alphabetic() || *c == '\'' || *c == '-').collect();
         let termina = r.ends_with([',', '.', '!', '?', ';']);
         if limpo.chars().count() < 2
@@ -324,9 +333,12 @@ fn nome_em(raw: &[&str], norm: &[String]) -> Option<String> {
             break;
         }
         partes.push(capitalizar(&limpo));
-        if termina || partes.len() == 3 {
+        if termina || partes.len() >= 5 {
             break;
         }
+    }
+    while partes.last().is_some_and(|p| matches!(p.as_str(), "da" | "de" | "do" | "dos" | "das")) {
+        partes.pop();
     }
     (!partes.is_empty()).then(|| partes.join(" "))
 }

@@ -46,6 +46,8 @@ fn names() {
     assert_eq!(nome_dito("quanto custa o civic?"), None);
     assert_eq!(nome_solto("João").as_deref(), Some("João"));
     assert_eq!(nome_solto("maria clara").as_deref(), Some("Maria Clara"));
+    assert_eq!(nome_solto("João Pedro da Silva").as_deref(), Some("João Pedro da Silva"));
+    assert_eq!(nome_dito("meu nome é Ana dos Santos, quero um carro").as_deref(), Some("Ana dos Santos"));
     assert_eq!(nome_solto("é a Ana").as_deref(), Some("Ana"));
     assert_eq!(nome_solto("sim"), None);
     assert_eq!(nome_solto("quanto custa o civic?"), None);

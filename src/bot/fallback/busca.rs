@@ -480,6 +480,8 @@ pub(crate) fn listar(
     for item in &mostrar {
         linhas.push(respostas::linha(setor, item));
     }
+    // A new list makes any booking offer on the table stale ("o primeiro" now means an item).
+    t.estado.agendamento = None;
     let shown: Vec<ItemMostrado> = mostrar
         .iter()
         .map(|i| ItemMostrado { id: i.id, nome: i.nome.trim().to_string(), preco_centavos: i.preco_centavos })

@@ -18,7 +18,7 @@ fn engine(setor: Setor) -> Fallback {
         endereco: Some("Av. Brasil, 100 — Centro".into()),
         troca: Some("Aceitamos seu usado na troca, com avaliação na loja.".into()),
         pagamento: Some("Pix, cartão em até 12x e financiamento.".into()),
-        palavras_transferencia: vec!["atendente".into(), "vendedor".into(), "falar com alguem".into()],
+        palavras_transferencia: vec!["atendente".into(), "vendedor".into(), "falar com alguem".into()].into(),
     }
 }
 

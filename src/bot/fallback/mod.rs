@@ -67,7 +67,7 @@ pub struct Fallback {
     /// Payment methods.
     pub(crate) pagamento: Option<String>,
     /// Handoff keywords, normalised.
-    pub(crate) palavras_transferencia: Vec<String>,
+    pub(crate) palavras_transferencia: std::sync::Arc<[String]>,
 }
 
 /// One turn's context: the tenant, the dialog state (read and updated), the local time and

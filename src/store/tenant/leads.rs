@@ -137,8 +137,10 @@ impl TenantDb {
     /// are. A new lead moves to `em_atendimento`; one with interest and budget known, to
     /// `qualificado` (never backwards).
     pub fn lead_registrar_dados(&self, id: LeadId, d: &DadosDoCliente<'_>) -> Result<()> {
-        self.conn()?.execute(
-            "UPDATE leads SET nome = COALESCE(?2, nome), interesse = COALESCE(?3, interesse),
+        // Cached: the bot runs this on most turns.
+        self.conn()?
+            .prepare_cached(
+                "UPDATE leads SET nome = COALESCE(?2, nome), interesse = COALESCE(?3, interesse),
                  orcamento_centavos = COALESCE(?4, orcamento_centavos), email = COALESCE(?5, email),
                  horario_preferido = COALESCE(?6, horario_preferido),
                  status = CASE
@@ -148,8 +150,8 @@ impl TenantDb {
                      ELSE status END,
                  atualizado_em = CURRENT_TIMESTAMP
              WHERE id = ?1",
-            params![id.0, d.nome, d.interesse, d.orcamento_centavos, d.email, d.horario_preferido],
-        )?;
+            )?
+            .execute(params![id.0, d.nome, d.interesse, d.orcamento_centavos, d.email, d.horario_preferido])?;
         Ok(())
     }
 
