@@ -116,12 +116,19 @@ fn rodar_fixture(setor: &str, mut fx: Fixture) -> Resultado {
         }
     }
     let mut r = Resultado { total: 0, certas: 0, falhas: Vec::new(), inventados: Vec::new() };
+    let mostrar = std::env::var_os("HELIXAI_PERGUNTAS").is_some();
     for (n, p) in fx.perguntas.iter().enumerate() {
+        if mostrar {
+            println!("--- {n}");
+        }
         let turnos: Vec<String> = p.pergunta.iter().cloned().chain(p.conversa.iter().cloned()).collect();
         let sessao = format!("q{n}");
         let mut ultima = None;
         for t in &turnos {
             let s = simulador::simular(&app, &e, UsuarioId(1), &sessao, t).expect("simular");
+            if mostrar {
+                println!("  > {t}\n  < {}  [{}]", s.resposta.replace('\n', "\n    "), s.explicacao.intencao);
+            }
             for v in brl_amounts(&s.resposta) {
                 if !dinheiro.contains(&v) {
                     r.inventados.push(format!("{t:?} → {} (valor {v} centavos)", s.resposta));
@@ -223,4 +230,19 @@ fn varejo() {
 #[test]
 fn servicos() {
     conferir("servicos");
+}
+
+/// Any question file, every turn printed: `HELIXAI_PERGUNTAS=arquivo.json cargo test --test
+/// integration bot_perguntas::explorar -- --ignored --nocapture` (trying a catalog or new
+/// phrasings without adding them to the set).
+#[test]
+#[ignore]
+fn explorar() {
+    let path = std::env::var("HELIXAI_PERGUNTAS").expect("HELIXAI_PERGUNTAS=arquivo.json");
+    let fx: Fixture = serde_json::from_str(&std::fs::read_to_string(&path).expect("arquivo")).expect("json");
+    let r = rodar_fixture("explorar", fx);
+    println!("{}/{} certas", r.certas, r.total);
+    for f in r.falhas.iter().chain(&r.inventados) {
+        println!("  FALHOU {f}");
+    }
 }

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::descricao::{feminino, menciona, trecho};
 use super::dinheiro::{agrupar, format_brl};
 use super::lexico::{CAMBIOS, COMBUSTIVEIS};
 use super::texto::{has_any, normalize, stem, words};
@@ -38,6 +39,8 @@ pub enum Atributo {
     Estoque,
     /// How long a service takes.
     Duracao,
+    /// Clothes and shoe sizes (`tem no 42?`).
+    Tamanho,
     Detalhes,
 }
 
@@ -212,6 +215,11 @@ pub fn perguntas(setor: Setor, norm: &str) -> Vec<Pergunta> {
     {
         out.push(p(Atributo::Estoque, None));
     }
+    if setor == Setor::Varejo {
+        if let Some((valor, _)) = super::tamanho::pergunta(norm) {
+            out.push(Pergunta { atributo: Atributo::Tamanho, esperado: valor });
+        }
+    }
     if has_any(norm, &["quanto tempo", "demora", "demorado", "duracao", "quanto dura", "dura quanto", "leva quanto tempo", "tempo de"]) {
         out.push(p(Atributo::Duracao, None));
     }
@@ -266,6 +274,17 @@ fn plural(n: i64, um: &str, varios: &str) -> String {
 
 /// Answers `p` about `item` from its fields.
 pub fn responder(item: &CatalogItem, p: &Pergunta) -> Resposta {
+    let mut r = responder_masculino(item, p);
+    if feminino(&item.nome) {
+        let nome = format!("*{}*", item.nome.trim());
+        for (m, f) in [("O ", "A "), ("o ", "a "), ("do ", "da ")] {
+            r.texto = r.texto.replace(&format!("{m}{nome}"), &format!("{f}{nome}"));
+        }
+    }
+    r
+}
+
+fn responder_masculino(item: &CatalogItem, p: &Pergunta) -> Resposta {
     let nome = format!("*{}*", item.nome.trim());
     let ok = |texto: String| Resposta { texto, conhecido: true };
     let sem = || Resposta { texto: format!("Essa informação não está no cadastro do {nome}."), conhecido: false };
@@ -356,6 +375,10 @@ pub fn responder(item: &CatalogItem, p: &Pergunta) -> Resposta {
             (Some(n), true) => ok(format!("Temos {} do {nome} em estoque.", plural(n, "unidade", "unidades"))),
             (None, true) => ok(format!("O {nome} está disponível.")),
         },
+        Atributo::Tamanho => {
+            let (texto, conhecido) = super::tamanho::responder(item, p.esperado.as_deref(), &nome);
+            Resposta { texto, conhecido }
+        }
         Atributo::Duracao => {
             let frase = item.descricao.split(['.', ';']).map(str::trim).find(|f| {
                 let n = normalize(f);
@@ -401,6 +424,12 @@ fn aplicacao(item: &CatalogItem, alvo: Option<&str>, nome: &str) -> Resposta {
     if modelos.is_empty() {
         return Resposta { texto: format!("O {nome} serve em: {apl}."), conhecido: true };
     }
+    if apl_words.iter().any(|w| w == "universal") {
+        return Resposta {
+            texto: format!("Pelo cadastro, o {nome} é universal ({apl}). Confirme o modelo do seu carro com a gente antes de comprar."),
+            conhecido: true,
+        };
+    }
     if modelos.iter().any(|m| apl_words.contains(&stem(m))) {
         Resposta {
             texto: format!("Pelo cadastro, o {nome} serve em {apl}. Confirme o ano e o motor do seu carro com a gente antes de comprar."),
@@ -412,13 +441,6 @@ fn aplicacao(item: &CatalogItem, alvo: Option<&str>, nome: &str) -> Resposta {
             conhecido: true,
         }
     }
-}
-
-/// Whether the item's own text mentions every word of `caracteristica` (`piscina`, `ar
-/// condicionado`), by stem.
-pub fn menciona(item: &CatalogItem, caracteristica: &[String]) -> bool {
-    let texto: Vec<String> = super::vocabulario::palavras_do_item(item).iter().map(|w| stem(w)).collect();
-    !caracteristica.is_empty() && caracteristica.iter().all(|c| texto.contains(&stem(c)))
 }
 
 #[cfg(test)]

@@ -71,3 +71,24 @@ fn answers_come_from_the_item() {
         .contains("sem estoque"));
     assert!(menciona(&c, &["prata".into()]) && !menciona(&c, &["piscina".into()]));
 }
+
+#[test]
+fn description_sentences_and_what_they_deny() {
+    let mut ape = item(4, "Apartamento 2 quartos no Castelo", 220_000);
+    ape.descricao = "Apartamento reformado, perto do shopping. Não aceita pet. Sem vaga de garagem.".into();
+    let f = |ws: &[&str]| -> Vec<Vec<String>> { ws.iter().map(|w| vec![w.to_string()]).collect() };
+    assert_eq!(trecho(&ape, &f(&["pet"])), Some(("Não aceita pet".into(), true)));
+    assert_eq!(trecho(&ape, &f(&["shopping"])), Some(("Apartamento reformado, perto do shopping".into(), false)));
+    assert_eq!(trecho(&ape, &f(&["piscina"])), None);
+    assert_eq!(
+        trecho(&ape, &[vec!["proximo".into(), "perto".into()], vec!["shopping".into()]]).map(|t| t.1),
+        Some(false)
+    );
+    assert!(
+        !menciona(&ape, &["pet".into()])
+            && !menciona(&ape, &["garagem".into()])
+            && menciona(&ape, &["shopping".into()])
+    );
+    let v = crate::bot::entender::vocabulario::sem_negados("Aceita pet, não aceita fumantes. Sem fiador e com caução");
+    assert!(v.contains("pet") && !v.contains("fumantes") && !v.contains("fiador") && v.contains("caução"), "{v}");
+}

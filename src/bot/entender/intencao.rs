@@ -112,7 +112,7 @@ pub fn sinais(norm: &str) -> Sinais {
             "onde voces estao", "localizacao da loja", "como chego", "como chegar", "mapa", "onde e a loja",
             "fica onde a loja", "onde e ai", "qual o local", "onde fica a imobiliaria", "onde fica a oficina",
             "onde fica o escritorio", "qual a localizacao", "localizacao de voces", "ponto de referencia",
-            "onde voces atendem",
+            "onde voces atendem", "loja fisica", "tem loja", "endereco de voces", "onde eu encontro voces",
         ],
     );
     s.financiamento = has_any(

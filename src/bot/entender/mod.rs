@@ -8,10 +8,12 @@
 
 pub mod atributos;
 pub mod datas;
+pub mod descricao;
 pub mod dinheiro;
 pub mod filtros;
 pub mod intencao;
 pub mod lexico;
+pub mod tamanho;
 pub mod texto;
 pub mod vocabulario;
 
@@ -147,6 +149,9 @@ pub fn entender(setor: Setor, texto: &str, vocab: &Vocabulario) -> Entendimento 
     let extraido = filtros::extrair(setor, texto, &norm, vocab);
     let referencia = referencia(&ws);
     let categoria = lexico::palavras_de_categoria(setor);
+    // "tem no 42?": the size words are the question, not a search.
+    let do_tamanho: Vec<String> =
+        if setor == Setor::Varejo { tamanho::pergunta(&norm).map(|p| p.1).unwrap_or_default() } else { Vec::new() };
     let mut termos: Vec<Termo> = Vec::new();
     for (i, w) in ws.iter().enumerate() {
         let consumida = extraido.usadas.contains(&i)
@@ -157,6 +162,7 @@ pub fn entender(setor: Setor, texto: &str, vocab: &Vocabulario) -> Entendimento 
             || ORDINAIS.iter().any(|(o, _)| o == w)
             || (w.len() < 2 && !w.chars().all(|c| c.is_ascii_digit()))
             || palavra_de_pergunta(w)
+            || do_tamanho.iter().any(|t| t == w)
             || (*w == "casa" && setor != Setor::Imoveis && i > 0 && ws[i - 1] == "em");
         if consumida || termos.iter().any(|t| t.palavra == *w) {
             continue;
@@ -176,13 +182,15 @@ pub fn entender(setor: Setor, texto: &str, vocab: &Vocabulario) -> Entendimento 
             alternativas.push(s);
         }
         // A verb finds its noun: "encerar" → "enceramento", "alinhar" → "alinhamento".
+        let mut raiz_conhecida = false;
         if w.len() >= 6 && (w.ends_with("ar") || w.ends_with("er") || w.ends_with("ir")) {
             let raiz = w[..w.len() - 2].to_string();
+            raiz_conhecida = vocab.conhece_prefixo(&raiz);
             if !alternativas.contains(&raiz) {
                 alternativas.push(raiz);
             }
         }
-        let conhecido = alternativas.iter().any(|a| vocab.conhece(a));
+        let conhecido = raiz_conhecida || alternativas.iter().any(|a| vocab.conhece(a));
         let qualificador =
             lexico::CORES.contains(w) || (setor == Setor::Veiculos && w.len() == 4 && w.starts_with("20"));
         termos.push(Termo { palavra: w.to_string(), peso: vocab.peso(w), alternativas, conhecido, qualificador });

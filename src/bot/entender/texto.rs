@@ -107,6 +107,8 @@ pub fn normalize(text: &str) -> String {
         let full = match w {
             "qto" | "qtos" if after_number => "quartos",
             "qto" => "quanto",
+            // "bateria 60 amperes" is the catalog's "60Ah".
+            "amperes" | "ampere" | "amper" | "amperagem" | "amp" if after_number => "ah",
             _ => ABREVIACOES.iter().find(|(a, _)| *a == w).map_or(w, |(_, full)| full),
         };
         expanded.push(full);
@@ -261,7 +263,10 @@ pub const STOPWORDS: &[&str] = &[
     "suas", "meio", "tal", "cada", "todo", "toda", "nada", "aquilo", "dai", "vou", "vai", "vamos", "fazer", "faz",
     "sei", "acho", "quer", "precisava", "preciso", "precisando", "estava", "estaria", "alguma", "algo", "tambem",
     "ja", "la", "so", "kkk", "rs", "haha", "pouca", "pouco", "poucos", "poucas", "baixa", "baixo", "alta", "alto",
-    "muita", "muitos", "muitas", "bastante",
+    "muita", "muitos", "muitas", "bastante", "querendo", "pensando", "penso", "pensei", "to", "tou", "tava",
+    "achar", "encontrar", "arrumar", "conseguir", "pegar", "levar", "iria", "desejo", "deseja", "interessa",
+    "trabalham", "trabalha", "vez", "vezes", "fazem", "realizam", "realiza", "oferecem", "oferece", "mexem",
+    "mexe",
 ];
 
 /// Whether `w` is a stopword.

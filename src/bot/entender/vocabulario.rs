@@ -35,7 +35,8 @@ const CAMPOS_NOMEADOS: &[&str] =
 /// fields, plus the compact form of every code written with separators (`5U0-698-151` also
 /// gives `5u0698151`, `T-Cross` gives `tcross`).
 pub fn palavras_do_item(item: &CatalogItem) -> Vec<String> {
-    let mut texto = format!("{} {} {}", item.nome, item.descricao, item.categoria.as_deref().unwrap_or(""));
+    let mut texto =
+        format!("{} {} {}", item.nome, sem_negados(&item.descricao), item.categoria.as_deref().unwrap_or(""));
     for (_, v) in &item.atributos {
         match v {
             Value::String(s) => {
@@ -51,6 +52,35 @@ pub fn palavras_do_item(item: &CatalogItem) -> Vec<String> {
     }
     let mut out: Vec<String> = normalize(&texto).split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
     out.extend(compactos(&texto));
+    out
+}
+
+/// Words that negate what follows them in a description (`não aceita pet`, `sem garagem`).
+pub const NEGACOES: &[&str] = &["nao", "sem", "nem", "nenhum", "nenhuma", "proibido", "proibida", "exceto"];
+
+/// A description without what it denies: `Não aceita pet. Com piscina` → `Com piscina`, so
+/// "aceita pet?" does not find it. Up to three words after a negation, within its clause
+/// and before `mas`/`e`/`com`.
+pub fn sem_negados(descricao: &str) -> String {
+    let mut out = String::with_capacity(descricao.len());
+    for clausula in descricao.split(['.', ';', ':', '!', '?', '\n', ',']) {
+        let mut pular = 0;
+        for w in clausula.split_whitespace() {
+            let n = normalize(w);
+            if NEGACOES.contains(&n.as_str()) {
+                pular = 3;
+                continue;
+            }
+            if pular > 0 && !matches!(n.as_str(), "mas" | "e" | "com" | "porem") {
+                pular -= 1;
+                continue;
+            }
+            pular = 0;
+            out.push_str(w);
+            out.push(' ');
+        }
+        out.push_str(". ");
+    }
     out
 }
 
@@ -106,7 +136,12 @@ impl Vocabulario {
                     }
                 }
             }
-            if let Some(c) = item.categoria.as_deref().map(normalize).filter(|s| !s.is_empty()) {
+            if let Some(raw) = item.categoria.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                let c = normalize(raw);
+                let brutos = v.brutos.entry("categoria".into()).or_default().entry(c.clone()).or_default();
+                if !brutos.iter().any(|b| b == raw) {
+                    brutos.push(raw.to_string());
+                }
                 valores.entry("categoria".into()).or_default().insert(c);
             }
         }
@@ -145,6 +180,17 @@ impl Vocabulario {
     /// Whether the catalog knows `w` as a word, a stem, or a word prefix of 4+ letters.
     pub fn conhece(&self, w: &str) -> bool {
         self.df.contains_key(w) || self.stems.contains_key(&stem(w))
+    }
+
+    /// Whether some catalog word starts with `prefixo` (5+ letters): a verb's root finds its
+    /// noun (`higieniz` → `higienizacao`).
+    pub fn conhece_prefixo(&self, prefixo: &str) -> bool {
+        prefixo.len() >= 5
+            && prefixo
+                .chars()
+                .next()
+                .and_then(|c| self.por_inicial.get(&c))
+                .is_some_and(|ws| ws.iter().any(|w| w.starts_with(prefixo)))
     }
 
     /// Inverse document frequency of a word (rare words weigh more); unknown words weigh like

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Fallback, Resposta, Turno};
+use super::{respostas, Fallback, Resposta, Turno};
 use crate::bot::agenda::{horarios_livres, DataHora, Ocupado, Preferencia, HORIZONTE_DIAS};
 use crate::bot::dialogo::{AgendamentoEmCurso, ItemMostrado, TipoAgendamento};
 use crate::bot::entender::datas::preferencia;
@@ -25,7 +25,7 @@ fn agenda_ocupada(t: &Turno<'_>) -> Vec<Ocupado> {
 }
 
 fn do_item(item: &Option<ItemMostrado>) -> String {
-    item.as_ref().map(|i| format!(" do *{}*", i.nome.trim())).unwrap_or_default()
+    item.as_ref().map(|i| format!(" {}", respostas::do_nome(&i.nome))).unwrap_or_default()
 }
 
 fn lista(opcoes: &[DataHora]) -> String {

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 
+use super::lista::listar;
 use super::{respostas, Fallback, Resposta, Turno};
-use crate::bot::dialogo::{BuscaSalva, ItemMostrado, Oferta};
 use crate::bot::entender::atributos::canonico;
 use crate::bot::entender::filtros::{Filtros, Ordem};
 use crate::bot::entender::lexico::{self, CAMBIOS, COMBUSTIVEIS};
@@ -381,7 +381,29 @@ pub(crate) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
     if let Some(juntos) = por_partes(fb, e, &pedido, &achados, vocab, t) {
         achados = juntos;
     }
+    so_carros_se_pediu_carro(fb.setor, &e.norm, &mut achados.itens);
     listar(fb, &pedido, achados, t, None)
+}
+
+/// Whether an item of a vehicle store is a motorcycle (its category, type or name says so).
+pub(crate) fn e_moto(item: &CatalogItem) -> bool {
+    let tipo = item.atributos.get("tipo").and_then(Value::as_str).unwrap_or("");
+    let texto = crate::bot::entender::texto::normalize(&format!(
+        "{} {tipo} {}",
+        item.categoria.as_deref().unwrap_or(""),
+        item.nome
+    ));
+    texto.split(' ').any(|w| matches!(w, "moto" | "motos" | "motocicleta" | "motocicletas" | "scooter" | "motoneta"))
+}
+
+/// "tem carro vermelho?" in a store that also sells motorcycles: cars only (when any match).
+pub(crate) fn so_carros_se_pediu_carro(setor: Setor, norm: &str, itens: &mut Vec<CatalogItem>) {
+    let ws: Vec<&str> = norm.split(' ').collect();
+    let carro = ws.iter().any(|w| matches!(*w, "carro" | "carros" | "carrinho" | "automovel" | "automoveis"));
+    let moto = ws.iter().any(|w| w.starts_with("moto") || *w == "scooter");
+    if setor == Setor::Veiculos && carro && !moto && itens.iter().any(|i| !e_moto(i)) {
+        itens.retain(|i| !e_moto(i));
+    }
 }
 
 /// "um pivô e um terminal de direção pro Polo": when no single item has every product word
@@ -396,12 +418,20 @@ fn por_partes(
     t: &mut Turno<'_>,
 ) -> Option<Achados> {
     let fortes: Vec<&Termo> = pedido.termos.iter().filter(|t| t.conhecido && !t.qualificador).collect();
-    let um_so = achados.itens.first().is_some_and(|i| pontuar(i, &fortes).1 == fortes.len());
+    let partes: Vec<&str> =
+        e.norm.split([',']).flat_map(|p| p.split(" e ")).map(str::trim).filter(|p| !p.is_empty()).collect();
+    // "2 óleos e um filtro": a list with quantities is always separate products, even when
+    // one item ("Filtro de óleo") has every word.
+    let contadas = partes.len() >= 2
+        && partes.iter().skip(1).all(|p| {
+            let w = p.split(' ').next().unwrap_or_default();
+            w.chars().all(|c| c.is_ascii_digit())
+                || matches!(w, "um" | "uma" | "dois" | "duas" | "tres" | "quatro" | "cinco")
+        });
+    let um_so = achados.itens.first().is_some_and(|i| pontuar(i, &fortes).1 == fortes.len()) && !contadas;
     if fortes.len() < 2 || um_so || !(e.norm.contains(" e ") || e.norm.contains(',')) {
         return None;
     }
-    let partes: Vec<&str> =
-        e.norm.split([',']).flat_map(|p| p.split(" e ")).map(str::trim).filter(|p| !p.is_empty()).collect();
     let mut itens: Vec<CatalogItem> = Vec::new();
     let mut buscadas = 0;
     for parte in partes {
@@ -433,141 +463,6 @@ fn pedido_tem_algo(p: &Pedido) -> bool {
     !p.termos.is_empty() || !p.filtros.vazio() || p.ordem.is_some()
 }
 
-/// The answer for a list of results, with `intro` replacing the default opening line.
-pub(crate) fn listar(
-    fb: &Fallback,
-    pedido: &Pedido,
-    achados: Achados,
-    t: &mut Turno<'_>,
-    intro: Option<&str>,
-) -> Resposta {
-    let setor = fb.setor;
-    let palavras: Vec<String> = pedido.termos.iter().map(|t| t.palavra.clone()).collect();
-    if !palavras.is_empty() {
-        t.interesse = Some(palavras.join(" "));
-    }
-    if achados.itens.is_empty() {
-        let texto = if achados.faltando.is_empty() {
-            "Não encontrei opções com essas características no momento. 😕".to_string()
-        } else if setor == Setor::Veiculos
-            && achados.faltando.iter().any(|f| lexico::MARCAS_VEICULOS.contains(&f.as_str()))
-        {
-            let marca = achados
-                .faltando
-                .iter()
-                .find(|f| lexico::MARCAS_VEICULOS.contains(&f.as_str()))
-                .cloned()
-                .unwrap_or_default();
-            format!("No momento não temos {} no estoque. 😕", capitalizar(&marca))
-        } else {
-            format!("Não encontrei \"{}\" no catálogo da {} no momento. 😕", achados.faltando.join(" "), fb.empresa)
-        };
-        t.estado.oferta = Some(Oferta::Atendente { motivo: "sem_resultado".into() });
-        return Resposta::texto(format!("{texto} Quer que eu chame um atendente para verificar com você?"));
-    }
-    let total = achados.itens.len();
-    let mostrar: Vec<&CatalogItem> = achados.itens.iter().take(3).collect();
-    let mut linhas: Vec<String> = Vec::new();
-    let abertura = match (intro, &achados.relaxado, achados.faltando.is_empty()) {
-        (Some(i), ..) => i.to_string(),
-        (None, Some(r), _) => r.clone(),
-        (None, None, false) => format!("Não encontrei \"{}\", mas tenho:", achados.faltando.join(" ")),
-        (None, None, true) if total == 1 => "Temos sim! 😊".into(),
-        (None, None, true) if pedido.filtros.tem_preco() => "Dentro do valor que você falou, tenho:".into(),
-        (None, None, true) => "Encontrei estas opções:".into(),
-    };
-    linhas.push(abertura);
-    for item in &mostrar {
-        linhas.push(respostas::linha(setor, item));
-    }
-    // A new list makes any booking offer on the table stale ("o primeiro" now means an item).
-    t.estado.agendamento = None;
-    let shown: Vec<ItemMostrado> = mostrar
-        .iter()
-        .map(|i| ItemMostrado { id: i.id, nome: i.nome.trim().to_string(), preco_centavos: i.preco_centavos })
-        .collect();
-    t.estado.mostrar(shown);
-    if total == 1 || mostrar.len() == 1 {
-        t.interesse = Some(mostrar[0].nome.trim().to_string());
-    }
-    t.estado.busca = Some(BuscaSalva { termos: palavras, filtros: pedido.filtros.clone(), ordem: pedido.ordem });
-    let unico_sem_estoque = mostrar.len() == 1 && !mostrar[0].em_estoque();
-    let mais = total.saturating_sub(mostrar.len());
-    if unico_sem_estoque {
-        t.estado.oferta = Some(Oferta::Encomenda { item: mostrar[0].id });
-        linhas.push(respostas::indisponivel(setor).into());
-        return Resposta::texto(linhas.join("\n"));
-    }
-    if mais > 0 {
-        linhas.push(format!("Tenho mais {mais} {} com esse perfil.", if mais == 1 { "opção" } else { "opções" }));
-    }
-    let pergunta_nome = t.estado.nome.is_none() && !t.estado.nome_perguntado;
-    if mostrar.len() == 1 {
-        t.estado.oferta = Some(if respostas::passo_e_agendar(setor) {
-            Oferta::Agendar { item: Some(mostrar[0].id) }
-        } else {
-            Oferta::Atendente { motivo: "fechamento".into() }
-        });
-        if !pergunta_nome {
-            linhas.push(respostas::proximo_passo(setor).into());
-        }
-    } else if mais > 0 {
-        t.estado.oferta = Some(Oferta::MaisOpcoes);
-        if !pergunta_nome {
-            linhas.push("Quer ver mais opções ou saber mais de algum deles?".into());
-        }
-    } else {
-        t.estado.oferta = respostas::passo_e_agendar(setor).then_some(Oferta::Agendar { item: None });
-        if !pergunta_nome {
-            linhas.push("Quer saber mais de algum deles? É só me dizer qual.".into());
-        }
-    }
-    if pergunta_nome {
-        t.estado.nome_perguntado = true;
-        linhas.push("Aliás, com quem eu falo? 😊".into());
-    }
-    Resposta::texto(linhas.join("\n"))
-}
-
-fn capitalizar(w: &str) -> String {
-    let mut c = w.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bot::entender::entender;
-    use crate::bot::fake_tools::{item, FakeTools};
-
-    #[test]
-    fn rare_words_outrank_common_ones_and_prefixes() {
-        let mut tools = FakeTools::default();
-        let mut civic_preto = item(1, "Honda Civic EXL", 11_000_000);
-        civic_preto.atributos.insert("cor".into(), json!("preto"));
-        let mut onix_prata = item(2, "Chevrolet Onix LT", 7_000_000);
-        onix_prata.atributos.insert("cor".into(), json!("prata"));
-        let golf = item(3, "Volkswagen Golf", 9_000_000);
-        let gol = item(4, "Volkswagen Gol", 5_000_000);
-        tools.items = vec![civic_preto, onix_prata, golf, gol];
-        let vocab = Vocabulario::construir(&tools.items);
-        let run = |t: &str| {
-            let e = entender(Setor::Veiculos, t, &vocab);
-            let p = Pedido { termos: e.termos, filtros: e.filtros, ordem: e.ordem, excluir: vec![] };
-            buscar(Setor::Veiculos, &p, &vocab, &tools, &mut Explicacao::default())
-        };
-        let a = run("tem civic prata?");
-        assert_eq!(a.itens.iter().map(|i| i.id.0).collect::<Vec<_>>(), [1], "the model wins over the colour");
-        assert!(a.relaxado.is_some(), "no silver Civic: said so");
-        let a = run("tem gol?");
-        assert_eq!(a.itens.iter().map(|i| i.id.0).collect::<Vec<_>>(), [4], "Gol, not Golf");
-        let a = run("tem ferrari?");
-        assert!(a.itens.is_empty() && a.faltando == ["ferrari"]);
-        let a = run("tem carro até 80 mil?");
-        assert_eq!(
-            a.itens.iter().map(|i| i.id.0).collect::<Vec<_>>(),
-            [2, 4],
-            "the category word does not block; budget first"
-        );
-    }
-}
+#[path = "busca_tests.rs"]
+mod tests;

@@ -3,10 +3,11 @@
 //! focus, features of it (`tem piscina?`), "outras opções" and "tem mais barato?". Items
 //! are resolved from the message (an ordinal, a name, a colour) or the dialog state.
 
-use super::busca::{buscar, listar, Pedido};
+use super::busca::{buscar, Pedido};
+use super::lista::listar;
 use super::{respostas, Fallback, Resposta, Turno};
 use crate::bot::dialogo::{ItemMostrado, Oferta};
-use crate::bot::entender::atributos::{menciona, responder as responder_atributo, Atributo, Pergunta};
+use crate::bot::entender::atributos::{responder as responder_atributo, Atributo, Pergunta};
 use crate::bot::entender::filtros::Filtros;
 use crate::bot::entender::texto::{has_any, stem};
 use crate::bot::entender::vocabulario::{palavras_do_item, Vocabulario};
@@ -14,7 +15,11 @@ use crate::bot::entender::{pergunta_preco, so_referencia, Entendimento, Referenc
 use crate::bot::tools::CatalogItem;
 use crate::domain::Setor;
 
-fn detalhes(t: &Turno<'_>, id: crate::domain::ItemId) -> Option<CatalogItem> {
+#[path = "contexto_item.rs"]
+mod item;
+pub(super) use item::quantidade;
+
+pub(super) fn detalhes(t: &Turno<'_>, id: crate::domain::ItemId) -> Option<CatalogItem> {
     match t.tools.item_details(id) {
         Ok(i) => i,
         Err(e) => {
@@ -24,9 +29,10 @@ fn detalhes(t: &Turno<'_>, id: crate::domain::ItemId) -> Option<CatalogItem> {
     }
 }
 
-fn casa(item_nome: &str, termo: &Termo) -> bool {
-    let palavras: Vec<String> =
+pub(super) fn casa(item_nome: &str, termo: &Termo) -> bool {
+    let mut palavras: Vec<String> =
         crate::bot::entender::texto::normalize(item_nome).split(' ').map(String::from).collect();
+    palavras.extend(crate::bot::entender::vocabulario::compactos(item_nome));
     termo
         .alternativas
         .iter()
@@ -98,14 +104,14 @@ fn alvos(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t: &mut Turno<'_>
     mostrados.iter().take(3).filter_map(|m| detalhes(t, m.id)).collect()
 }
 
-fn focar(t: &mut Turno<'_>, item: &CatalogItem) {
+pub(super) fn focar(t: &mut Turno<'_>, item: &CatalogItem) {
     let m = ItemMostrado { id: item.id, nome: item.nome.trim().to_string(), preco_centavos: item.preco_centavos };
     t.estado.lembrar_precos(&item.preco_centavos.into_iter().collect::<Vec<_>>());
     t.interesse = Some(m.nome.clone());
     t.estado.foco = Some(m);
 }
 
-fn oferta_do_passo(fb: &Fallback, item: &CatalogItem) -> Oferta {
+pub(super) fn oferta_do_passo(fb: &Fallback, item: &CatalogItem) -> Oferta {
     if respostas::passo_e_agendar(fb.setor) {
         Oferta::Agendar { item: Some(item.id) }
     } else {
@@ -124,6 +130,13 @@ pub(super) fn item_do_agendamento(
     if referido {
         let itens = alvos(fb, e, vocab, t);
         if let [item] = itens.as_slice() {
+            focar(t, item);
+        }
+    } else if !e.filtros.vazio() {
+        // "quero ver o apartamento do Buritis": the one item the filters describe.
+        let pedido = Pedido { filtros: e.filtros.clone(), ..Pedido::default() };
+        let achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
+        if let ([item], None) = (achados.itens.as_slice(), &achados.relaxado) {
             focar(t, item);
         }
     }
@@ -172,7 +185,10 @@ pub(super) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
             Atributo::Combustivel => novos_filtros.combustivel.is_some(),
             _ => false,
         });
-        if !itens.is_empty() && (!so_filtros || e.referencia.is_some() || tem_contexto) {
+        // "o compass é diesel?": a yes/no question about a named item, not a search.
+        let sim_nao_do_item = e.perguntas.iter().all(|p| p.esperado.is_some())
+            && e.termos.iter().any(|t| !t.qualificador && t.conhecido && vocab.em_nome(&t.palavra));
+        if !itens.is_empty() && (!so_filtros || e.referencia.is_some() || tem_contexto || sim_nao_do_item) {
             t.explicacao.intencao = "atributo".into();
             t.explicacao.achou(itens.iter().map(|i| (i.id, i.nome.clone(), i.preco_centavos)));
             return Some(responder_perguntas(fb, &e.perguntas, &itens, t));
@@ -223,7 +239,10 @@ pub(super) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
             return Some(Resposta::texto(texto));
         }
     }
-    if let Some(r) = caracteristica(fb, e, vocab, t) {
+    if let Some(r) = item::previsao(fb, e, t) {
+        return Some(r);
+    }
+    if let Some(r) = item::caracteristica(fb, e, vocab, t) {
         return Some(r);
     }
     if s.mais_barato && tem_contexto && e.termos.iter().all(|t| t.qualificador) {
@@ -233,42 +252,6 @@ pub(super) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
         return Some(mais_opcoes(fb, vocab, t));
     }
     None
-}
-
-/// `tem piscina?`, `aceita pet?`, `vem com multimídia?` about the item in focus.
-fn caracteristica(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t: &mut Turno<'_>) -> Option<Resposta> {
-    let foco = t.estado.foco.clone()?;
-    let pergunta_sim_nao =
-        has_any(&e.norm, &["tem", "possui", "aceita", "vem com", "e", "inclui", "esta incluso", "pode"])
-            && e.norm.split(' ').count() <= 8;
-    let palavras: Vec<String> = e.termos.iter().map(|t| t.palavra.clone()).collect();
-    // Naming this item again is a search for it, not a feature question.
-    if !pergunta_sim_nao || palavras.is_empty() || !e.filtros.vazio() || e.termos.iter().any(|t| casa(&foco.nome, t)) {
-        return None;
-    }
-    // A word that names other products (and this item lacks) is a new search.
-    let de_produto = e.termos.iter().any(|t| t.conhecido && vocab.em_nome(&t.palavra));
-    let item = detalhes(t, foco.id)?;
-    let tem = menciona(&item, &palavras);
-    if !tem && de_produto {
-        return None;
-    }
-    t.explicacao.intencao = "caracteristica".into();
-    let o_que = palavras.join(" ");
-    if tem {
-        t.estado.oferta = Some(oferta_do_passo(fb, &item));
-        Some(Resposta::texto(format!(
-            "Sim! O cadastro do *{}* menciona {o_que}. {}",
-            item.nome.trim(),
-            respostas::proximo_passo(fb.setor)
-        )))
-    } else {
-        t.estado.oferta = Some(Oferta::Atendente { motivo: "duvida_sem_resposta".into() });
-        Some(Resposta::texto(format!(
-            "Não consta \"{o_que}\" no cadastro do *{}*. Quer que eu chame um atendente para confirmar?",
-            item.nome.trim()
-        )))
-    }
 }
 
 /// More results of the last search (those not shown yet).

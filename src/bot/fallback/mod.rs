@@ -7,13 +7,16 @@
 //! applies — opt-out, a person, a booking in progress, the customer's name, negotiation and
 //! trade-in (handed to a person), appointments ([`agendar`]), "sim" to the bot's own offer,
 //! questions about items shown ([`contexto`]), payment, hours and address, searches
-//! ([`busca`]), greetings — and remember what it showed and offered ([`EstadoDialogo`]). What
+//! ([`busca`]), the store's range when nothing is named ([`vitrine`]), greetings — and remember what it showed and offered ([`EstadoDialogo`]). What
 //! the customer tells about themselves goes to the lead.
 
 mod agendar;
 pub(crate) mod busca;
 mod contexto;
+mod conversa;
+mod lista;
 pub mod respostas;
+mod vitrine;
 
 use std::sync::Arc;
 
@@ -240,16 +243,47 @@ impl Fallback {
             let texto = format!("Quem trata de valores e condições especiais é a nossa equipe de vendas. Vou chamar um vendedor da {} para conversar com você sobre isso. 🤝", self.empresa);
             return transferir(self, t, "negociacao", &texto);
         }
-        if s.troca {
+        // "troca de óleo" is a service of the catalog, not a trade-in or an exchange.
+        let troca_do_catalogo = vocab.em_nome("troca")
+            && !crate::bot::entender::texto::has_any(
+                &e.norm,
+                &[
+                    "trocar o produto",
+                    "devolver",
+                    "devolucao",
+                    "nao serviu",
+                    "defeito",
+                    "meu carro",
+                    "meu usado",
+                    "politica de troca",
+                    "aceita troca",
+                ],
+            );
+        if s.troca && !troca_do_catalogo {
             intencao(t, "troca");
             return self.troca(t);
         }
         if s.cancelar || (s.remarcar && t.estado.agendamento.is_none() && !s.agendar) {
             return agendar::cancelar(self, e, t);
         }
-        if s.agendar || (s.remarcar && t.estado.agendamento.is_none()) {
+        // "quero lavar o carro amanhã cedo": a service with a day or time is a booking.
+        let servico_com_data = self.setor == Setor::Servicos
+            && !s.horario
+            && crate::bot::entender::texto::has_any(
+                &e.norm,
+                &[
+                    "quero", "queria", "gostaria", "posso", "da pra", "da para", "consigo", "pode ser", "preciso",
+                    "tem vaga",
+                ],
+            )
+            && !crate::bot::entender::datas::preferencia(&e.norm, t.agora.data, &self.agenda.expediente).vazia();
+        if s.agendar || servico_com_data || (s.remarcar && t.estado.agendamento.is_none()) {
             let item = contexto::item_do_agendamento(self, e, vocab, t);
             return agendar::iniciar(self, e, t, item);
+        }
+        // "quero 3": how many of the item in focus (before "quero" accepts an offer).
+        if let Some(r) = contexto::quantidade(self, e, t) {
+            return r;
         }
         let substantivo =
             !e.termos.is_empty() || !e.perguntas.is_empty() || !e.filtros.vazio() || s.mais_opcoes || s.mais_barato;
@@ -308,11 +342,26 @@ impl Fallback {
                 }
             });
         }
-        if !partes.is_empty() && !e.busca_algo() {
+        let vitrine = vitrine::pede_vitrine(self.setor, e);
+        // "aceita financiamento?" says "to buy", which alone is no search next to its answer.
+        let so_finalidade = e.termos.is_empty() && e.ordem.is_none() && {
+            let mut f = e.filtros.clone();
+            f.finalidade = None;
+            f.vazio()
+        };
+        let busca = e.busca_algo() && (partes.is_empty() || !so_finalidade);
+        if !partes.is_empty() && !busca && !vitrine {
             return Resposta::texto(partes.join("\n"));
         }
-        if e.busca_algo() || crate::bot::entender::pergunta_preco(&e.norm) {
+        if busca || crate::bot::entender::pergunta_preco(&e.norm) {
             let mut r = busca::responder(self, e, vocab, t);
+            if !partes.is_empty() {
+                r.texto = format!("{}\n\n{}", partes.join("\n"), r.texto);
+            }
+            return r;
+        }
+        if vitrine {
+            let mut r = vitrine::responder(self, e, vocab, t);
             if !partes.is_empty() {
                 r.texto = format!("{}\n\n{}", partes.join("\n"), r.texto);
             }
@@ -335,114 +384,6 @@ impl Fallback {
         }
         intencao(t, "nao_entendi");
         self.nao_entendi(t)
-    }
-
-    fn troca(&self, t: &mut Turno<'_>) -> Resposta {
-        let avalia = matches!(self.setor, Setor::Veiculos | Setor::Imoveis);
-        match (&self.troca, avalia) {
-            (Some(politica), true) => transferir(self, t, "troca", &format!("{politica}\nVou chamar um consultor para avaliar com você. 🤝")),
-            (None, true) => transferir(self, t, "troca", "A avaliação para troca é feita pela nossa equipe. Vou chamar um consultor para conversar com você sobre isso. 🤝"),
-            (Some(politica), false) => Resposta::texto(politica.clone()),
-            (None, false) => {
-                t.estado.oferta = Some(Oferta::Atendente { motivo: "troca".into() });
-                Resposta::texto("Sobre trocas, quem orienta é a nossa equipe. Quer que eu chame um atendente?".into())
-            }
-        }
-    }
-
-    fn aceitar(&self, oferta: Oferta, e: &Entendimento, vocab: &Vocabulario, t: &mut Turno<'_>) -> Resposta {
-        t.estado.oferta = None;
-        match oferta {
-            Oferta::Agendar { .. } => {
-                let item = t.estado.foco.clone();
-                agendar::iniciar(self, e, t, item)
-            }
-            Oferta::Atendente { motivo } => {
-                t.explicacao.intencao = "aceitou_atendente".into();
-                transferir(self, t, &motivo, &self.handoff_text())
-            }
-            Oferta::MaisOpcoes => contexto::mais_opcoes(self, vocab, t),
-            Oferta::Encomenda { item } => {
-                t.explicacao.intencao = "encomenda".into();
-                let nome = t
-                    .estado
-                    .foco
-                    .as_ref()
-                    .filter(|f| f.id == item)
-                    .map(|f| f.nome.clone())
-                    .unwrap_or_else(|| respostas::o_item(self.setor).into());
-                t.interesse = Some(format!("Encomenda/aviso: {nome}"));
-                self.capturar(e, "", t);
-                transferir(self, t, "encomenda", &format!("Combinado! Vou passar para a equipe verificar a disponibilidade de *{nome}* e falar com você por aqui. 👍"))
-            }
-            Oferta::Detalhes { .. } => contexto::detalhes_do_foco(self, t),
-        }
-    }
-
-    fn depois_do_nome(&self, t: &mut Turno<'_>) -> String {
-        match (&t.estado.oferta, &t.estado.foco) {
-            (Some(Oferta::Agendar { .. }), Some(f)) if respostas::passo_e_agendar(self.setor) => {
-                format!(
-                    "Quer agendar uma {} para conhecer o *{}*?",
-                    if self.setor == Setor::Veiculos { "visita ou um test drive" } else { "visita" },
-                    f.nome
-                )
-            }
-            (Some(_), Some(f)) => format!("Posso te ajudar com mais alguma coisa sobre o *{}*?", f.nome),
-            _ => "Em que posso te ajudar?".into(),
-        }
-    }
-
-    fn saudar(&self, e: &Entendimento, t: &mut Turno<'_>) -> String {
-        if !t.estado.saudou {
-            t.estado.saudou = true;
-            let mut s = self.saudacao.clone();
-            if t.estado.nome.is_none() && !t.estado.nome_perguntado && !s.contains('?') {
-                t.estado.nome_perguntado = true;
-                s.push_str(" Com quem eu falo? 😊");
-            }
-            return s;
-        }
-        let c = e.sinais.saudacao.as_deref().map_or("Olá! ", cumprimento);
-        format!("{c}Em que posso te ajudar? 😊")
-    }
-
-    fn horario_texto(&self, e: &Entendimento, agora: DataHora) -> String {
-        let dias = ["domingo", "segunda", "terca", "quarta", "quinta", "sexta", "sabado"];
-        let nomes = ["domingo", "segunda", "terça", "quarta", "quinta", "sexta", "sábado"];
-        if let Some(d) = dias.iter().position(|d| e.norm.split(' ').any(|w| w == *d)) {
-            return match self.agenda.expediente.dias[d] {
-                Some((a, b)) => format!(
-                    "No {} atendemos das {} às {}.",
-                    nomes[d],
-                    crate::bot::agenda::calendario::hora_texto(a),
-                    crate::bot::agenda::calendario::hora_texto(b)
-                ),
-                None => format!("No {} não abrimos. Nosso horário: {}.", nomes[d], self.horario),
-            };
-        }
-        let agora_txt = if self.agenda.expediente.aberto(agora) {
-            " Estamos abertos agora. 😊"
-        } else {
-            " No momento estamos fechados, mas pode deixar sua mensagem."
-        };
-        format!("Nosso horário de atendimento é {}.{agora_txt}", self.horario)
-    }
-
-    fn nao_entendi(&self, t: &mut Turno<'_>) -> Resposta {
-        let n = t.estado.nao_entendidas;
-        if n >= 2 {
-            return transferir(self, t, "duvida_sem_resposta", &format!("Acho que não estou conseguindo te ajudar por aqui. 😕 Vou chamar um atendente da {} para continuar com você.", self.empresa));
-        }
-        let mut s = format!(
-            "Desculpe, não entendi bem. 🙂 Posso consultar preços e disponibilidade no nosso catálogo, agendar uma visita, informar nosso horário ({}) ou chamar um atendente. O que você procura?",
-            self.horario
-        );
-        if n == 1 {
-            s = "Desculpe, ainda não entendi. 😕 Quer que eu chame um atendente para te ajudar?".into();
-            t.estado.oferta = Some(Oferta::Atendente { motivo: "duvida_sem_resposta".into() });
-        }
-        Resposta::texto(s)
     }
 
     /// Writes to the lead what this message revealed: budget, interest, preferred time.

@@ -147,3 +147,15 @@ pub fn pergunta_o_que(setor: Setor) -> &'static str {
         Setor::Servicos => "Claro! Qual serviço você procura? Assim eu te passo o valor. 🙂",
     }
 }
+
+/// `o *Corolla*` / `a *Kitnet no Centro*`.
+pub fn o_nome(nome: &str) -> String {
+    let a = if crate::bot::entender::atributos::feminino(nome) { "a" } else { "o" };
+    format!("{a} *{}*", nome.trim())
+}
+
+/// `do *Corolla*` / `da *Kitnet no Centro*`.
+pub fn do_nome(nome: &str) -> String {
+    let a = if crate::bot::entender::atributos::feminino(nome) { "da" } else { "do" };
+    format!("{a} *{}*", nome.trim())
+}
