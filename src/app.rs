@@ -38,6 +38,8 @@ pub struct App {
     pub started: Instant,
     /// Process-wide counters for `/metrics`.
     pub metrics: Metrics,
+    /// The off-site replica's status and handles (its thread runs in `serve`).
+    pub replica: crate::replica::Replica,
 }
 
 /// What first start created, for the CLI to report once.
@@ -64,6 +66,7 @@ impl App {
         let journal = Journal::open(&data.journal_db())?;
         let tenants = TenantManager::new(data.tenants(), config.max_open_tenants);
         let throttle = Throttle::new(config.login_throttle);
+        let replica = crate::replica::Replica::new(data.clone());
         let app = App {
             data,
             config,
@@ -76,6 +79,7 @@ impl App {
             trabalho: Sinal::default(),
             started: Instant::now(),
             metrics: Metrics::new(),
+            replica,
         };
         Ok((Arc::new(app), first))
     }

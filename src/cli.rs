@@ -43,13 +43,91 @@ pub enum Command {
     /// Gerencia usuários.
     #[command(subcommand)]
     User(UserCommand),
-    /// Faz backup online (com o servidor rodando) dos tenants e/ou do banco central.
+    /// Faz backup online (com o servidor rodando) dos tenants (com suas mídias) e/ou do banco central.
     Backup(BackupArgs),
-    /// Restaura o banco de uma empresa a partir de um backup (com o servidor parado).
+    /// Restaura o banco de uma empresa a partir de um backup (com o servidor parado); as mídias voltam dos backups.
     Restore(RestoreArgs),
     /// Configura o servidor Evolution API (WhatsApp por QR Code) usado por todas as empresas.
     #[command(subcommand)]
     Evolution(EvolutionCommand),
+    /// Cópia contínua de todos os bancos num armazenamento compatível com S3, fora desta máquina,
+    /// e a restauração a partir dela.
+    #[command(subcommand)]
+    Replica(ReplicaCommand),
+}
+
+/// `replica` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReplicaCommand {
+    /// Configura o destino (endpoint, bucket, chaves lidas da entrada padrão, uma por linha, na
+    /// ordem das flags *-stdin); confere o bucket antes de gravar e mostra a chave da réplica
+    /// uma única vez, quando ela é criada.
+    Config(ReplicaConfigArgs),
+    /// Mostra a configuração, o que já foi enviado e se o bucket responde.
+    Status,
+    /// Restaura a partir da réplica: tudo (--all, num diretório de dados vazio) ou uma empresa
+    /// (--tenant, com o servidor parado), opcionalmente num momento passado (--at).
+    Restore(ReplicaRestoreArgs),
+    /// Faz desta instalação a dona da réplica (depois de restaurar numa máquina nova que substitui a antiga).
+    Assumir,
+    /// Desliga a réplica (o que já está no bucket fica lá; replica.key é mantido).
+    Desligar,
+}
+
+/// Where the bucket is (config, and restore on a machine without a configuration).
+#[derive(Debug, Args)]
+pub struct ReplicaDestinoArgs {
+    /// URL do armazenamento S3, ex.: https://s3.us-east-005.backblazeb2.com ou http://127.0.0.1:9000.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Nome do bucket (crie-o antes no provedor).
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Região (padrão us-east-1; R2 usa auto).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Pasta dentro do bucket (padrão helixai).
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// Lê a chave de acesso (access key id) da entrada padrão.
+    #[arg(long)]
+    pub access_key_stdin: bool,
+    /// Lê o segredo da chave (secret access key) da entrada padrão.
+    #[arg(long)]
+    pub secret_key_stdin: bool,
+}
+
+/// Flags of `replica config`.
+#[derive(Debug, Args)]
+pub struct ReplicaConfigArgs {
+    #[command(flatten)]
+    pub destino: ReplicaDestinoArgs,
+    /// Dias de história mantidos no bucket (restaurações com --at até esse tanto atrás; padrão 7).
+    #[arg(long)]
+    pub retention_days: Option<u32>,
+}
+
+/// Flags of `replica restore`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("alvo").required(true).args(["all", "tenant"])))]
+pub struct ReplicaRestoreArgs {
+    /// Reconstrói o diretório de dados inteiro (--data-dir, que deve estar vazio).
+    #[arg(long)]
+    pub all: bool,
+    /// Restaura só esta empresa (slug) neste diretório de dados, com o servidor parado.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Momento a restaurar, em UTC (AAAA-MM-DD HH:MM) ou com fuso (2026-11-29 14:30-03:00); padrão: o mais recente.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Com --all: esta máquina substitui a antiga e passa a enviar para o mesmo bucket.
+    #[arg(long, requires = "all")]
+    pub assumir: bool,
+    /// Lê a chave da réplica da entrada padrão (ou use HELIXAI_REPLICA_KEY; com --tenant, o replica.key local).
+    #[arg(long)]
+    pub replica_key_stdin: bool,
+    #[command(flatten)]
+    pub destino: ReplicaDestinoArgs,
 }
 
 /// `evolution` subcommands.
@@ -152,6 +230,9 @@ pub struct ServeArgs {
     /// URL pela qual o Evolution alcança este servidor (webhook); fica gravada.
     #[arg(long, env = "HELIXAI_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Espera máxima, quando a réplica externa está configurada, entre uma mudança e sua cópia no bucket (ex.: 60s, 5m).
+    #[arg(long, env = "HELIXAI_REPLICA_INTERVAL", default_value = "60s")]
+    pub replica_interval: String,
 }
 
 /// Flags of `backup`.
@@ -193,7 +274,7 @@ pub enum TenantCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Exporta uma empresa para um arquivo (para movê-la a outro servidor); sem segredos.
+    /// Exporta uma empresa para um arquivo (para movê-la a outro servidor), com suas mídias; sem segredos.
     Export {
         /// Slug da empresa.
         slug: String,

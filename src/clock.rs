@@ -103,6 +103,24 @@ pub fn normalizar_data_hora(texto: &str, fim_do_dia: bool) -> Option<String> {
     Some(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"))
 }
 
+/// The Unix time (seconds) of a `YYYY-MM-DD HH:MM:SS` UTC timestamp (as
+/// [`normalizar_data_hora`] gives), or `None` if it is not one.
+pub fn unix_de_sqlite(ts: &str) -> Option<i64> {
+    let n = normalizar_data_hora(ts, false)?;
+    let num = |a: usize, b: usize| n.get(a..b)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let dias = era * 146_097 + doe - 719_468;
+    Some(dias * 86_400 + h * 3600 + mi * 60 + s)
+}
+
 fn dias_no_mes(y: u32, m: u32) -> u32 {
     match m {
         2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
@@ -125,5 +143,9 @@ mod normalizar_tests {
         for bad in ["", "now", "2026-02-29", "2026-13-01", "2026-1-01", "2026-01-01 24:00", "2026-01-01x", "2461000"] {
             assert_eq!(n(bad, false), None, "{bad}");
         }
+        for ts in [0, 951_782_400, 1_795_871_045, 4_102_444_799] {
+            assert_eq!(super::unix_de_sqlite(&super::sqlite_timestamp(ts)), Some(ts));
+        }
+        assert_eq!(super::unix_de_sqlite("2026-02-30 00:00:00"), None);
     }
 }

@@ -42,6 +42,14 @@ impl DataDir {
     pub fn backups(&self) -> PathBuf {
         self.0.join("backups")
     }
+    /// `replica.key`: the off-site replica's key (never uploaded; kept like `secret.key`).
+    pub fn replica_key(&self) -> PathBuf {
+        self.0.join("replica.key")
+    }
+    /// `replica.db`: what the off-site replica has shipped (local only).
+    pub fn replica_db(&self) -> PathBuf {
+        self.0.join("replica.db")
+    }
     /// `serve.lock`: held (flock) by a running `helixai serve` on this data dir.
     pub fn serve_lock(&self) -> PathBuf {
         self.0.join("serve.lock")

@@ -57,6 +57,8 @@ id_newtype!(/// A catalog item id inside one tenant db.
     ItemId, "id de item do catálogo");
 id_newtype!(/// A job id inside one tenant db.
     JobId, "id de job");
+id_newtype!(/// A midia (media file record) id inside one tenant db.
+    MidiaId, "id de mídia");
 
 /// The business sector of an empresa; picks its bot template and its extra tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

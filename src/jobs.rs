@@ -1,5 +1,6 @@
 //! The bot workers: `--bot-workers N` threads that claim due jobs from the tenants marked in
-//! the central pending-work index and run them (`pipeline::resposta::processar`).
+//! the central pending-work index and run them: media downloads first (`media::trabalho`),
+//! then replies (`pipeline::resposta::processar`).
 //!
 //! - Wake-up: the journal worker calls [`Sinal::avisar`] after applying events that queued
 //!   jobs (and a panel reply after storing it); idle workers also poll
@@ -56,7 +57,7 @@ impl Sinal {
 pub fn run_once(app: &Arc<App>) -> Result<usize> {
     crate::pipeline::journal::aplicar_pendentes(app);
     let motor = Motor::new(app)?;
-    passo(app, &motor)
+    passo(app, &motor, &AtomicBool::new(false))
 }
 
 /// Makes jobs of a dead process pending again, in every tenant with pending work.
@@ -76,10 +77,13 @@ pub fn recuperar(app: &App) -> Result<usize> {
 }
 
 /// One pass over the tenants with pending work; runs every due job found.
-fn passo(app: &App, motor: &Motor) -> Result<usize> {
+fn passo(app: &App, motor: &Motor, parar: &AtomicBool) -> Result<usize> {
     let (mut feitos, mut ativos) = (0, 0);
     for id in app.central.trabalho_listar()? {
-        match tenant(app, motor, id) {
+        if parar.load(Ordering::SeqCst) {
+            break;
+        }
+        match tenant(app, motor, id, parar) {
             Ok((n, a)) => {
                 feitos += n;
                 ativos += a;
@@ -91,16 +95,26 @@ fn passo(app: &App, motor: &Motor) -> Result<usize> {
     Ok(feitos)
 }
 
+/// Jobs of one empresa run in a row before the worker looks at the other empresas.
+const JOBS_POR_VEZ: usize = 64;
+
 /// Runs a tenant's due jobs; returns (jobs run, jobs still pending or executing).
-fn tenant(app: &App, motor: &Motor, id: EmpresaId) -> Result<(usize, i64)> {
+fn tenant(app: &App, motor: &Motor, id: EmpresaId, parar: &AtomicBool) -> Result<(usize, i64)> {
     let Some(empresa) = app.central.empresa(id)? else {
         app.central.trabalho_desmarcar(id)?;
         return Ok((0, 0));
     };
     let db = app.tenant_db(&empresa)?;
     let debounce = app.config.debounce_ms as i64;
-    let mut feitos = 0;
-    while let Some(job) = db.job_reivindicar(unix_now_ms(), debounce, LEASE_MS)? {
+    // Media first: a voice note's transcript is what the bot's reply must answer.
+    let mut feitos = crate::media::trabalho::trabalhar(app, motor, &empresa, &db)?;
+    // At most JOBS_POR_VEZ before the other empresas get their turn, and never past a stop: a
+    // conversa whose finished job queued another at once (a bug seen in a session's branch:
+    // a system line counted as unanswered text) burned a core and held a clean stop forever.
+    let mut rodada = 0;
+    while rodada < JOBS_POR_VEZ && !parar.load(Ordering::SeqCst) {
+        let Some(job) = db.job_reivindicar(unix_now_ms(), debounce, LEASE_MS)? else { break };
+        rodada += 1;
         if let Err(e) = resposta::processar(app, motor, &empresa, &db, &job) {
             // The job stays executando until its lease expires (or the next start), then retries.
             log::error!("jobs: job {} da empresa {id} falhou: {e}", job.id);
@@ -146,7 +160,7 @@ fn laco(app: &App, motor: &Motor, parar: &AtomicBool) {
     let espera = POLL.min(Duration::from_millis(app.config.debounce_ms.max(10)));
     while !parar.load(Ordering::SeqCst) {
         let vista = app.trabalho.atual();
-        let feitos = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| passo(app, motor)));
+        let feitos = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| passo(app, motor, parar)));
         match feitos {
             Ok(Ok(n)) if n > 0 => continue,
             Ok(Ok(_)) => {}

@@ -2,8 +2,10 @@
 //!
 //! Owns the wire types ([`ChatRequest`], [`ChatMessage`], [`ChatResponse`]), the
 //! [`ChatModel`] trait the bot talks to, the classification of every failure into
-//! [`LlmError`], and bounded retries (429 rate limit, 5xx, timeouts). The API key is sent
-//! only in the `Authorization` header and never logged or printed.
+//! [`LlmError`], and bounded retries (429 rate limit, 5xx, timeouts). Also the speech-to-text
+//! call for voice notes ([`LlmClient::transcrever`]: `POST {base}/audio/transcriptions`,
+//! multipart). The API key is sent only in the `Authorization` header and never logged or
+//! printed.
 
 use std::fmt;
 use std::time::Duration;
@@ -205,9 +207,58 @@ impl LlmClient {
 
 /// `{base_url}/chat/completions`, never doubling a slash or `/v1`.
 pub fn chat_url(base_url: &str) -> String {
+    format!("{}/chat/completions", base_sem_rota(base_url))
+}
+
+/// `{base_url}/audio/transcriptions` (a base URL given with `/chat/completions` works too).
+pub fn transcricao_url(base_url: &str) -> String {
+    format!("{}/audio/transcriptions", base_sem_rota(base_url))
+}
+
+fn base_sem_rota(base_url: &str) -> &str {
     let base = base_url.trim().trim_end_matches('/');
-    let base = base.strip_suffix("/chat/completions").unwrap_or(base);
-    format!("{base}/chat/completions")
+    base.strip_suffix("/chat/completions").unwrap_or(base)
+}
+
+impl LlmClient {
+    /// Transcribes a voice note with `modelo` (`whisper-1`, `gpt-4o-mini-transcribe`, a
+    /// compatible server's own name), in Portuguese; one attempt (the media worker retries).
+    /// Returns the text, trimmed.
+    pub fn transcrever(
+        &self,
+        settings: &LlmSettings,
+        modelo: &str,
+        audio: &[u8],
+        mime: &str,
+        nome: &str,
+    ) -> Result<String, LlmError> {
+        let multipart = crate::media::multipart::Multipart::new().map_err(|e| LlmError::Invalid(e.to_string()))?;
+        let (tipo, corpo) = multipart
+            .arquivo("file", nome, mime, audio)
+            .campo("model", modelo)
+            .campo("language", "pt")
+            .campo("response_format", "json")
+            .fechar();
+        let mut request = self.agent.post(&transcricao_url(&settings.base_url)).set("Content-Type", &tipo);
+        if !settings.api_key.is_empty() {
+            request = request.set("Authorization", &format!("Bearer {}", settings.api_key));
+        }
+        let (status, retry_after, response) = match request.send_bytes(&corpo) {
+            Ok(r) => (r.status(), None, r),
+            Err(ureq::Error::Status(code, r)) => (code, retry_after(&r), r),
+            Err(ureq::Error::Transport(t)) => return Err(transport_error(&t)),
+        };
+        let text = response.into_string().map_err(|e| LlmError::Network(e.to_string()))?;
+        let json: Option<Value> = serde_json::from_str(&text).ok();
+        if let Some(e) = erro_http(status, retry_after, json.as_ref()) {
+            return Err(e);
+        }
+        json.as_ref()
+            .and_then(|v| v.get("text"))
+            .and_then(Value::as_str)
+            .map(|t| t.trim().to_owned())
+            .ok_or_else(|| LlmError::Invalid("resposta da transcrição sem o campo text".into()))
+    }
 }
 
 /// One empresa's view of the client.
@@ -311,28 +362,34 @@ fn error_code(v: &Value) -> Option<String> {
     }
 }
 
-/// Classifies one HTTP answer. Public so its tolerance can be unit-tested without a server.
-pub fn parse_response(status: u16, retry_after: Option<Duration>, body: &str) -> Result<ChatResponse, LlmError> {
-    let json: Option<Value> = serde_json::from_str(body).ok();
-    let code = json.as_ref().and_then(error_code).unwrap_or_default();
-    let err_type = json.as_ref().and_then(|v| v.pointer("/error/type")).and_then(Value::as_str).unwrap_or_default();
-    match status {
-        200..=299 => {}
-        401 | 403 => return Err(LlmError::Auth(status)),
-        402 => return Err(LlmError::QuotaExceeded),
+/// The error a non-2xx answer means (`None` for 2xx), from its status and JSON body.
+fn erro_http(status: u16, retry_after: Option<Duration>, json: Option<&Value>) -> Option<LlmError> {
+    let code = json.and_then(error_code).unwrap_or_default();
+    let err_type = json.and_then(|v| v.pointer("/error/type")).and_then(Value::as_str).unwrap_or_default();
+    Some(match status {
+        200..=299 => return None,
+        401 | 403 => LlmError::Auth(status),
+        402 => LlmError::QuotaExceeded,
         429 if code == "insufficient_quota"
             || err_type == "insufficient_quota"
             || code == "credit_balance_exhausted" =>
         {
-            return Err(LlmError::QuotaExceeded)
+            LlmError::QuotaExceeded
         }
-        429 => return Err(LlmError::RateLimited { retry_after }),
-        408 | 409 => return Err(LlmError::Server(status)),
-        500..=599 => return Err(LlmError::Server(status)),
-        _ => {
-            return Err(LlmError::BadRequest { status, code: if code.is_empty() { "sem_codigo".into() } else { code } })
-        }
+        429 => LlmError::RateLimited { retry_after },
+        408 | 409 => LlmError::Server(status),
+        500..=599 => LlmError::Server(status),
+        _ => LlmError::BadRequest { status, code: if code.is_empty() { "sem_codigo".into() } else { code } },
+    })
+}
+
+/// Classifies one HTTP answer. Public so its tolerance can be unit-tested without a server.
+pub fn parse_response(status: u16, retry_after: Option<Duration>, body: &str) -> Result<ChatResponse, LlmError> {
+    let json: Option<Value> = serde_json::from_str(body).ok();
+    if let Some(e) = erro_http(status, retry_after, json.as_ref()) {
+        return Err(e);
     }
+    let code = json.as_ref().and_then(error_code).unwrap_or_default();
     let Some(json) = json else {
         return Err(LlmError::Invalid("corpo não é JSON".into()));
     };

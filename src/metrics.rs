@@ -7,7 +7,8 @@
 //! the job workers ([`Metrics::job_enfileirado`], [`Metrics::job_concluido`],
 //! [`Metrics::job_falhou`], [`Metrics::jobs_pendentes`]), the LLM client
 //! ([`Metrics::llm_chamada`]), the Graph sender ([`Metrics::graph_enviada`],
-//! [`Metrics::graph_erro`]) and the backups ([`Metrics::backup_sucesso`],
+//! [`Metrics::graph_erro`]), the media worker ([`Metrics::midia_baixada`],
+//! [`Metrics::transcricao`]) and the backups ([`Metrics::backup_sucesso`],
 //! [`Metrics::backup_falha`]). [`Metrics::render`] writes the Prometheus text format.
 
 use std::collections::BTreeMap;
@@ -49,6 +50,10 @@ pub struct Metrics {
     llm_soma_micros: AtomicU64,
     graph_enviadas: AtomicU64,
     graph_erros: Mutex<BTreeMap<i64, u64>>,
+    midia_ok: AtomicU64,
+    midia_falhou: AtomicU64,
+    transcricao_ok: AtomicU64,
+    transcricao_erro: AtomicU64,
     backups: Mutex<BTreeMap<String, EstadoBackup>>,
 }
 
@@ -157,6 +162,18 @@ impl Metrics {
         lock(&self.backups).entry(nome.to_owned()).or_default().falhas += 1;
     }
 
+    /// A media download ended: stored (`ok`), or given up for good.
+    pub fn midia_baixada(&self, ok: bool) {
+        let c = if ok { &self.midia_ok } else { &self.midia_falhou };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A voice-note transcription call ended.
+    pub fn transcricao(&self, ok: bool) {
+        let c = if ok { &self.transcricao_ok } else { &self.transcricao_erro };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The backup state of every database seen since start.
     pub fn backups(&self) -> BTreeMap<String, EstadoBackup> {
         lock(&self.backups).clone()
@@ -239,6 +256,12 @@ impl Metrics {
         head(&mut o, "helixai_uptime_seconds", "gauge", "Seconds since the process started.");
         let _ = writeln!(o, "helixai_uptime_seconds {}", uptime.as_secs());
         self.render_llm(&mut o, &mut head);
+        head(&mut o, "helixai_media_downloads_total", "counter", "Media files downloaded from WhatsApp, by result.");
+        let _ = writeln!(o, "helixai_media_downloads_total{{result=\"ok\"}} {}", load(&self.midia_ok));
+        let _ = writeln!(o, "helixai_media_downloads_total{{result=\"falhou\"}} {}", load(&self.midia_falhou));
+        head(&mut o, "helixai_transcriptions_total", "counter", "Voice-note transcription calls, by result.");
+        let _ = writeln!(o, "helixai_transcriptions_total{{result=\"ok\"}} {}", load(&self.transcricao_ok));
+        let _ = writeln!(o, "helixai_transcriptions_total{{result=\"erro\"}} {}", load(&self.transcricao_erro));
         head(&mut o, "helixai_graph_send_errors_total", "counter", "Graph API send errors, by Meta error code.");
         for (code, n) in lock(&self.graph_erros).iter() {
             let _ = writeln!(o, "helixai_graph_send_errors_total{{code=\"{code}\"}} {n}");
@@ -292,6 +315,9 @@ mod tests {
         m.llm_chamada(Duration::from_millis(300), true);
         m.llm_chamada(Duration::from_secs(120), false);
         m.graph_erro(131_047);
+        m.midia_baixada(true);
+        m.midia_baixada(true);
+        m.transcricao(false);
         m.backup_sucesso("loja", 1_700_000_000);
         m.backup_falha("outra");
         let stats = TenantStats { hits: 3, misses: 1, evictions: 0, open: 1, capacity: 8, fechando: 0 };
@@ -309,5 +335,7 @@ mod tests {
         assert!(t.contains("helixai_empresas 2"));
         assert!(t.contains("helixai_journal_pending 3"), "{t}");
         assert!(t.contains("helixai_journal_held 1"), "{t}");
+        assert!(t.contains("helixai_media_downloads_total{result=\"ok\"} 2"), "{t}");
+        assert!(t.contains("helixai_transcriptions_total{result=\"erro\"} 1"), "{t}");
     }
 }

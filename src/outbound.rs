@@ -3,7 +3,8 @@
 //! Built once per process with connect/read timeouts so a slow outside service can never
 //! hold a worker forever. Only `whatsapp/`, `llm.rs` and this file name ureq; the Evolution
 //! client calls through [`chamar_json`], which hands back a status and body or a
-//! classified network failure.
+//! classified network failure. The off-site replica (`replica/`) sends its signed object
+//! requests through [`chamar_bytes`] on an agent from [`agent_transferencia`].
 
 use std::time::Duration;
 
@@ -39,6 +40,19 @@ pub fn agent(timeouts: Timeouts) -> Agent {
         .build()
 }
 
+/// An agent for bulk transfers (the off-site replica's objects): no cap on the whole request
+/// (a large snapshot on a slow link takes as long as it takes), but a connection that stalls
+/// for `parado` in a read or a write fails.
+pub fn agent_transferencia(connect: Duration, parado: Duration) -> Agent {
+    ureq::AgentBuilder::new()
+        .timeout_connect(connect)
+        .timeout_read(parado)
+        .timeout_write(parado)
+        .user_agent(concat!("helixai/", env!("CARGO_PKG_VERSION")))
+        .redirects(0)
+        .build()
+}
+
 /// Why an outbound call got no HTTP answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TipoFalha {
@@ -56,6 +70,18 @@ pub enum TipoFalha {
 pub struct FalhaDeRede {
     pub tipo: TipoFalha,
     pub causa: String,
+}
+
+/// Largest answer body read as text: a media file fetched as base64 (16 MB of file is ~22 MB
+/// of JSON). ureq's own `into_string` stops at 10 MB.
+pub const MAX_CORPO_TEXTO: u64 = 32 * 1024 * 1024;
+
+/// An answer's body as text, read up to [`MAX_CORPO_TEXTO`] (empty if unreadable).
+fn corpo_texto(response: ureq::Response) -> String {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let _ = response.into_reader().take(MAX_CORPO_TEXTO).read_to_end(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// One request with optional JSON body; any HTTP answer (2xx or not) is `(status, body)`.
@@ -77,21 +103,52 @@ pub fn chamar_json(
     match result {
         Ok(response) => {
             let status = response.status();
-            Ok((status, response.into_string().unwrap_or_default()))
+            Ok((status, corpo_texto(response)))
         }
-        Err(ureq::Error::Status(status, response)) => Ok((status, response.into_string().unwrap_or_default())),
-        Err(ureq::Error::Transport(t)) => {
-            use ureq::ErrorKind;
-            let mut causa = t.kind().to_string();
-            for parte in [t.message().map(str::to_string), std::error::Error::source(&t).map(|s| s.to_string())] {
-                causa.extend(parte.map(|p| format!(": {p}")));
-            }
-            let tipo = match t.kind() {
-                ErrorKind::InvalidUrl | ErrorKind::UnknownScheme | ErrorKind::InvalidProxyUrl => TipoFalha::UrlInvalida,
-                ErrorKind::Dns | ErrorKind::ConnectionFailed => TipoFalha::Conexao,
-                _ => TipoFalha::Outra,
-            };
-            Err(FalhaDeRede { tipo, causa })
-        }
+        Err(ureq::Error::Status(status, response)) => Ok((status, corpo_texto(response))),
+        Err(ureq::Error::Transport(t)) => Err(falha_de_rede(&t)),
     }
+}
+
+/// One request with an optional raw body; any HTTP answer is `(status, body bytes)`.
+pub fn chamar_bytes(
+    agent: &Agent,
+    metodo: &str,
+    url: &str,
+    cabecalhos: &[(&str, &str)],
+    corpo: Option<&[u8]>,
+) -> Result<(u16, Vec<u8>), FalhaDeRede> {
+    let mut request = agent.request(metodo, url);
+    for (nome, valor) in cabecalhos {
+        request = request.set(nome, valor);
+    }
+    let result = match corpo {
+        Some(corpo) => request.send_bytes(corpo),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(ureq::Error::Transport(t)) => return Err(falha_de_rede(&t)),
+    };
+    let status = response.status();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut response.into_reader(), &mut body)
+        .map_err(|e| FalhaDeRede { tipo: TipoFalha::Outra, causa: format!("leitura da resposta: {e}") })?;
+    Ok((status, body))
+}
+
+/// Classifies a transport failure, with a cause for people (never the URL).
+fn falha_de_rede(t: &ureq::Transport) -> FalhaDeRede {
+    use ureq::ErrorKind;
+    let mut causa = t.kind().to_string();
+    for parte in [t.message().map(str::to_string), std::error::Error::source(t).map(|s| s.to_string())] {
+        causa.extend(parte.map(|p| format!(": {p}")));
+    }
+    let tipo = match t.kind() {
+        ErrorKind::InvalidUrl | ErrorKind::UnknownScheme | ErrorKind::InvalidProxyUrl => TipoFalha::UrlInvalida,
+        ErrorKind::Dns | ErrorKind::ConnectionFailed => TipoFalha::Conexao,
+        _ => TipoFalha::Outra,
+    };
+    FalhaDeRede { tipo, causa }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::store::backup::preparar_para_tenant;
 use crate::store::central::{CentralDb, Empresa, NovaEmpresa, PerfilEmpresa};
 use crate::store::tenant::{create_file, remove_db_files};
-use crate::store::tenants::tenant_path;
+use crate::store::tenants::{midia_dir, tenant_path};
 
 /// Input for [`criar_empresa`], as received.
 #[derive(Debug, Clone)]
@@ -43,8 +43,9 @@ pub fn criar_empresa_em(central: &CentralDb, tenants_dir: &Path, pedido: &Pedido
 }
 
 /// Recreates an exported empresa (`helixai tenant import`): the central row with the
-/// exported settings, and its tenant file made from `fonte` (a checked copy of the export,
-/// migrated if older, its `meta` rewritten for the new id/slug). Same rules and the same
+/// exported settings, its tenant file made from `fonte` (a checked copy of the export,
+/// migrated if older, its `meta` rewritten for the new id/slug), and its media folder from
+/// the files the export carries. Same rules and the same
 /// all-or-nothing as [`criar_empresa`]: a slug or phone_number_id clash is a 409 and leaves
 /// nothing behind.
 pub fn importar_empresa_em(
@@ -63,12 +64,15 @@ pub fn importar_empresa_em(
         }
         let tmp = path.with_extension("db.importando");
         remove_db_files(&tmp);
+        let midias = midia_dir(tenants_dir, &e.database_name);
         let result = std::fs::copy(fonte, &tmp)
             .map_err(|err| Error::io(&tmp, err))
+            .and_then(|_| crate::backup::midia::extrair_da_exportacao(fonte, &midias))
             .and_then(|_| preparar_para_tenant(&tmp, e.id, &e.slug, e.setor))
             .and_then(|()| std::fs::rename(&tmp, path).map_err(|err| Error::io(path, err)));
         if result.is_err() {
             remove_db_files(&tmp);
+            let _ = std::fs::remove_dir_all(&midias);
         }
         result
     })

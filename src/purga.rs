@@ -2,8 +2,8 @@
 //!
 //! Order: delete its Evolution instance (best effort), close its pool, delete its central rows in one transaction (usuarios and their
 //! sessions, assinaturas and pagamentos, the empresa row — audit rows stay, and the id is never
-//! reused), then remove the tenant file with its -wal/-shm. A crash between the two steps
-//! leaves an orphan file under a name no new empresa can get, never a row without a file.
+//! reused), then remove the tenant file with its -wal/-shm and its media folder. A crash between
+//! the two steps leaves orphan files under a name no new empresa can get, never a row without a file.
 //! Backups under `data/backups/` are not touched: they are the operator's to keep or delete.
 
 use serde::Serialize;
@@ -23,6 +23,8 @@ pub struct Purga {
     #[serde(flatten)]
     pub central: EmpresaPurgada,
     pub arquivo_removido: bool,
+    /// Its media folder (`tenants/<database_name>.midia`) was removed (or never existed).
+    pub midia_removida: bool,
 }
 
 /// Purges empresa `id`: 400 `confirmacao_invalida` unless `confirmar_slug` is its slug, 409
@@ -56,11 +58,20 @@ pub fn purgar_empresa(app: &App, id: EmpresaId, confirmar_slug: &str) -> Result<
     if !arquivo_removido {
         log::error!("purga da empresa {id}: não foi possível remover {}", path.display());
     }
+    // Its media files (photos, voice notes, documents) go with it.
+    let midia_removida = match crate::media::remover_pasta(app, &empresa) {
+        Ok(()) => true,
+        Err(e) => {
+            log::error!("purga da empresa {id}: pasta de mídia não removida: {e}");
+            false
+        }
+    };
     Ok(Purga {
         empresa_id: id,
         slug: empresa.slug,
         database_name: empresa.database_name.as_str().to_owned(),
         central,
         arquivo_removido,
+        midia_removida,
     })
 }

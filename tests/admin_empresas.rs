@@ -129,7 +129,11 @@ fn creating_through_the_api_makes_the_same_file_as_the_cli() {
     );
     let r = root.get(&format!("/api/admin/empresas/{id}"));
     assert_eq!(r.status, 200);
-    assert_eq!(r.json()["uso"], json!({"mensagens_mes": 0, "usuarios": 0, "itens_catalogo": 0}));
+    assert_eq!(
+        r.json()["uso"],
+        json!({"mensagens_mes": 0, "usuarios": 0, "itens_catalogo": 0, "midia_bytes": 0, "midia_arquivos": 0,
+               "midia_limite_bytes": null})
+    );
     let audit = s.app.central.auditoria(&Default::default()).expect("audit");
     assert!(audit.iter().any(|a| a.acao == "empresa.criar" && a.empresa_id.map(|x| x.0) == Some(id)));
 }
@@ -186,7 +190,11 @@ fn list_with_search_filters_pagination_and_usage() {
     let ids: Vec<i64> = v["itens"].as_array().expect("itens").iter().map(|e| e["id"].as_i64().expect("id")).collect();
     assert_eq!(ids, vec![a.id.0, b.id.0, c.id.0]);
     let loja = &v["itens"][2];
-    assert_eq!(loja["uso"], json!({"mensagens_mes": 0, "usuarios": 2, "itens_catalogo": 1}));
+    assert_eq!(
+        loja["uso"],
+        json!({"mensagens_mes": 0, "usuarios": 2, "itens_catalogo": 1, "midia_bytes": 0, "midia_arquivos": 0,
+               "midia_limite_bytes": null})
+    );
     assert!(v["proximo_cursor"].is_null());
 
     let v = root.get("/api/admin/empresas?q=LOJA").json();

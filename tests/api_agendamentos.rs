@@ -115,6 +115,7 @@ fn testing_the_bot_never_spends_the_plan() {
             limite_mensagens_mes: Some(1),
             limite_usuarios: None,
             limite_itens_catalogo: None,
+            limite_midia_mb: None,
             ativo: true,
         })
         .expect("plano");

@@ -84,6 +84,7 @@ fn quota_spent_keeps_messages_and_sends_the_notice() {
             limite_mensagens_mes: Some(1),
             limite_usuarios: None,
             limite_itens_catalogo: None,
+            limite_midia_mb: None,
             ativo: true,
         })
         .expect("plano");

@@ -31,6 +31,7 @@ fn plano(nome: &str) -> NovoPlano {
         limite_mensagens_mes: Some(1000),
         limite_usuarios: Some(3),
         limite_itens_catalogo: Some(3),
+        limite_midia_mb: None,
         ativo: true,
     }
 }

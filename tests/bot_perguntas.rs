@@ -128,6 +128,9 @@ fn rodar_fixture(setor: &str, mut fx: Fixture) -> Resultado {
             let s = simulador::simular(&app, &e, UsuarioId(1), &sessao, t).expect("simular");
             if mostrar {
                 println!("  > {t}\n  < {}  [{}]", s.resposta.replace('\n', "\n    "), s.explicacao.intencao);
+                if std::env::var_os("HELIXAI_PERGUNTAS_DEBUG").is_some() {
+                    println!("  ? {} {:?}", s.explicacao.entendimento, s.explicacao.ferramentas);
+                }
             }
             for v in brl_amounts(&s.resposta) {
                 if !dinheiro.contains(&v) {

@@ -84,8 +84,14 @@ fn every_reference_payload_gives_its_rows_or_a_clean_ignore() {
     assert_eq!(leila[0].wa_id.as_deref(), Some("5531991819932"));
     let conversa = db.conversa_para_bot(texto.conversa_id, 10).expect("q").expect("conversa");
     assert_eq!(conversa.wa_id, "553191819932@s.whatsapp.net");
-    // Payloads from 2024: stored, but history is not answered by the bot.
-    assert_eq!(db.jobs_resumo().expect("jobs").len(), 0, "old messages must not queue bot replies");
+    // Payloads from 2024: stored, but history is not answered by the bot (their media is
+    // still fetched for the inbox: those jobs are no reply).
+    let mais_tarde = helixai::clock::unix_now_ms() + 3_600_000;
+    assert_eq!(
+        db.job_reivindicar(mais_tarde, 0, 60_000).expect("claim"),
+        None,
+        "old messages must not queue bot replies"
+    );
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 

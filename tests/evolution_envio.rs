@@ -180,6 +180,7 @@ fn the_plan_quota_applies_on_the_qr_code_channel_too() {
             limite_mensagens_mes: Some(1),
             limite_usuarios: None,
             limite_itens_catalogo: None,
+            limite_midia_mb: None,
             ativo: true,
         })
         .expect("plano");

@@ -5,7 +5,7 @@
 
 use helixai::catalogo::NovoItem;
 use helixai::config::ServerConfig;
-use helixai::domain::{Papel, Setor};
+use helixai::domain::{ItemId, Papel, Setor};
 use helixai::store::central::{BotAlteracao, Empresa, WhatsappAlteracao};
 use helixai::store::tenant::inbox::{FiltroConversas, MensagemFixture};
 use serde_json::{json, Value};
@@ -22,6 +22,18 @@ struct Ids {
     lead: i64,
     conversa: i64,
     admin: i64,
+    /// The highest id of a catalog photo (a media file).
+    foto: i64,
+}
+
+/// A JPEG's first bytes around `marca` (sniffed as a photo), as a catalog photo of `item`.
+fn foto(s: &TestServer, e: &Empresa, item: i64, marca: &str) -> i64 {
+    let db = s.app.tenant_db(e).expect("db");
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xFE];
+    bytes.extend_from_slice(format!("{marca} foto qzxw-if-b").as_bytes());
+    let acervo = helixai::media::Acervo::de(&s.app, e, &db);
+    let nome = format!("{marca}.jpg");
+    acervo.foto_adicionar(ItemId(item), &bytes, Some("image/jpeg"), Some(&nome)).expect("photo").id.0
 }
 
 fn item(nome: &str) -> NovoItem {
@@ -80,6 +92,9 @@ fn montar() -> Mundo {
     s.usuario("root@revenda.com", Papel::Superadmin, None);
     let (ai, al, ac) = popular(&s, &a, "Normal-A", 2);
     let (bi, bl, bc) = popular(&s, &b, "SEGREDO-DA-B-7731", 5);
+    let fa = foto(&s, &a, ai, "normal-a");
+    foto(&s, &b, bi, "SEGREDO-DA-B-7731");
+    let fb = foto(&s, &b, bi, "SEGREDO-DA-B-7731");
     let k = &s.app.key;
     s.app
         .central
@@ -107,10 +122,11 @@ fn montar() -> Mundo {
         )
         .expect("bot b");
     let id_de = |email: &str| s.app.central.usuario_por_email(email).expect("q").expect("usuario").id.0;
-    let ids_a = Ids { item: ai, lead: al, conversa: ac, admin: id_de("ana@a.com") };
-    let ids_b = Ids { item: bi, lead: bl, conversa: bc, admin: id_de("segredo-da-b-7731@b.com") };
+    let ids_a = Ids { item: ai, lead: al, conversa: ac, admin: id_de("ana@a.com"), foto: fa };
+    let ids_b = Ids { item: bi, lead: bl, conversa: bc, admin: id_de("segredo-da-b-7731@b.com"), foto: fb };
     let superadmin = id_de("root@revenda.com");
     assert!(ids_b.item > ids_a.item && ids_b.lead > ids_a.lead && ids_b.conversa > ids_a.conversa);
+    assert!(ids_b.foto > ids_a.foto);
     Mundo { s, b, a: ids_a, bid: ids_b, superadmin }
 }
 
@@ -131,6 +147,11 @@ fn foto_b(m: &Mundo) -> String {
         "empresa": empresa,
         "segredos": [seg.whatsapp_token, seg.whatsapp_app_secret, seg.openai_api_key],
         "relatorio": db.relatorio_numeros(30).expect("r"),
+        "fotos": db.catalogo_fotos(ItemId(m.bid.item)).expect("fotos").into_iter()
+            .map(|f| (f.id.0, f.sha256, f.nome_arquivo)).collect::<Vec<_>>(),
+        "arquivos": std::fs::read_dir(helixai::store::tenants::midia_dir(&m.s.app.data.tenants(), &m.b.database_name))
+            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect::<Vec<_>>())
+            .unwrap_or_default(),
     })
     .to_string()
 }
@@ -174,6 +195,10 @@ fn endpoints(a: &Ids) -> Vec<(&'static str, String, Option<Value>, bool)> {
         ("GET", "/api/bot".into(), None, true),
         ("PUT", "/api/bot".into(), Some(json!({"llm_modelo": "m"})), true),
         ("GET", "/api/relatorios".into(), None, false),
+        ("GET", format!("/api/catalogo/{}/fotos", a.item), None, false),
+        ("GET", format!("/api/midias/{}", a.foto), None, false),
+        ("POST", format!("/api/catalogo/{}/fotos", a.item), Some(json!({"nao": "é uma foto"})), true),
+        ("POST", format!("/api/conversas/{}/anexos", a.conversa), Some(json!({"um": "documento de texto"})), false),
     ]
 }
 
@@ -200,6 +225,12 @@ fn a_user_of_a_never_reaches_b() {
         ("PATCH", format!("/api/usuarios/{}", b.admin), Some(json!({"nome": "hack", "ativo": false})), 404),
         ("PATCH", format!("/api/usuarios/{}", b.admin), Some(json!({"senha": "senha-hackeada-1"})), 404),
         ("PATCH", format!("/api/usuarios/{}", m.superadmin), Some(json!({"papel": "admin"})), 404),
+        ("GET", format!("/api/midias/{}", b.foto), None, 404),
+        ("POST", format!("/api/midias/{}/baixar", b.foto), Some(json!({})), 404),
+        ("GET", format!("/api/catalogo/{}/fotos", b.item), None, 404),
+        ("POST", format!("/api/catalogo/{}/fotos", b.item), Some(json!({})), 404),
+        ("DELETE", format!("/api/catalogo/{}/fotos/{}", b.item, b.foto), None, 404),
+        ("POST", format!("/api/conversas/{}/anexos", b.conversa), Some(json!({"x": 1})), 404),
         // B's ids in bodies: empresa_id is an unknown field; an owner from B is refused.
         ("POST", "/api/catalogo".into(), Some(json!({"nome": "x", "empresa_id": be})), 400),
         ("PUT", format!("/api/catalogo/{}", m.a.item), Some(json!({"nome": "x", "empresa_id": be})), 400),

@@ -228,3 +228,30 @@ fn simulator_is_a_sandbox_that_sends_and_stores_nothing() {
     let err = simulador::simular(&srv.app, &e, usuario, "não vale!", "oi").expect_err("bad session");
     assert_eq!(err.code(), "sessao_invalida");
 }
+
+#[test]
+fn a_conversa_the_bot_cannot_answer_does_not_queue_job_after_job() {
+    // A finished job queues another when unanswered text is left; if the bot cannot read the
+    // conversa at all (here: its lead is gone), that text stays unanswered forever, and every
+    // job queued the next at once (1.9 million jobs and a core burnt in one leftover test
+    // server). The requeue now asks what the bot asks.
+    let graph = FakeGraph::start(TOKEN);
+    let srv = TestServer::start_with(pipeline_config(&graph));
+    let e = empresa_com_canal(&srv.app, "loja", Setor::Varejo, PID, None);
+    post_ok(srv.addr, &text_envelope(PID, "wamid.ORFA", CLIENTE, "oi"));
+    helixai::pipeline::journal::aplicar_pendentes(&srv.app);
+    let path = srv.app.tenants.path_of(&e.database_name);
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    raw.execute_batch("PRAGMA foreign_keys = OFF; UPDATE conversas SET lead_id = 999;").expect("orphan");
+    let jobs = || -> i64 { raw.query_row("SELECT COUNT(*) FROM jobs", [], |r| r.get(0)).expect("count") };
+    assert_eq!(jobs(), 1);
+    for _ in 0..3 {
+        run_once(&srv.app).expect("run");
+    }
+    assert_eq!(jobs(), 1, "the job ended without queueing another");
+    let pendentes: i64 = raw
+        .query_row("SELECT COUNT(*) FROM jobs WHERE status IN ('pendente', 'executando')", [], |r| r.get(0))
+        .expect("q");
+    assert_eq!(pendentes, 0);
+    assert!(graph.requests().is_empty(), "nothing sent to a conversa without its customer");
+}

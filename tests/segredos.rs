@@ -1,7 +1,8 @@
 //! Secrets at rest, end to end with the real binary: after an admin sets the WhatsApp token,
 //! the app secret and the LLM API key, the plaintexts appear in no API response, in no log
 //! line (the child runs with RUST_LOG=debug and its stderr is captured), and in no byte of
-//! the data dir (helixai.db and its -wal included).
+//! the data dir (helixai.db and its -wal included) — also while customers' media is
+//! downloaded with the token and a voice note is transcribed with the key.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -10,7 +11,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::support::fake_graph::FakeGraph;
+use crate::support::fake_transcricao::FakeTranscricao;
+use crate::support::midia::{arquivo, envelope_midia};
 use crate::support::server::Client;
+use crate::support::whatsapp::post_signed;
 use crate::support::{run_bin, TestDir, BIN};
 
 const TOKEN: &str = "EAAG-plaintext-whatsapp-token-R7Q2";
@@ -43,8 +48,12 @@ fn secrets_never_leave_in_clear() {
     );
     assert_eq!(code, 0, "{err}");
 
+    let graph = FakeGraph::start(TOKEN);
+    graph.add_midia("5001", "image/jpeg", &arquivo("foto.jpg"));
+    graph.add_midia("5002", "audio/ogg; codecs=opus", &arquivo("voz.ogg"));
+    let ia = FakeTranscricao::start(LLM_KEY, "Quero ver o carro", "Claro! Quando você pode vir?");
     let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", "127.0.0.1:0", "--debounce-ms", "0", "--graph-api-url", &graph.base_url])
         .env("HELIXAI_DATA_DIR", &data)
         .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())
@@ -81,7 +90,7 @@ fn secrets_never_leave_in_clear() {
         "/api/whatsapp",
         &json!({"phone_number_id": "123456", "numero": "+55 11 4000-0000", "token": TOKEN, "app_secret": APP_SECRET}),
     ));
-    respostas.push(c.put("/api/bot", &json!({"llm_api_key": LLM_KEY, "llm_modelo": "m"})));
+    respostas.push(c.put("/api/bot", &json!({"llm_api_key": LLM_KEY, "llm_modelo": "m", "llm_base_url": ia.base_url})));
     respostas.push(c.get("/api/whatsapp"));
     respostas.push(c.get("/api/bot"));
     // A rejected body that carries a secret is not echoed back either.
@@ -93,6 +102,19 @@ fn secrets_never_leave_in_clear() {
     assert_eq!(respostas[3].json()["token"], "••••R7Q2");
     assert_eq!(respostas[3].json()["app_secret"], "••••K9M4");
     assert_eq!(respostas[4].json()["llm_api_key"], "••••W3X8");
+    // A customer's photo and voice note: downloaded with the token, transcribed with the key.
+    for (fixture, wamid, id) in [("image.json", "wamid.S1", "5001"), ("audio_voice.json", "wamid.S2", "5002")] {
+        let corpo = serde_json::to_vec(&envelope_midia(fixture, "123456", wamid, "5511988887777", id)).expect("json");
+        assert_eq!(post_signed(addr, &corpo, Some(APP_SECRET)).status, 200);
+    }
+    let limite = Instant::now() + Duration::from_secs(20);
+    while ia.chats().is_empty() && Instant::now() < limite {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(ia.transcricoes().len(), 1, "the voice note was transcribed: {:?}", ia.violations());
+    assert!(graph.midia_gets().iter().any(|p| p.starts_with("/baixar/5002")), "{:?}", graph.midia_gets());
+    let conversa = c.get("/api/conversas").json()["itens"][0]["id"].as_i64().expect("conversa");
+    respostas.push(c.get(&format!("/api/conversas/{conversa}/mensagens")));
     for r in &respostas {
         for s in [TOKEN, APP_SECRET, LLM_KEY] {
             assert!(!r.text().contains(s), "{s} in a response: {}", r.text());

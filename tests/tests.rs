@@ -72,3 +72,19 @@ mod evolution;
 mod evolution_envio;
 // Evolution API: pairing from the panel API and from `helixai tenant connect`.
 mod evolution_conexao;
+// Media from customers on the Cloud API: download by id → URL with the token, sniffed,
+// stored per tenant, served only to that empresa; expired URLs, the 16 MB cap, the quota.
+mod midia_cloud;
+// Voice notes: transcribed with the empresa's key and answered like text; no key → a notice.
+mod midia_audio;
+// Media on the QR-code channel: base64 in the webhook or fetched from the instance; sendMedia.
+mod midia_evolution;
+// Attachments from the panel, catalog photos, the photo of the item the bot presents.
+mod midia_painel;
+// Media in backups, restores, exports/imports and purges.
+mod midia_backup;
+// Off-site replica without a bucket: change marks, pt-BR refusals, panel and healthz when off.
+mod replica;
+// Off-site replica against real S3 servers (moto, s3s-fs; #[ignore]d, run by .ci/run): round
+// trip of 50 tenants under load, kill -9 mid-upload, bucket down then back, wrong keys.
+mod replica_s3;

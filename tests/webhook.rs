@@ -169,6 +169,13 @@ fn empresa_secret_overrides_the_global_one_and_cli_changes_route_at_once() {
     post_ok(srv.addr, &text_envelope(PID, "wamid.OLD", "5511988887777", "oi"));
     assert!(db.mensagem_por_wa_id("wamid.OLD").expect("q").is_none());
     assert_eq!(srv.app.central.numeros_nao_roteados(100).expect("list")[0].phone_number_id, PID);
+    // The router keeps the decrypted secret between webhooks; a new one still counts at once.
+    let (code, _, err) =
+        run_bin(&srv.dir.data(), &["tenant", "set", "loja", "--app-secret-stdin"], Some("segredo-novo\n"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let body = serde_json::to_vec(&text_envelope("5550001", "wamid.NOVO", "5511988887777", "oi")).expect("json");
+    assert_eq!(post_signed(srv.addr, &body, Some("segredo-proprio-da-loja")).status, 401, "the old secret is gone");
+    assert_eq!(post_signed(srv.addr, &body, Some("segredo-novo")).status, 200);
 }
 
 #[test]

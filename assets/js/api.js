@@ -8,7 +8,7 @@ const MENSAGENS = {
   proibido: 'Você não tem permissão para fazer isso.',
   nao_encontrado: 'Não encontrado (talvez tenha sido removido).',
   csrf: 'Requisição recusada por segurança; recarregue a página.',
-  corpo_grande_demais: 'O conteúdo enviado é grande demais.',
+  corpo_grande_demais: 'O conteúdo enviado é grande demais (arquivos: até 16 MB).',
   slug_em_uso: 'Esse identificador (slug) já está em uso.',
   email_em_uso: 'Esse e-mail já está cadastrado.',
   limite_plano_itens: 'O plano desta empresa não permite mais itens no catálogo.',
@@ -62,11 +62,13 @@ export async function chamar(metodo, caminho, corpo, opcoes = {}) {
   const headers = { Accept: 'application/json' };
   if (metodo !== 'GET') headers['X-HelixAI-CSRF'] = '1';
   if (corpo !== undefined) headers['Content-Type'] = 'application/json';
+  // A file goes as the raw body, typed as the browser guessed (the server checks the bytes).
+  if (opcoes.arquivo) headers['Content-Type'] = opcoes.arquivo.type || 'application/octet-stream';
   let resp;
   try {
     resp = await fetch(caminho, {
       method: metodo, headers, credentials: 'same-origin',
-      body: corpo === undefined ? undefined : JSON.stringify(corpo),
+      body: opcoes.arquivo || (corpo === undefined ? undefined : JSON.stringify(corpo)),
     });
   } catch (e) {
     throw new ApiError(0, 'rede', 'Não foi possível falar com o servidor; verifique sua conexão.');
@@ -98,3 +100,5 @@ export const post = (c, b, o) => chamar('POST', c, b === undefined ? {} : b, o);
 export const put = (c, b) => chamar('PUT', c, b);
 export const patch = (c, b) => chamar('PATCH', c, b);
 export const del = (c) => chamar('DELETE', c);
+/** POSTs a File (a photo, a document) as the request body. */
+export const enviarArquivo = (c, arquivo) => chamar('POST', c, undefined, { arquivo });

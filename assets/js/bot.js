@@ -72,12 +72,15 @@ function formConfig(b) {
         campo({ nome: 'llm_modelo', rotulo: 'Modelo', valor: b.llm_modelo || '', placeholder: 'gpt-4o-mini' }),
         campo({ nome: 'llm_api_key', rotulo: 'Chave da API de IA', tipo: 'password', valor: '', ajuda: chaveAtual, placeholder: b.llm_api_key || '' })),
       b.llm_api_key ? campo({ nome: 'remover_chave', rotulo: 'Remover a chave atual', tipo: 'checkbox' }) : null,
+      campo({ nome: 'transcricao_modelo', rotulo: 'Modelo de transcrição de áudio', valor: b.transcricao_modelo || '', placeholder: 'whisper-1',
+        ajuda: 'As mensagens de voz dos clientes são transcritas com a mesma chave e URL (/audio/transcriptions) e o bot responde ao texto. Em branco = whisper-1.' }),
     ],
     enviar: async (v, form) => {
       const corpo = {
         prompt_customizado: v.prompt_customizado, saudacao: v.saudacao, horario: v.horario, endereco: v.endereco, troca: v.troca,
         pagamento: v.pagamento, expediente: lerExpediente(v), duracao_visita_min: Number(v.duracao_visita_min) || null,
         visitas_simultaneas: Number(v.visitas_simultaneas) || null, llm_base_url: v.llm_base_url.trim(), llm_modelo: v.llm_modelo.trim(),
+        transcricao_modelo: v.transcricao_modelo.trim(),
       };
       if (v.remover_chave) corpo.llm_api_key = '';
       else if (v.llm_api_key) corpo.llm_api_key = v.llm_api_key;

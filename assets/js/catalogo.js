@@ -1,9 +1,11 @@
 // catalogo.js — owns the catalog screen: list with search, create/edit/delete with the
-// setor's own fields (prices typed in reais, sent as centavos), and the CSV import entry.
+// setor's own fields (prices typed in reais, sent as centavos), the CSV import entry, and each
+// item's photos (catalogo_fotos.js).
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, carregando, erroBloco, avisar, avisarErro, dialogoForm, confirmar, tabela, reais, reaisCampo, centavosDe } from './ui.js';
 import { camposDo, resumo, tipoDoCampo } from './campos_setor.js';
+import { urlMidia } from './midia.js';
 
 export async function render(raiz, ctx) {
   const setor = ctx.empresa.setor;
@@ -35,13 +37,17 @@ export async function render(raiz, ctx) {
 
   function desenhar() {
     const colunas = [
-      { titulo: 'Item', valor: (i) => h('div', {}, h('strong', {}, i.nome), h('div', { class: 'previa' }, resumo(setor, i.atributos))) },
+      { titulo: 'Item', valor: (i) => h('div', { class: 'item-com-foto' },
+        i.fotos && i.fotos.length ? h('button', { type: 'button', class: 'foto', 'aria-label': `Fotos de ${i.nome}`, onclick: () => fotos(i) },
+          h('img', { class: 'foto-item', src: urlMidia(i.fotos[0]), alt: '', loading: 'lazy' })) : null,
+        h('div', {}, h('strong', {}, i.nome), h('div', { class: 'previa' }, resumo(setor, i.atributos)))) },
       { titulo: 'Preço', classe: 'num', valor: (i) => reais(i.preco_centavos) },
       { titulo: 'Situação', valor: (i) => (i.disponivel ? 'Disponível' : 'Indisponível') },
     ];
     if (admin) {
       colunas.push({ titulo: 'Ações', valor: (i) => h('div', { class: 'acoes' },
         h('button', { type: 'button', class: 'secundario pequeno', 'aria-label': `Editar ${i.nome}`, onclick: () => editar(i) }, 'Editar'),
+        h('button', { type: 'button', class: 'secundario pequeno', 'aria-label': `Fotos de ${i.nome}`, onclick: () => fotos(i) }, `Fotos (${(i.fotos || []).length})`),
         h('button', { type: 'button', class: 'perigo pequeno', 'aria-label': `Excluir ${i.nome}`, onclick: () => excluir(i) }, 'Excluir')) });
     }
     trocar(lista, tabela(colunas, itens, busca.elements.q.value ? 'Nada encontrado com essa busca.' : 'O catálogo está vazio. Cadastre itens para o bot poder oferecê-los.'),
@@ -77,6 +83,11 @@ export async function render(raiz, ctx) {
       },
     });
     if (salvo) { avisar(item ? 'Item atualizado.' : 'Item criado.', 'ok'); carregar(true); }
+  }
+
+  async function fotos(item) {
+    const mod = await import('./catalogo_fotos.js');
+    if (await mod.abrir(item, admin)) carregar(true);
   }
 
   async function excluir(item) {

@@ -1,10 +1,12 @@
 // conversas.js — owns the inbox: the conversation list (search, filters, unread and
 // bot/humano badges), the thread with delivery statuses, "Assumir conversa" / "Devolver ao
 // bot", the human reply box, and refreshing both every few seconds without reloading.
+// Media (photos, voice notes, documents) and the attach button come from midia.js.
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, carregando, vazio, erroBloco, avisar, avisarErro, dataHora, selo } from './ui.js';
 import { fichaDaConversa } from './ficha.js';
+import { conteudoMidia, legenda, botaoAnexar } from './midia.js';
 
 const INTERVALO_MS = 3000;
 const STATUS = { enviada: 'enviado', entregue: 'entregue', lida: 'lido', pendente: 'enviando…', falhou: 'falhou' };
@@ -73,7 +75,8 @@ export async function render(raiz, ctx) {
   const caixaMsgs = h('div', { class: 'mensagens', 'aria-live': 'polite', 'aria-label': 'Mensagens', tabindex: '0' });
   const texto = h('textarea', { id: 'resposta', name: 'texto', placeholder: 'Escreva uma resposta… (Ctrl+Enter envia)', 'aria-label': 'Resposta' });
   const enviar = h('button', { type: 'submit' }, 'Enviar');
-  const formResp = h('form', { class: 'responder' }, texto, enviar);
+  const anexar = botaoAnexar({ conversa: () => aberta, aoEnviar: (m) => { mensagens.set(m.id, m); desenharFio(true); carregarMensagens(); } });
+  const formResp = h('form', { class: 'responder' }, anexar, texto, enviar);
   texto.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) formResp.requestSubmit(); });
   formResp.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -117,8 +120,9 @@ export async function render(raiz, ctx) {
     const status = saida ? STATUS[m.status] : null;
     const falhou = m.status === 'falhou';
     const motivo = falhou ? [m.erro_texto, m.erro_codigo ? `código ${m.erro_codigo}` : null].filter(Boolean).join(' — ') : '';
+    const midia = conteudoMidia(m);
     return h('div', { class: `msg ${saida ? 'saida' : 'entrada'} ${falhou ? 'falhou' : ''}`, 'data-status': m.status || '' },
-      m.texto || `(${m.tipo || 'mídia'})`,
+      midia ? [midia, legenda(m)] : m.texto || `(${m.tipo || 'mídia'})`,
       h('div', { class: 'meta' }, [saida ? AUTOR[m.autor] || m.autor : 'Cliente', dataHora(m.criado_em), status].filter(Boolean).join(' · '),
         falhou && motivo ? h('span', { class: 'erro-texto' }, ` — ${motivo}`) : null));
   }

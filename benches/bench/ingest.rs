@@ -48,13 +48,17 @@ fn envelope(pid: &str, wamid: &str, from: &str) -> Vec<u8> {
     .expect("json")
 }
 
-fn server(dir: &Path, tenants: usize) -> (Arc<App>, helixai::server::RunningServer) {
+/// The `BENCH_LRU` capacity (default 100: the thrash case).
+pub(crate) fn lru_do_ambiente() -> usize {
+    std::env::var("BENCH_LRU").ok().and_then(|v| v.parse().ok()).unwrap_or(100)
+}
+
+/// A server with `tenants` empresas (phone_number_ids 900000 + i) and an LRU of `lru`.
+pub(crate) fn server(dir: &Path, tenants: usize, lru: usize) -> (Arc<App>, helixai::server::RunningServer) {
     std::env::set_var("HELIXAI_ADMIN_PASSWORD", "senha-de-bench");
     let config = ServerConfig {
         bind: "127.0.0.1:0".parse().expect("addr"),
-        max_open_tenants: helixai::server::fit_open_tenants(
-            std::env::var("BENCH_LRU").ok().and_then(|v| v.parse().ok()).unwrap_or(100),
-        ),
+        max_open_tenants: helixai::server::fit_open_tenants(lru),
         whatsapp_app_secret: Some(Secret::new(SECRET)),
         bot_workers: 0,
         http_workers: 8,
@@ -79,7 +83,7 @@ fn server(dir: &Path, tenants: usize) -> (Arc<App>, helixai::server::RunningServ
 }
 
 /// Sends `bodies` from THREADS keep-alive clients; returns (elapsed, latencies in ms).
-fn blast(
+pub(crate) fn blast(
     addr: std::net::SocketAddr,
     bodies: Arc<Vec<(Vec<u8>, String)>>,
     rate_per_thread: Option<f64>,
@@ -129,7 +133,7 @@ fn blast(
 
 /// `n` signed bodies spread over the tenants, from customers `primeiro..primeiro + n` (new
 /// numbers, so every round does the same work: first contacts).
-fn bodies(tenants: usize, n: usize, tag: &str, primeiro: usize) -> Arc<Vec<(Vec<u8>, String)>> {
+pub(crate) fn bodies(tenants: usize, n: usize, tag: &str, primeiro: usize) -> Arc<Vec<(Vec<u8>, String)>> {
     Arc::new(
         (0..n)
             .map(|i| {
@@ -253,7 +257,7 @@ fn primeiro(round: usize) -> usize {
 }
 
 /// Waits until the server's journal has applied every acknowledged event to its tenant.
-fn drenar(app: &App) {
+pub(crate) fn drenar(app: &App) {
     while app.journal.stats().pendentes > 0 {
         std::thread::sleep(Duration::from_millis(1));
     }
@@ -313,7 +317,7 @@ pub fn webhook_ingest() {
     let n = scale(20_000);
     let rounds = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3usize).max(1);
     let dir = tempfile::Builder::new().prefix("helixai-bench-").tempdir().expect("tmp");
-    let (app, running) = server(&dir.path().join("data"), tenants);
+    let (app, running) = server(&dir.path().join("data"), tenants, lru_do_ambiente());
     let warm = bodies(tenants, tenants, "W", 0);
     blast(running.addr(), warm, None);
     drenar(&app);

@@ -116,6 +116,10 @@ impl TenantCtx {
     pub fn responder(&self, conversa: ConversaId, texto: &str) -> Result<Mensagem> {
         crate::pipeline::responder(&self.app, &self.empresa, conversa, texto, self.usuario.id)
     }
+    /// This empresa's media store (files, attachments, catalog photos, quota).
+    pub fn acervo(&self) -> crate::media::Acervo<'_> {
+        crate::media::Acervo::de(&self.app, &self.empresa, &self.db)
+    }
     /// The acting usuario's id.
     pub fn usuario_id(&self) -> UsuarioId {
         self.usuario.id

@@ -1,6 +1,8 @@
 //! Backups and restores of tenant files and of the central db, while the server runs.
 //!
-//! Layout: `data/backups/<database_name>/<UTC timestamp>.db` (central: `data/backups/helixai/`).
+//! Layout: `data/backups/<database_name>/<UTC timestamp>.db` (central: `data/backups/helixai/`),
+//! and the media files the empresa's backups use in `data/backups/<database_name>/midia/`
+//! ([`midia`]).
 //! A backup is an online, consistent copy (`VACUUM INTO` on its own read connection, so
 //! writers go on), written under a temporary name, checked with `PRAGMA integrity_check`,
 //! then linked into place without ever overwriting another backup; the newest
@@ -12,6 +14,7 @@
 //! These functions are what the superadmin API calls; the CLI uses them too.
 
 pub mod agenda;
+pub mod midia;
 pub mod transferencia;
 
 use std::path::{Path, PathBuf};
@@ -188,8 +191,15 @@ pub fn copiar_para_pasta(src: &Path, dir: &Path, keep: usize) -> Result<BackupIn
 /// outcome in the metrics.
 pub fn fazer_backup(app: &App, empresa: &Empresa) -> Result<BackupInfo> {
     let src = app.tenants.path_of(&empresa.database_name);
+    let pasta = pasta_empresa(app, empresa);
     let _copiando = copiando();
-    let result = copiar_para_pasta(&src, &pasta_empresa(app, empresa), app.config.backup_keep);
+    let result = copiar_para_pasta(&src, &pasta, app.config.backup_keep).and_then(|info| {
+        // The media files the copy uses, kept once for all of the empresa's backups.
+        let viva = crate::store::tenants::midia_dir(&app.data.tenants(), &empresa.database_name);
+        let restantes: Vec<PathBuf> = listar_pasta(&pasta)?.into_iter().map(|b| b.caminho).collect();
+        midia::guardar_no_backup(&info.caminho, &viva, &pasta, &restantes)?;
+        Ok(info)
+    });
     registrar(app, &empresa.slug, &result);
     result
 }
@@ -268,6 +278,13 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
             live.with_extension(format!("db.antes-da-restauracao-{}", clock::file_timestamp(clock::unix_now())));
         let _troca = TROCA.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         app.tenants.exclusivo(empresa.id, ESPERA_RESTAURACAO, || trocar(&live, &staging, &anterior))?;
+        // The swapped-in file is a change the off-site replica must ship.
+        app.tenants.alteracoes().marcar(empresa.id);
+        // Media files the restored rows use come back from the backups' media store.
+        let viva = crate::store::tenants::midia_dir(&app.data.tenants(), &empresa.database_name);
+        let db = app.tenant_db(empresa)?;
+        midia::restaurar_do_backup(&db.midia_shas()?, &viva, &pasta_empresa(app, empresa))?;
+        crate::media::Acervo::de(app, empresa, &db).atualizar_uso();
         Ok(Restauracao {
             // preparar_para_tenant migrated it to this binary's version.
             schema_version: crate::store::migrate::tenant_version(),

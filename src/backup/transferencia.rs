@@ -3,7 +3,8 @@
 //!
 //! The export is a SQLite file: a consistent online copy of the tenant db whose `meta`
 //! also carries the empresa row as JSON (`meta.empresa_json`, see [`EmpresaExportada`]) —
-//! never its secrets (WhatsApp token, app secret, LLM key), its plan or its users. The
+//! never its secrets (WhatsApp token, app secret, LLM key), its plan or its users — and whose
+//! extra table carries its media files (written into the new empresa's folder on import). The
 //! import checks the file, then recreates the empresa through the same all-or-nothing path
 //! as `tenant create` ([`crate::provision::importar_empresa_em`]), migrating the file if it
 //! is older; a slug or phone_number_id already in use is a 409.
@@ -65,6 +66,9 @@ pub fn exportar(app: &App, empresa: &Empresa, destino: &Path) -> Result<Exportac
             let _copiando = super::copiando();
             copiar_online(&app.tenants.path_of(&empresa.database_name), &tmp)?;
         }
+        // The media files go inside the export (one self-describing file).
+        let viva = crate::store::tenants::midia_dir(&app.data.tenants(), &empresa.database_name);
+        super::midia::embutir_na_exportacao(&tmp, &viva)?;
         let schema_version = file_version(&tmp)?;
         let dados = EmpresaExportada {
             formato: FORMATO.to_owned(),
@@ -141,6 +145,11 @@ pub fn importar(app: &App, arquivo: &Path, novo_slug: Option<&str>) -> Result<Em
         importar_empresa_em(&app.central, &tenants_dir, &pedido, &dados.perfil, &copia)
     })();
     remove_db_files(&copia);
+    if let Ok(e) = &result {
+        if let Ok(db) = app.tenant_db(e) {
+            crate::media::Acervo::de(app, e, &db).atualizar_uso();
+        }
+    }
     match &result {
         Ok(e) => log::info!("empresa {} importada de {} (id {})", e.slug, arquivo.display(), e.id),
         Err(e) => log::info!("importação de {} recusada: {e}", arquivo.display()),

@@ -3,6 +3,7 @@
 
 mod backup;
 mod evolution;
+mod replica;
 mod serve;
 mod tenant;
 mod tenant_set;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tenant(TenantCommand::Disconnect { slug, excluir }) => {
             evolution::disconnect(&*open(data)?, &slug, excluir)
         }
+        Command::Replica(cmd) => replica::replica(data, cmd, open, &mut std::io::stdin().lock()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `helixai serve`: open the app, optional demo data, run the HTTP server, the bot workers,
-//! the hourly subscription check and the backup schedule until a signal, then stop them all
-//! (HTTP first, so no new work arrives while the bot workers drain).
+//! the hourly subscription check, the backup schedule and the off-site replica until a signal,
+//! then stop them all (HTTP first, so no new work arrives while the bot workers drain; the
+//! replica last, so it ships what the others wrote while stopping).
 
 use crate::app::App;
 use crate::cli::ServeArgs;
@@ -13,6 +14,11 @@ use super::report_first_start;
 pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
     let defaults = ServerConfig::default();
     let backup_every = parse_duration(&args.backup_every).map_err(|m| Error::invalid("backup_every_invalido", m))?;
+    let replica_intervalo = parse_duration(&args.replica_interval)
+        .map_err(|m| Error::invalid("replica_interval_invalido", m))?
+        .ok_or_else(|| {
+            Error::invalid("replica_interval_invalido", "--replica-interval deve ser maior que zero (ex.: 60s)")
+        })?;
     let config = ServerConfig {
         bind: args.bind.unwrap_or(defaults.bind),
         http_workers: args.http_workers.max(1),
@@ -55,6 +61,7 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
     let running = crate::server::start(app.clone())?;
     let vencimentos = crate::assinaturas::iniciar_verificador(app.clone(), crate::assinaturas::INTERVALO_VERIFICACAO)?;
     let agenda = crate::backup::agenda::iniciar(app.clone())?;
+    let replica = crate::replica::agenda::iniciar(app.clone(), replica_intervalo)?;
     println!("HelixAI escutando em http://{}", running.addr());
     crate::server::wait_for_signal()?;
     running.shutdown();
@@ -63,6 +70,8 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
     if let Some(a) = agenda {
         a.parar();
     }
+    // Last: what the stop itself wrote (the journal's drain) is shipped too.
+    replica.parar();
     drop(app);
     Ok(())
 }

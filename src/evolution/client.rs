@@ -1,6 +1,6 @@
 //! Owns the REST side of Evolution API: [`EvolutionClient`] (create / connect / inspect /
-//! log out / delete an instance, point its webhook at us, send a text) and the request and
-//! response wire types. Errors are [`EvolutionError`](super::EvolutionError) (`erro.rs`).
+//! log out / delete an instance, point its webhook at us, send a text; media in `midia.rs`)
+//! and the request and response wire types. Errors are [`EvolutionError`](super::EvolutionError) (`erro.rs`).
 //!
 //! Secrets: the global key (create, delete) and the per-instance token (everything else)
 //! are passed in per call and go **only** into the `apikey` header; they are never logged
@@ -214,19 +214,12 @@ impl EvolutionClient {
         }
         let body = serde_json::json!({"number": numero.trim(), "text": texto});
         let v = self.chamar("POST", &format!("/message/sendText/{instancia}"), token, Some(&body), false)?;
-        let wire = WireEnviada::deserialize(&v).unwrap_or_default();
-        wire.key.as_ref().and_then(|k| campo(k, "id")).ok_or_else(|| {
-            EvolutionError::new(
-                TipoErro::Outro,
-                false,
-                "a Evolution aceitou o envio, mas não devolveu o id da mensagem (não será repetido)",
-            )
-        })
+        id_enviada(&v)
     }
 
     /// One call: `apikey` header, optional JSON body; 2xx → the body as JSON (`Null` if
     /// empty or not JSON), anything else → a classified error with `chave` scrubbed.
-    fn chamar(
+    pub(super) fn chamar(
         &self,
         metodo: &str,
         caminho: &str,
@@ -250,7 +243,7 @@ impl EvolutionClient {
 }
 
 /// Instance names go into URL paths: letters, digits, `_` and `-` only, 1 to 64 of them.
-fn nome_valido(nome: &str) -> Result<(), EvolutionError> {
+pub(super) fn nome_valido(nome: &str) -> Result<(), EvolutionError> {
     let ok =
         (1..=64).contains(&nome.len()) && nome.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
@@ -271,6 +264,18 @@ fn digitos(numero: &str) -> String {
 /// `instance.state` (connectionState, connect when open) or a top-level `state`.
 fn estado_de(v: &Value) -> Option<String> {
     v.get("instance").and_then(|i| campo(i, "state")).or_else(|| campo(v, "state"))
+}
+
+/// The message id (`key.id`) of a send's answer; a send without one is not repeated.
+pub(super) fn id_enviada(v: &Value) -> Result<String, EvolutionError> {
+    let wire = WireEnviada::deserialize(v).unwrap_or_default();
+    wire.key.as_ref().and_then(|k| campo(k, "id")).ok_or_else(|| {
+        EvolutionError::new(
+            TipoErro::Outro,
+            false,
+            "a Evolution aceitou o envio, mas não devolveu o id da mensagem (não será repetido)",
+        )
+    })
 }
 
 fn inesperada(rota: &str, falta: &str) -> EvolutionError {

@@ -8,7 +8,8 @@
 //! one (raw `extendedTextMessage.text`, `senderPn`) are accepted.
 //!
 //! `data.message.base64` (media bytes, only when the webhook has `base64: true`) can be
-//! megabytes: it is dropped from [`MensagemEvolution::raw`] before anything is stored.
+//! megabytes: it is taken out of [`MensagemEvolution::raw`] into [`MensagemEvolution::base64`]
+//! before anything is stored.
 
 use serde_json::Value;
 
@@ -36,6 +37,8 @@ pub struct MensagemEvolution {
     pub context: Option<String>,
     /// `data` as received, without `message.base64`.
     pub raw: Value,
+    /// The media bytes, base64, when the webhook carried them (`data.message.base64`).
+    pub base64: Option<String>,
 }
 
 impl MensagemEvolution {
@@ -121,9 +124,11 @@ pub(super) fn decode(mut data: Value) -> Option<MensagemEvolution> {
     let from_me = key.get("fromMe").is_some_and(booleano);
     let push_name = texto(&data, "pushName").filter(|n| !(from_me && n == "Você"));
     let timestamp = data.get("messageTimestamp").and_then(inteiro).unwrap_or(0);
-    if let Some(message) = data.get_mut("message").and_then(Value::as_object_mut) {
-        message.remove("base64");
-    }
+    let base64 = data
+        .get_mut("message")
+        .and_then(Value::as_object_mut)
+        .and_then(|m| m.remove("base64"))
+        .and_then(|b| b.as_str().filter(|s| !s.is_empty()).map(str::to_owned));
     let message = data.get("message").unwrap_or(&Value::Null);
     let conteudo = desembrulhar(message);
     let tipo_declarado = texto(&data, "messageType");
@@ -132,7 +137,18 @@ pub(super) fn decode(mut data: Value) -> Option<MensagemEvolution> {
         .get("contextInfo")
         .and_then(|c| texto(c, "stanzaId"))
         .or_else(|| chave.and_then(|k| conteudo.get(k)?.get("contextInfo")).and_then(|c| texto(c, "stanzaId")));
-    Some(MensagemEvolution { id, remote_jid, remote_jid_alt, from_me, push_name, timestamp, kind, context, raw: data })
+    Some(MensagemEvolution {
+        id,
+        remote_jid,
+        remote_jid_alt,
+        from_me,
+        push_name,
+        timestamp,
+        kind,
+        context,
+        raw: data,
+        base64,
+    })
 }
 
 /// Follows wrapper messages (`ephemeralMessage.message`, …) down to the content, a few

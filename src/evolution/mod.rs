@@ -11,15 +11,18 @@
 //! POST /evo/<empresa> ─▶ parse(body) ─▶ Envelope { evento, instancia, eventos: [Mensagem | Status | Conexao | Qr] }
 //! painel/CLI ─▶ EvolutionClient::criar_instancia / conectar ─▶ QrCode ─▶ qr::texto | qr::svg
 //! bot job    ─▶ EvolutionClient::enviar_texto(..) ─▶ Ok(key.id) | Err(EvolutionError { retryable, tipo, .. })
+//! media job  ─▶ EvolutionClient::midia_base64(..)    reply ─▶ EvolutionClient::enviar_midia(..)
 //! ```
 
 mod client;
 mod erro;
 mod mensagem;
+mod midia;
 pub mod qr;
 mod webhook;
 
 pub use client::{Conexao, EvolutionClient, InstanciaCriada, NovaInstancia};
 pub use erro::{EvolutionError, TipoErro};
 pub use mensagem::MensagemEvolution;
+pub use midia::{sem_prefixo_data, MidiaEvolution};
 pub use webhook::{parse, ConexaoEvolution, Envelope, EventoEvolution, QrCode, QrEvolution, StatusEvolution};

@@ -20,7 +20,8 @@ const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub fn metrics(app: &App, req: &Request) -> Result<Response> {
     autorizar(app, req)?;
     let empresas = app.central.empresas_total().ok();
-    let body = app.metrics.render(&app.tenants.stats(), &app.journal.stats(), empresas, app.started.elapsed());
+    let mut body = app.metrics.render(&app.tenants.stats(), &app.journal.stats(), empresas, app.started.elapsed());
+    body.push_str(&app.replica.situacao().metricas(app.replica.total_requisicoes()));
     Ok(Response::bytes(200, CONTENT_TYPE, body.into_bytes()).with_header("Cache-Control", "no-store"))
 }
 

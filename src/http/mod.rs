@@ -29,8 +29,8 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("Referrer-Policy", "no-referrer"),
     (
         "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     ),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 ];
@@ -61,7 +61,8 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
     let method = raw.method().as_str().to_owned();
     let path = raw.url().split('?').next().unwrap_or("/").to_owned();
     let path_log = redigir(&path);
-    let response = match Request::read(&mut raw, app.config.max_body_bytes) {
+    let limite = routes::limite_corpo(&method, &path, app.config.max_body_bytes);
+    let response = match Request::read(&mut raw, limite) {
         Ok(req) => match catch_unwind(AssertUnwindSafe(|| router(app, &req))) {
             Ok(Ok(resp)) => resp,
             Ok(Err(e)) => Response::error(&e),

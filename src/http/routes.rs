@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::api::admin::{self, AdminHandler};
 use super::api::{
-    self, agendamentos, bot, catalogo, conversas, leads, relatorios, sessao, usuarios, whatsapp, whatsapp_conexao,
-    TenantHandler, EMPRESA_ADMIN, EMPRESA_TODOS,
+    self, agendamentos, bot, catalogo, conversas, leads, midias, relatorios, sessao, usuarios, whatsapp,
+    whatsapp_conexao, TenantHandler, EMPRESA_ADMIN, EMPRESA_TODOS,
 };
 use super::{ui, webhook, webhook_evolution, Request, Response};
 use crate::app::App;
@@ -83,6 +83,13 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("GET", ["catalogo", id]) => (EMPRESA_TODOS, Box::new(move |c| catalogo::obter(c, id))),
         ("PUT", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::atualizar(c, req, id))),
         ("DELETE", ["catalogo", id]) => (EMPRESA_ADMIN, Box::new(move |c| catalogo::excluir(c, id))),
+        ("GET", ["catalogo", id, "fotos"]) => (EMPRESA_TODOS, Box::new(move |c| midias::fotos(c, id))),
+        ("POST", ["catalogo", id, "fotos"]) => (EMPRESA_ADMIN, Box::new(move |c| midias::foto_adicionar(c, req, id))),
+        ("DELETE", ["catalogo", id, "fotos", foto]) => {
+            (EMPRESA_ADMIN, Box::new(move |c| midias::foto_remover(c, id, foto)))
+        }
+        ("GET", ["midias", id]) => (EMPRESA_TODOS, Box::new(move |c| midias::servir(c, req, id))),
+        ("POST", ["midias", id, "baixar"]) => (EMPRESA_TODOS, Box::new(move |c| midias::baixar_de_novo(c, id))),
         ("GET", ["leads"]) => (EMPRESA_TODOS, Box::new(move |c| leads::listar(c, req))),
         ("GET", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::obter(c, id))),
         ("PATCH", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::alterar(c, req, id))),
@@ -95,6 +102,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("POST", ["conversas", id, "responder"]) => {
             (EMPRESA_TODOS, Box::new(move |c| conversas::responder(c, req, id)))
         }
+        ("POST", ["conversas", id, "anexos"]) => (EMPRESA_TODOS, Box::new(move |c| midias::anexar(c, req, id))),
         ("GET", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::listar(c, req))),
         ("POST", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::criar(c, req))),
         ("PATCH", ["usuarios", id]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::alterar(c, req, id))),
@@ -122,7 +130,7 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
 
 /// Superadmin endpoints (paths relative to `/api/admin/`); every one is superadmin-only.
 fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler<'r>> {
-    use admin::{assinaturas, auditoria, backups, empresas, evolution, pagamentos, planos, sistema, usuarios};
+    use admin::{assinaturas, auditoria, backups, empresas, evolution, pagamentos, planos, replica, sistema, usuarios};
     Some(match (req.method.as_str(), rest) {
         ("GET", ["empresas"]) => Box::new(move |a, p| empresas::listar(a, req, p)),
         ("POST", ["empresas"]) => Box::new(move |a, p| empresas::criar(a, req, p)),
@@ -153,6 +161,10 @@ fn admin_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<AdminHandler
         ("GET", ["sistema"]) => Box::new(sistema::obter),
         ("GET", ["evolution"]) => Box::new(evolution::obter),
         ("PUT", ["evolution"]) => Box::new(move |a, p| evolution::definir(a, req, p)),
+        ("GET", ["replica"]) => Box::new(replica::obter),
+        ("PUT", ["replica"]) => Box::new(move |a, p| replica::definir(a, req, p)),
+        ("DELETE", ["replica"]) => Box::new(replica::desligar),
+        ("POST", ["replica", "enviar"]) => Box::new(replica::enviar),
         _ => return None,
     })
 }
@@ -174,12 +186,17 @@ pub const PADROES: &[&str] = &[
     "/api/catalogo",
     "/api/catalogo/importar",
     "/api/catalogo/{id}",
+    "/api/catalogo/{id}/fotos",
+    "/api/catalogo/{id}/fotos/{foto}",
+    "/api/midias/{id}",
+    "/api/midias/{id}/baixar",
     "/api/leads",
     "/api/leads/{id}",
     "/api/conversas",
     "/api/conversas/{id}",
     "/api/conversas/{id}/mensagens",
     "/api/conversas/{id}/responder",
+    "/api/conversas/{id}/anexos",
     "/api/conversas/{id}/{acao}",
     "/api/bot",
     "/api/bot/simular",
@@ -208,7 +225,22 @@ pub const PADROES: &[&str] = &[
     "/api/admin/auditoria",
     "/api/admin/sistema",
     "/api/admin/evolution",
+    "/api/admin/replica",
+    "/api/admin/replica/{acao}",
 ];
+
+/// The body cap of a request: [`crate::media::MAX_BYTES`] (plus room) for media uploads,
+/// 32 MiB for Evolution webhooks (which may carry a file as base64), `padrao` otherwise.
+pub fn limite_corpo(metodo: &str, path: &str, padrao: usize) -> usize {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let upload = matches!(segs.as_slice(), ["api", .., "conversas", _, "anexos"] | ["api", .., "catalogo", _, "fotos"]);
+    let limite = match (metodo, segs.as_slice()) {
+        ("POST", _) if upload => crate::media::MAX_BYTES + 64 * 1024,
+        ("POST", ["webhook", "evolution", ..]) => 32 * 1024 * 1024,
+        _ => padrao,
+    };
+    limite.max(padrao)
+}
 
 /// The pattern a path belongs to (`/api/conversas/17` → `/api/conversas/{id}`); static
 /// assets count as `/assets/*` and anything else as `outra`.
@@ -236,7 +268,23 @@ struct Health {
     lru: TenantStats,
     /// Webhook events acknowledged and not yet in their tenant file.
     journal: JournalStats,
+    /// The off-site replica: its state and lag.
+    replica: ReplicaHealth,
     uptime_s: u64,
+}
+
+#[derive(Serialize)]
+struct ReplicaHealth {
+    estado: crate::replica::EstadoReplica,
+    /// Seconds since the oldest change not yet in the bucket.
+    atraso_s: i64,
+    /// The oldest unshipped change, Unix seconds (absent when none).
+    mais_antiga_s: Option<i64>,
+    /// Databases with changes waiting.
+    pendentes: usize,
+    /// Lag past 10 minutes, failing that long, or another installation owns the bucket.
+    alerta: bool,
+    ultimo_envio_s: Option<i64>,
 }
 
 fn healthz(app: &App) -> Result<Response> {
@@ -249,6 +297,17 @@ fn healthz(app: &App) -> Result<Response> {
         tenants_abertos: app.tenants.stats().open,
         lru: app.tenants.stats(),
         journal: app.journal.stats(),
+        replica: {
+            let s = app.replica.situacao();
+            ReplicaHealth {
+                estado: s.estado,
+                atraso_s: s.atraso_s(),
+                mais_antiga_s: s.mais_antiga_ms().map(|m| m / 1000),
+                pendentes: s.pendentes_total,
+                alerta: s.alerta(),
+                ultimo_envio_s: s.ultimo_envio_ms.map(|m| m / 1000),
+            }
+        },
         uptime_s: app.started.elapsed().as_secs(),
     }))
 }
@@ -268,5 +327,18 @@ mod tests {
         assert_eq!(padrao("/assets/js/app.js"), "/assets/*");
         assert_eq!(padrao("/wp-login.php"), "outra");
         assert_eq!(padrao("/api/conversas/1/2/3/4"), "outra");
+        assert_eq!(padrao("/api/catalogo/4/fotos/9"), "/api/catalogo/{id}/fotos/{foto}");
+    }
+
+    #[test]
+    fn uploads_and_evolution_webhooks_get_larger_body_caps() {
+        use super::limite_corpo;
+        let mb = 1024 * 1024;
+        assert!(limite_corpo("POST", "/api/conversas/3/anexos", mb) > 16 * mb);
+        assert!(limite_corpo("POST", "/api/admin/empresas/2/catalogo/7/fotos", mb) > 16 * mb);
+        assert_eq!(limite_corpo("POST", "/webhook/evolution/segredo", mb), 32 * mb);
+        assert_eq!(limite_corpo("POST", "/api/conversas/3/responder", mb), mb);
+        assert_eq!(limite_corpo("GET", "/api/conversas/3/anexos", mb), mb);
+        assert_eq!(limite_corpo("POST", "/webhook/whatsapp", mb), mb);
     }
 }

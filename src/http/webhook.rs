@@ -56,7 +56,7 @@ pub fn receber(app: &Arc<App>, req: &Request) -> Result<Response> {
     // the global one.
     let mut segredos: Vec<Option<Secret>> = Vec::new();
     for (_, empresa) in &roteados {
-        let s = segredo_de(app, empresa.as_ref())?.or_else(|| global.cloned());
+        let s = segredo_de(app, empresa.as_deref())?.or_else(|| global.cloned());
         if !segredos.contains(&s) {
             segredos.push(s);
         }
@@ -85,7 +85,7 @@ fn verificar_com(segredo: Option<&Secret>, corpo: &[u8], assinatura: Option<&str
 }
 
 /// Pairs each event with the empresa that owns its number.
-fn rotear(app: &App, eventos: Vec<WebhookEvent>) -> Result<Vec<(WebhookEvent, Option<Empresa>)>> {
+fn rotear(app: &App, eventos: Vec<WebhookEvent>) -> Result<Vec<(WebhookEvent, Option<Arc<Empresa>>)>> {
     eventos
         .into_iter()
         .map(|ev| {
@@ -98,15 +98,10 @@ fn rotear(app: &App, eventos: Vec<WebhookEvent>) -> Result<Vec<(WebhookEvent, Op
         .collect()
 }
 
-/// The empresa's own app secret, decrypted, if it has one.
+/// The empresa's own app secret, decrypted, if it has one (cached by the router).
 fn segredo_de(app: &App, empresa: Option<&Empresa>) -> Result<Option<Secret>> {
-    let Some(empresa) = empresa.filter(|e| e.tem_app_secret) else { return Ok(None) };
-    let Some(cifrado) = app.central.empresa_segredos(empresa.id)?.whatsapp_app_secret else { return Ok(None) };
-    match app.key.decrypt(&cifrado) {
-        Ok(s) => Ok(Some(s)),
-        Err(e) => {
-            log::error!("empresa {}: app secret ilegível ({e}); webhook recusado", empresa.id);
-            Err(Error::BadSignature)
-        }
+    match empresa {
+        Some(e) => app.roteador.app_secret(&app.central, &app.key, e),
+        None => Ok(None),
     }
 }

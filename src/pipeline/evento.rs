@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::tenant::conversas::NovaEntrada;
+use crate::store::tenant::conversas::{MidiaEntrada, NovaEntrada};
 use crate::store::tenant::lote::ItemLote;
 
 /// One journaled event.
@@ -48,6 +48,10 @@ pub struct MensagemAnotada {
     pub midia_mime: Option<String>,
     #[serde(default)]
     pub bruto_json: Option<String>,
+    /// How to fetch the media of a media message (downloaded later by the media worker);
+    /// absent from a text message's JSON (journal rows stay as small as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub midia: Option<Box<MidiaAnotada>>,
     /// Sent by the business from its own phone (Evolution `fromMe`): recorded, never answered.
     #[serde(default)]
     pub da_empresa: bool,
@@ -56,6 +60,21 @@ pub struct MensagemAnotada {
     pub responder: bool,
     /// When the webhook received it, epoch ms (the bot's debounce counts from here).
     pub recebida_ms: i64,
+}
+
+/// Where a message's media comes from (see [`MidiaEntrada`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MidiaAnotada {
+    /// `cloud` or `evolution`.
+    pub provedor: String,
+    #[serde(default)]
+    pub voz: bool,
+    #[serde(default)]
+    pub nome_arquivo: Option<String>,
+    /// The bytes, base64, when the webhook carried them and they are small (see
+    /// `ingestao_evolution::BASE64_NO_JOURNAL`).
+    #[serde(default)]
+    pub base64: Option<String>,
 }
 
 impl Evento {
@@ -76,6 +95,12 @@ impl Evento {
                     midia_id: m.midia_id.as_deref(),
                     midia_mime: m.midia_mime.as_deref(),
                     bruto_json: m.bruto_json.as_deref(),
+                    midia: m.midia.as_ref().map(|x| MidiaEntrada {
+                        provedor: &x.provedor,
+                        voz: x.voz,
+                        nome_arquivo: x.nome_arquivo.as_deref(),
+                        base64: x.base64.as_deref(),
+                    }),
                     criar_job: ativo && m.responder && !m.da_empresa && m.texto.is_some(),
                     agora_ms: m.recebida_ms,
                 };
@@ -117,6 +142,15 @@ mod tests {
         });
         let s = serde_json::to_string(&m).expect("json");
         assert_eq!(serde_json::from_str::<Evento>(&s).expect("back"), m);
+        assert!(!s.contains("\"midia\""), "a text event carries no media field: {s}");
+        let foto = Evento::Mensagem(MensagemAnotada {
+            tipo: "image".into(),
+            midia_id: Some("1003383421387256".into()),
+            midia: Some(Box::new(MidiaAnotada { provedor: "cloud".into(), ..MidiaAnotada::default() })),
+            ..MensagemAnotada::default()
+        });
+        let json = serde_json::to_string(&foto).expect("json");
+        assert_eq!(serde_json::from_str::<Evento>(&json).expect("back"), foto);
         let antigo = r#"{"evento":"status","wa_message_id":"wamid.2","status":"lida"}"#;
         let st = serde_json::from_str::<Evento>(antigo).expect("old row");
         assert!(matches!(st.item(true), ItemLote::Status { status: "lida", erro: None, .. }));

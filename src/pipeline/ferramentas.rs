@@ -5,7 +5,9 @@
 //!
 //! Adapters only: every operation is one `TenantDb` method (SQL stays in `store/`). The
 //! tenant is fixed when the adapter is built, so nothing the model says can reach another
-//! empresa.
+//! empresa. [`FerramentasTenant`] remembers the catalog items its searches and lookups
+//! returned, so the reply's sender can attach the photo of the one the reply presents
+//! (`pipeline::foto`).
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -94,6 +96,8 @@ pub struct FerramentasTenant {
     /// Local time now (upcoming appointments start after it).
     agora: DataHora,
     vocab: RefCell<Option<Arc<Vocabulario>>>,
+    /// (id, name) of every item a tool returned this turn, first seen first.
+    vistos: RefCell<Vec<(ItemId, String)>>,
 }
 
 impl FerramentasTenant {
@@ -104,17 +108,36 @@ impl FerramentasTenant {
             lead,
             agora: DataHora::de_unix(crate::clock::unix_now()),
             vocab: RefCell::new(None),
+            vistos: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The items the tools returned this turn (id, name), first seen first.
+    pub fn itens_vistos(&self) -> Vec<(ItemId, String)> {
+        self.vistos.borrow().clone()
+    }
+
+    fn ver(&self, itens: &[CatalogItem]) {
+        let mut vistos = self.vistos.borrow_mut();
+        for i in itens {
+            if !vistos.iter().any(|(id, _)| *id == i.id) {
+                vistos.push((i.id, i.nome.clone()));
+            }
         }
     }
 }
 
 impl TenantTools for FerramentasTenant {
     fn search_catalog(&self, q: &CatalogQuery) -> Result<Vec<CatalogItem>> {
-        buscar(&self.db, q)
+        let itens = buscar(&self.db, q)?;
+        self.ver(&itens);
+        Ok(itens)
     }
 
     fn item_details(&self, id: ItemId) -> Result<Option<CatalogItem>> {
-        Ok(self.db.catalogo_item(id)?.map(item))
+        let i = self.db.catalogo_item(id)?.map(item);
+        self.ver(i.as_slice());
+        Ok(i)
     }
 
     fn vocabulario(&self) -> Result<Arc<Vocabulario>> {

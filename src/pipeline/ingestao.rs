@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::clock::unix_now_ms;
 use crate::domain::EmpresaId;
 use crate::error::{Error, Result};
-use crate::pipeline::evento::{Evento, MensagemAnotada};
+use crate::pipeline::evento::{Evento, MensagemAnotada, MidiaAnotada};
 use crate::store::central::Empresa;
 use crate::store::tenant::conversas::status_de_meta;
 use crate::whatsapp::{InboundMessage, StatusUpdate, WebhookEvent};
@@ -28,7 +28,7 @@ pub(super) fn indisponivel(e: Error) -> Error {
 }
 
 /// Journals every event, each already routed (`None` = no empresa owns its number).
-pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<Empresa>)]) -> Result<Resumo> {
+pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<std::sync::Arc<Empresa>>)]) -> Result<Resumo> {
     let mut resumo = Resumo::default();
     let mut anotar: Vec<(EmpresaId, Evento)> = Vec::new();
     let mut sem_rota: Vec<&str> = Vec::new();
@@ -86,6 +86,14 @@ fn entrada(m: &InboundMessage) -> Evento {
         texto,
         midia_id: midia.map(|x| x.id.clone()),
         midia_mime: midia.and_then(|x| x.mime_type.clone()),
+        midia: midia.map(|x| {
+            Box::new(MidiaAnotada {
+                provedor: "cloud".into(),
+                voz: x.voice,
+                nome_arquivo: x.filename.clone(),
+                base64: None,
+            })
+        }),
         bruto_json: Some(m.raw_json()),
         da_empresa: false,
         recebida_ms: unix_now_ms(),

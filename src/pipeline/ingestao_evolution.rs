@@ -10,7 +10,7 @@ use crate::clock::unix_now_ms;
 use crate::conexao::estado_nosso;
 use crate::error::Result;
 use crate::evolution::{ConexaoEvolution, Envelope, EventoEvolution, MensagemEvolution, QrEvolution};
-use crate::pipeline::evento::{Evento, MensagemAnotada};
+use crate::pipeline::evento::{Evento, MensagemAnotada, MidiaAnotada};
 use crate::pipeline::ingestao::indisponivel;
 use crate::store::central::evolution::RECUSADO;
 use crate::store::central::{Empresa, MudancaEstado};
@@ -20,6 +20,12 @@ use crate::whatsapp::MessageKind;
 /// Messages older than this when they arrive (history sync, bulk re-deliveries) are stored
 /// but not answered by the bot.
 pub const ANTIGA_S: i64 = 60 * 60;
+
+/// Media bytes a webhook carried (`base64: true`) travel through the journal up to this many
+/// base64 characters (~1.1 MB of file: a typical photo or voice note); larger ones are
+/// fetched again by the media worker (`/chat/getBase64FromMediaMessage`), so the journal's
+/// rows stay small.
+pub const BASE64_NO_JOURNAL: usize = 1536 * 1024;
 
 /// Baileys message types that carry no content of their own.
 const SEM_CONTEUDO: &[&str] = &["protocolMessage", "senderKeyDistributionMessage", "messageContextInfo"];
@@ -103,6 +109,14 @@ fn mensagem(m: &MensagemEvolution) -> Option<Evento> {
         texto,
         midia_id: midia.map(|x| x.id.clone()),
         midia_mime: midia.and_then(|x| x.mime_type.clone()),
+        midia: midia.map(|x| {
+            Box::new(MidiaAnotada {
+                provedor: "evolution".into(),
+                voz: x.voice,
+                nome_arquivo: x.filename.clone(),
+                base64: m.base64.clone().filter(|b| b.len() <= BASE64_NO_JOURNAL),
+            })
+        }),
         bruto_json: Some(m.raw.to_string()),
         da_empresa: m.from_me,
         recebida_ms: agora,

@@ -16,9 +16,8 @@
 //!   event committed by a webhook that has not counted it yet is never applied behind its back;
 //! - an empresa's events are applied in arrival order, never two batches of one empresa at
 //!   once; a batch is idempotent (UNIQUE wa_message_id, monotonic statuses), so a crash
-//!   between the tenant commit and the journal delete (deferred: up to
-//!   [`crate::store::journal::DESCARGA_LOTES`] batches are deleted together) only re-applies
-//!   them harmlessly;
+//!   between the tenant commit and the journal delete (deferred: later group commits delete
+//!   applied rows, see `store::journal`) only re-applies them harmlessly;
 //! - a tenant that fails (corrupt file, full disk) keeps its events and is retried with
 //!   backoff ([`TenantRetido`], on the superadmin's system page); the others go on;
 //! - the bot job is created with the message, and the tenant is marked and the workers
@@ -32,12 +31,19 @@
 //! every time a worker comes round. In the ingest bench (20,000 messages over 1,000 tenants
 //! with 100 open) batches went from ~10 to ~20 events and the CPU per message from 296 to 240 µs
 //! (issue #7). Without a backlog every event is applied as soon as a worker is free.
+//!
+//! A webhook never takes a lock a worker holds for long (issue #20: the workers run at nice
+//! 10, and a webhook blocked behind one descheduled while holding the queue waited tens of
+//! milliseconds): it hands its committed ids over in `chegadas` (a push under a lock held for
+//! nanoseconds by anyone) and wakes, with `unpark`, the workers asleep for a reason the arrival
+//! changes; the workers take the arrivals into their queue (`Estado`) themselves.
 
 use std::collections::VecDeque;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -72,11 +78,32 @@ const POLL: Duration = Duration::from_millis(250);
 /// smaller of this and the bot's debounce).
 const RETER_MAX: Duration = Duration::from_secs(2);
 
+/// Checkpoint the journal after the webhooks have been quiet this long (and something was
+/// written since the last one), besides every [`crate::store::journal::CHECKPOINT_COMMITS`].
+const CHECKPOINT_QUIETO_MS: i64 = 5_000;
+
 /// The journal: its file and which empresas have events waiting.
 pub struct Journal {
     db: JournalDb,
+    /// The workers' queue; webhooks never lock it.
     estado: Mutex<Estado>,
-    cv: Condvar,
+    /// Committed events not yet taken into `estado`: (empresa, journal id, arrival).
+    chegadas: Mutex<Vec<(EmpresaId, i64, Instant)>>,
+    /// Events acknowledged and not yet applied, arrivals included (the bound, /healthz).
+    total: AtomicUsize,
+    /// Workers asleep, and what would wake them.
+    dormindo: Mutex<Vec<(Thread, Sono)>>,
+}
+
+/// Why a worker sleeps: what an arrival must change for it to be woken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sono {
+    /// Nothing to do: any arrival.
+    Trabalho,
+    /// A helper below its backlog: the backlog crossing [`ATRASO_PARA_AJUDA`].
+    Atraso,
+    /// Holding a burst back (or a failing tenant's backoff): its own deadline only.
+    Prazo,
 }
 
 /// Counters for /healthz and /metrics.
@@ -113,11 +140,33 @@ impl Journal {
         if estado.total > 0 {
             log::info!("journal: {} evento(s) de {} empresa(s) a aplicar", estado.total, estado.fila.len());
         }
-        Ok(Journal { db, estado: Mutex::new(estado), cv: Condvar::new() })
+        let total = AtomicUsize::new(estado.total);
+        Ok(Journal { db, estado: Mutex::new(estado), chegadas: Mutex::default(), total, dormindo: Mutex::default() })
     }
 
     fn lock(&self) -> MutexGuard<'_, Estado> {
         self.estado.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn chegadas(&self) -> MutexGuard<'_, Vec<(EmpresaId, i64, Instant)>> {
+        self.chegadas.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn dormindo(&self) -> MutexGuard<'_, Vec<(Thread, Sono)>> {
+        self.dormindo.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Wakes the sleeping workers for which `acordar` says the news matters.
+    fn acordar(&self, acordar: impl Fn(Sono) -> bool) {
+        let mut d = self.dormindo();
+        d.retain(|(t, sono)| {
+            if acordar(*sono) {
+                t.unpark();
+                false
+            } else {
+                true
+            }
+        });
     }
 
     /// Appends one webhook's events (all or none) and wakes the worker.
@@ -125,7 +174,7 @@ impl Journal {
         if eventos.is_empty() {
             return Ok(());
         }
-        if self.lock().total + eventos.len() > JOURNAL_MAX {
+        if self.total.load(Ordering::Relaxed) + eventos.len() > JOURNAL_MAX {
             log::error!("journal: {JOURNAL_MAX} eventos esperando; webhook recusado para nova tentativa");
             return Err(Error::Unavailable("fila de entrada cheia; tente novamente".into()));
         }
@@ -138,34 +187,26 @@ impl Journal {
         Ok(())
     }
 
-    /// Hands committed events (empresa, journal id) to the workers and queues their empresas.
+    /// Hands committed events (empresa, journal id) to the workers and wakes those waiting
+    /// for work (or for a backlog this crosses).
     fn contar(&self, eventos: impl Iterator<Item = (EmpresaId, i64)>) {
-        let mut e = self.lock();
         let agora = Instant::now();
-        let (vazia, antes) = (e.fila.is_empty(), e.total);
-        for (id, linha) in eventos {
-            e.pendentes.entry(id).or_default().push_back(linha);
-            e.total += 1;
-            if !e.em_curso.contains(&id) && !e.retidos.contains_key(&id) && e.na_fila.insert(id) {
-                e.fila.push_back((id, Some(agora)));
-            }
-        }
-        e.ultima_chegada = Some(agora);
-        let acordar = vazia && !e.fila.is_empty() || antes <= ATRASO_PARA_AJUDA && e.total > ATRASO_PARA_AJUDA;
-        drop(e);
-        // A worker waits for an empty queue, for a backlog (helpers), or for a burst to end;
-        // an arrival only changes the first two. Every worker: one woken alone could be a
-        // helper that only takes a backlog, and go back to sleep while the first waits.
-        if acordar {
-            self.cv.notify_all();
-        }
+        let n = {
+            let mut c = self.chegadas();
+            let antes = c.len();
+            c.extend(eventos.map(|(id, linha)| (id, linha, agora)));
+            c.len() - antes
+        };
+        let antes = self.total.fetch_add(n, Ordering::Relaxed);
+        let atraso = antes <= ATRASO_PARA_AJUDA && antes + n > ATRASO_PARA_AJUDA;
+        self.acordar(|sono| sono == Sono::Trabalho || atraso && sono == Sono::Atraso);
     }
 
     /// Counters now.
     pub fn stats(&self) -> JournalStats {
         let e = self.lock();
         let retidas = e.retidos.keys().map(|id| e.pendentes.get(id).map_or(0, VecDeque::len)).sum();
-        JournalStats { pendentes: e.total, retidas }
+        JournalStats { pendentes: self.total.load(Ordering::Relaxed), retidas }
     }
 
     /// Tenants whose events wait because their last batch failed.
@@ -202,9 +243,10 @@ impl Journal {
     /// empresa whose events have waited `reter` (zero: whatever waits, now).
     fn tomar(&self, espera: Duration, minimo: usize, reter: Duration) -> Option<(EmpresaId, Vec<i64>)> {
         let limite = Instant::now() + espera;
-        let mut e = self.lock();
         loop {
             let agora = Instant::now();
+            let mut e = self.lock();
+            e.absorver(std::mem::take(&mut *self.chegadas()));
             let vencidos: Vec<EmpresaId> = e
                 .retidos
                 .iter()
@@ -238,9 +280,31 @@ impl Journal {
             if agora >= limite {
                 return None;
             }
+            let sono = if adiar.is_some() {
+                Sono::Prazo
+            } else if e.total <= minimo && minimo > 0 {
+                Sono::Atraso
+            } else if e.fila.is_empty() {
+                Sono::Trabalho
+            } else {
+                Sono::Prazo
+            };
             let proximo = e.retidos.values().map(|r| r.ate).chain(adiar).min().map_or(limite, |t| t.min(limite));
+            drop(e);
             let dormir = proximo.saturating_duration_since(agora).max(Duration::from_millis(1));
-            e = self.cv.wait_timeout(e, dormir).unwrap_or_else(std::sync::PoisonError::into_inner).0;
+            // Registered before looking at the arrivals once more: an arrival after this look
+            // finds us in `dormindo` and unparks us (a token, never lost).
+            self.dormindo().push((std::thread::current(), sono));
+            let chegou = match sono {
+                Sono::Trabalho => !self.chegadas().is_empty(),
+                Sono::Atraso => self.total.load(Ordering::Relaxed) > minimo,
+                Sono::Prazo => false,
+            };
+            if !chegou {
+                std::thread::park_timeout(dormir);
+            }
+            let eu = std::thread::current().id();
+            self.dormindo().retain(|(t, _)| t.id() != eu);
         }
     }
 
@@ -253,6 +317,7 @@ impl Journal {
         match falha {
             None => {
                 e.total -= lote.len();
+                self.total.fetch_sub(lote.len(), Ordering::Relaxed);
                 e.retidos.remove(&id);
             }
             Some(erro) => {
@@ -280,7 +345,7 @@ impl Journal {
             e.fila.push_back((id, (!cheio).then(Instant::now)));
         }
         drop(e);
-        self.cv.notify_all();
+        self.acordar(|_| true);
     }
 }
 
@@ -324,6 +389,8 @@ fn aplicar(app: &App, id: EmpresaId, ids: &[i64]) -> Result<()> {
                     app.metrics.job_enfileirado();
                     trabalho = true;
                 }
+                // A media download is work for the same workers.
+                trabalho |= r.midia;
             }
             ResultadoLote::Entrada(_) => {
                 app.metrics.webhook_duplicada();
@@ -338,12 +405,9 @@ fn aplicar(app: &App, id: EmpresaId, ids: &[i64]) -> Result<()> {
     if trabalho {
         app.central.trabalho_marcar(id)?;
     }
-    let descarga_devida = journal.db.concluir(&aplicadas);
+    journal.db.concluir(&aplicadas);
     if trabalho {
         app.trabalho.avisar();
-    }
-    if descarga_devida {
-        descarregar(app);
     }
     Ok(())
 }
@@ -390,6 +454,14 @@ fn descarregar(app: &App) {
     }
 }
 
+/// The journal file's housekeeping between batches (deletes when the webhooks are quiet,
+/// checkpoints): never in a webhook's way, see `store::journal`.
+fn manutencao(app: &App) {
+    if let Err(e) = app.journal.db.manutencao(unix_now_ms(), CHECKPOINT_QUIETO_MS) {
+        log::warn!("journal: manutenção do arquivo falhou (nova tentativa em breve): {e}");
+    }
+}
+
 /// The running journal worker threads.
 pub struct JournalWorker {
     parar: Arc<AtomicBool>,
@@ -410,10 +482,8 @@ pub fn start(app: Arc<App>) -> Result<JournalWorker> {
                 let minimo = if n == 0 { 0 } else { ATRASO_PARA_AJUDA };
                 let reter = RETER_MAX.min(Duration::from_millis(a.config.debounce_ms));
                 while !p.load(Ordering::SeqCst) {
-                    if !um_lote(&a, POLL, minimo, reter) {
-                        // Idle: delete what was applied (busy: every DESCARGA_LOTES batches).
-                        descarregar(&a);
-                    }
+                    um_lote(&a, POLL, minimo, reter);
+                    manutencao(&a);
                 }
             })
             .map_err(|e| Error::Internal(format!("thread do journal: {e}")))?;
@@ -428,7 +498,7 @@ impl JournalWorker {
     /// held back after a failure, stay in the file for the next start.
     pub fn stop(self) {
         self.parar.store(true, Ordering::SeqCst);
-        self.app.journal.cv.notify_all();
+        self.app.journal.acordar(|_| true);
         for t in self.threads {
             let _ = t.join();
         }

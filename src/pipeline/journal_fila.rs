@@ -33,6 +33,19 @@ pub(super) struct Estado {
 }
 
 impl Estado {
+    /// Takes committed arrivals into the queue: each empresa once, with when its events
+    /// started waiting.
+    pub(super) fn absorver(&mut self, chegadas: Vec<(EmpresaId, i64, Instant)>) {
+        for (id, linha, quando) in chegadas {
+            self.pendentes.entry(id).or_default().push_back(linha);
+            self.total += 1;
+            if !self.em_curso.contains(&id) && !self.retidos.contains_key(&id) && self.na_fila.insert(id) {
+                self.fila.push_back((id, Some(quando)));
+            }
+            self.ultima_chegada = self.ultima_chegada.max(Some(quando));
+        }
+    }
+
     /// Events that a worker could take: all but those of empresas held back after a failure.
     pub(super) fn atraso(&self) -> usize {
         let retidas: usize = self

@@ -156,3 +156,23 @@ fn a_worker_holding_back_a_burst_is_released_when_the_arrivals_pause() {
     assert_eq!(tomada.map(|(id, l)| (id, l.len())), Some((EmpresaId(1), 22)), "the oldest, all it has");
     assert!(levou < Duration::from_secs(30), "held past the pause: {levou:?}");
 }
+
+#[test]
+fn a_webhook_never_waits_for_the_workers_queue() {
+    // A worker holds the queue while it picks an empresa; descheduled there (it runs at nice
+    // 10), it must not hold an acknowledgement up (issue #20).
+    let dir = tempfile::tempdir().expect("tmp");
+    let j = Arc::new(Journal::open(&dir.path().join("journal.db")).expect("open"));
+    let fila = j.lock();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let j2 = j.clone();
+    let t = std::thread::spawn(move || {
+        let _ = tx.send(j2.anotar(&[(EmpresaId(1), evento(1))]).is_ok());
+    });
+    let feito = rx.recv_timeout(Duration::from_secs(10));
+    drop(fila);
+    t.join().expect("thread");
+    assert_eq!(feito, Ok(true), "the webhook was answered while a worker held the queue");
+    assert_eq!(j.stats().pendentes, 1);
+    assert_eq!(j.tomar(Duration::ZERO, 0, Duration::ZERO).map(|(id, l)| (id, l.len())), Some((EmpresaId(1), 1)));
+}

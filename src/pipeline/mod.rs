@@ -9,14 +9,16 @@
 //! - [`resposta`]: one claimed job → bot → stored reply → send (`envio`: Cloud API or
 //!   Evolution, by the empresa's channel) → recorded outcome;
 //! - [`ferramentas`]: the bot's `TenantTools` over a tenant db;
+//! - [`foto`]: the photo of the catalog item a reply presents, sent after it;
 //! - [`simulador`]: the panel's "Testar bot": the same bot in a sandbox conversation that
 //!   never creates leads or conversas nor counts against the plan, answering with why.
 //!
 //! The worker threads that drive [`resposta`] live in `crate::jobs`.
 
-mod envio;
+pub(crate) mod envio;
 pub mod evento;
 pub mod ferramentas;
+pub mod foto;
 pub mod ingestao;
 pub mod ingestao_evolution;
 pub mod journal;

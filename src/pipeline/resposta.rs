@@ -1,12 +1,16 @@
 //! Running one claimed bot job: compose the reply with the empresa's bot (unless one was
 //! composed before a crash), store it, send it through the empresa's channel (`envio`), and
-//! record the outcome. See `store::tenant::jobs` for the state machine.
+//! record the outcome. See `store::tenant::jobs` for the state machine. A voice note the bot
+//! could not hear (no transcript) gets a fixed notice; the photo of a catalog item the reply
+//! presents follows it (`foto`). Queued sends (an attendant's reply, text or media) go
+//! through the same `envio`.
 
 use crate::app::App;
 use crate::bot::agenda::Expediente;
 use crate::bot::dialogo::EstadoDialogo;
 use crate::bot::{EmpresaBot, Role, Turn};
 use crate::clock::unix_now_ms;
+use crate::domain::{ItemId, MensagemId};
 use crate::error::Result;
 use crate::llm::{ChatModel, LlmSettings};
 use crate::pipeline::envio;
@@ -34,17 +38,11 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     if let Some(saida) = job.saida_id {
         // Composed before a crash or a retryable failure: send it, unless it already went out.
         return match db.mensagem(saida)? {
-            Some(m) if m.wa_message_id.is_none() && m.status == "pendente" => envio::enviar(
-                app,
-                motor,
-                empresa,
-                db,
-                job,
-                saida,
-                &conversa.wa_id,
-                m.texto.as_deref().unwrap_or(""),
-                None,
-            ),
+            Some(m) if m.wa_message_id.is_none() && m.status == "pendente" => {
+                let midia = db.midia_da_mensagem(saida)?;
+                let conteudo = envio::Conteudo { texto: m.texto.as_deref().unwrap_or(""), midia: midia.as_ref() };
+                envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &conteudo, None)
+            }
             // The process died during the Graph call: it may have gone out. Never risk a
             // second copy; show the doubt in the panel instead.
             Some(m) if m.wa_message_id.is_none() && m.status == "enviando" => {
@@ -59,11 +57,56 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     if conversa.modo != "bot" || !empresa.ativo || conversa.canal == "simulador" {
         return db.job_concluir(job, Some(ultima), agora);
     }
-    let (texto, dialogo) = compor(app, motor, empresa, db, &conversa)?;
+    let (texto, dialogo, vistos) = compor_ouvindo(app, motor, empresa, db, conversa.clone())?;
     let saida = db.job_preparar_resposta_com_dialogo(job, &texto, "bot", ultima, "pendente", dialogo.as_deref())?;
     let ler = conversa.novas.last().and_then(|(_, _, wamid)| wamid.clone());
-    envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &texto, ler.as_deref())
+    let conteudo = envio::Conteudo { texto: &texto, midia: None };
+    envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &conteudo, ler.as_deref())?;
+    // The photo of the item the reply presents follows the text once the text went out.
+    if let Some((item, nome)) = crate::pipeline::foto::item_apresentado(&texto, &vistos) {
+        if db.mensagem(saida)?.is_some_and(|m| m.status == "enviada") {
+            if let Err(e) = crate::pipeline::foto::enfileirar(app, empresa, db, conversa.conversa_id, item, &nome) {
+                log::warn!("empresa {}: foto do item {item} não enfileirada: {e}", empresa.id);
+            }
+        }
+    }
+    Ok(())
 }
+
+/// What the bot says to a customer's voice note it could not hear: no LLM key to transcribe
+/// with, or the transcription failed.
+pub const AVISO_AUDIO: &str = "Recebi seu áudio, mas por aqui ainda não consigo ouvir mensagens de voz. 🙏 \
+    Pode escrever o que você precisa? Se preferir falar com uma pessoa, é só responder *atendente*.";
+/// Added to an answer when some of the customer's new messages were voice notes it could not hear.
+pub const AVISO_AUDIO_PARCIAL: &str =
+    "(Não consegui ouvir o seu áudio; se ele dizia algo além disso, pode escrever por aqui ou pedir um *atendente*.)";
+
+/// [`compor`] for the messages the bot can read: a voice note without a transcript is not
+/// something it can answer, so it gets [`AVISO_AUDIO`] (alone) or [`AVISO_AUDIO_PARCIAL`]
+/// (after the answer to the rest). Returns what [`compor`] does.
+fn compor_ouvindo(
+    app: &App,
+    motor: &Motor,
+    empresa: &Empresa,
+    db: &TenantDb,
+    mut c: ConversaParaBot,
+) -> Result<Composta> {
+    let ids: Vec<MensagemId> = c.novas.iter().map(|(id, _, _)| *id).collect();
+    let surdas = db.midias_audio_sem_transcricao(&ids)?;
+    if surdas.is_empty() {
+        return compor(app, motor, empresa, db, &c);
+    }
+    c.novas.retain(|(id, _, _)| !surdas.contains(id));
+    if c.novas.is_empty() {
+        return Ok((AVISO_AUDIO.to_owned(), None, Vec::new()));
+    }
+    let (texto, dialogo, vistos) = compor(app, motor, empresa, db, &c)?;
+    Ok((format!("{texto}\n\n{AVISO_AUDIO_PARCIAL}"), dialogo, vistos))
+}
+
+/// A composed reply: its text, the dialog state to store with it (none for a fixed notice)
+/// and the catalog items its tools returned (id, name).
+type Composta = (String, Option<String>, Vec<(ItemId, String)>);
 
 /// The short pt-BR notice sent instead of a bot answer when the plano's monthly message
 /// quota is spent (unless the empresa chose `"cota_esgotada": "fallback"`).
@@ -134,18 +177,12 @@ fn turnos(historico: &[(String, String)]) -> Vec<Turn> {
 }
 
 /// Runs the empresa's bot over the unanswered messages, with the conversa's dialog state:
-/// the reply and the state to store with it (none for the quota notice).
-fn compor(
-    app: &App,
-    motor: &Motor,
-    empresa: &Empresa,
-    db: &TenantDb,
-    c: &ConversaParaBot,
-) -> Result<(String, Option<String>)> {
+/// the reply, the state to store with it (none for the quota notice) and the items seen.
+fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot) -> Result<Composta> {
     let settings = match cota(app, empresa, db)? {
         Cota::Livre => llm_settings(app, motor, empresa)?,
         Cota::SoFallback => None,
-        Cota::Aviso => return Ok((AVISO_COTA.to_owned(), None)),
+        Cota::Aviso => return Ok((AVISO_COTA.to_owned(), None, Vec::new())),
     };
     let bot = motor.bots.build(&empresa_bot(empresa, settings.clone()))?;
     let historico = turnos(&c.historico);
@@ -161,11 +198,11 @@ fn compor(
     if let Some(why) = &reply.llm_error {
         log::warn!("bot da empresa {} usou o fallback: {why}", empresa.id);
     }
-    Ok((reply.texto, Some(estado.para_json())))
+    Ok((reply.texto, Some(estado.para_json()), tools.itens_vistos()))
 }
 
 /// The empresa's LLM settings with its key decrypted; `None` without a key.
-pub(super) fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Result<Option<LlmSettings>> {
+pub(crate) fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Result<Option<LlmSettings>> {
     if !empresa.tem_openai_api_key {
         return Ok(None);
     }
@@ -189,7 +226,7 @@ pub(super) fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Resul
 }
 
 /// A text setting from the empresa's `configuracoes_json`.
-fn config_text(empresa: &Empresa, chave: &str) -> Option<String> {
+pub(crate) fn config_text(empresa: &Empresa, chave: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(&empresa.configuracoes_json).ok()?;
     v.get(chave)?.as_str().map(str::to_owned)
 }

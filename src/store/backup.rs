@@ -1,6 +1,7 @@
 //! SQL for copies of whole database files: online backups (`VACUUM INTO`), checking a
-//! candidate file before a restore or an import, stamping an export's `meta`, and reading
-//! every row of every table (to verify a copy table by table).
+//! candidate file before a restore or an import, stamping an export's `meta`, the media
+//! files an export carries (and which files a copy uses), and reading every row of every
+//! table (to verify a copy table by table).
 //!
 //! Everything here works on paths and plain connections, never on a pool: a copy is taken
 //! through its own read connection, so writers on the pool go on (WAL) while it runs.
@@ -120,9 +121,80 @@ pub fn preparar_para_tenant(path: &Path, empresa_id: EmpresaId, slug: &str, seto
             tx.execute("INSERT OR REPLACE INTO meta (chave, valor) VALUES (?1, ?2)", params![k, v])?;
         }
         tx.execute("DELETE FROM meta WHERE chave IN (?1, ?2)", params![META_EMPRESA_JSON, META_EXPORTADO_EM])?;
+        let tinha_midias = tem_tabela(&tx, TABELA_MIDIAS_EXPORTADAS)?;
+        tx.execute_batch(&format!("DROP TABLE IF EXISTS {TABELA_MIDIAS_EXPORTADAS}"))?;
         tx.commit()?;
+        if tinha_midias {
+            // The files were extracted by the import; their pages must not stay in the live file.
+            conn.execute_batch("VACUUM")?;
+        }
     }
     finalizar_copia(path, true)
+}
+
+/// The table an export carries its media files in: `(sha256, conteudo)`.
+pub const TABELA_MIDIAS_EXPORTADAS: &str = "midia_arquivos_exportados";
+
+fn tem_tabela(conn: &Connection, nome: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [nome],
+        |r| r.get(0),
+    )?)
+}
+
+/// The media files (content addresses) a tenant file's rows use; none for a file from before
+/// media existed.
+/// A closed copy (a backup, an export being written), never a live tenant file: its
+/// connection is the only one, so closing it leaves no `-wal`/`-shm` beside the file.
+pub fn midia_shas_do_arquivo(path: &Path) -> Result<Vec<String>> {
+    let conn = open_rw(path)?;
+    let shas = if tem_tabela(&conn, "midias")? {
+        let mut stmt = conn.prepare("SELECT DISTINCT sha256 FROM midias WHERE sha256 IS NOT NULL ORDER BY sha256")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()?
+    } else {
+        Vec::new()
+    };
+    conn.close().map_err(|(_, e)| Error::from(e))?;
+    Ok(shas)
+}
+
+/// Puts media files into an export copy (one row per file, `ler` gives each file's bytes),
+/// so the export stays one self-describing file. Returns how many went in.
+pub fn embutir_midias(path: &Path, shas: &[String], mut ler: impl FnMut(&str) -> Result<Vec<u8>>) -> Result<usize> {
+    let mut conn = open_rw(path)?;
+    let tx = conn.transaction()?;
+    tx.execute_batch(&format!(
+        "CREATE TABLE {TABELA_MIDIAS_EXPORTADAS} (sha256 TEXT PRIMARY KEY, conteudo BLOB NOT NULL)"
+    ))?;
+    {
+        let mut stmt =
+            tx.prepare(&format!("INSERT INTO {TABELA_MIDIAS_EXPORTADAS} (sha256, conteudo) VALUES (?1, ?2)"))?;
+        for sha in shas {
+            stmt.execute(params![sha, ler(sha)?])?;
+        }
+    }
+    tx.commit()?;
+    Ok(shas.len())
+}
+
+/// Hands every media file an export carries to `guardar(sha256, bytes)`; returns how many.
+pub fn extrair_midias(path: &Path, mut guardar: impl FnMut(&str, &[u8]) -> Result<()>) -> Result<usize> {
+    let conn = open_rw(path)?;
+    if !tem_tabela(&conn, TABELA_MIDIAS_EXPORTADAS)? {
+        return Ok(0);
+    }
+    let mut stmt = conn.prepare(&format!("SELECT sha256, conteudo FROM {TABELA_MIDIAS_EXPORTADAS} ORDER BY sha256"))?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        let sha: String = r.get(0)?;
+        let bytes = r.get_ref(1)?.as_blob().map_err(|e| Error::Store(format!("mídia exportada ilegível: {e}")))?;
+        guardar(&sha, bytes)?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Stamps an export: the empresa row (JSON) and the export time go into `meta`; the file is

@@ -4,9 +4,8 @@
 //! its tenant file in one transaction and deletes them.
 //!
 //! Why a separate file: it is always open (the webhook never opens a tenant file), it has one
-//! writer (a mutex here, so webhook threads never meet SQLite's busy-wait), and its commits
-//! are small — WAL, `synchronous = NORMAL`, the same durability as the tenant files. Rows are
-//! opaque JSON to this module.
+//! writer, and its commits are small — WAL, `synchronous = NORMAL`, the same durability as the
+//! tenant files. Rows are opaque JSON to this module.
 //!
 //! Rows are found by id only: [`JournalDb::anotar`] returns the ids it stored, the caller
 //! keeps each empresa's ids in memory, and [`JournalDb::pendentes`] rebuilds them from the file
@@ -18,14 +17,25 @@
 //! committed). Concurrent webhooks then share one transaction's page writes instead of each
 //! rewriting the same b-tree pages.
 //!
-//! Deferred deletes: an applied batch is not deleted at once: its ids wait, and
-//! [`DESCARGA_LOTES`] batches are deleted in one transaction, or sooner when the worker idles
-//! ([`JournalDb::descarregar`]). One commit per batch was a tenth of the journal worker's time
-//! (issue #7). After a crash, batches applied but not yet deleted are applied again, which
-//! changes nothing (a batch is idempotent).
+//! Nothing a webhook waits for is held by a background thread (issue #20: the workers run at
+//! nice 10, and a lock they held while descheduled stalled every acknowledgement behind it
+//! for tens of milliseconds):
+//! - three connections: the writer (only a group commit's leader, and rare maintenance, use
+//!   it), the workers' reader (batches, start-up, counts: WAL readers never block the writer)
+//!   and the checkpointer's;
+//! - deferred deletes ride on the group commits: an applied batch's ids wait in memory and
+//!   each leader deletes a bounded share of them in the transaction it writes anyway; only
+//!   when no webhook has come for [`QUIETO_MS`] does a worker delete them itself;
+//! - checkpoints never run inside a commit (`wal_autocheckpoint = 0`): a worker runs a
+//!   PASSIVE one (which never blocks the writer) every [`CHECKPOINT_COMMITS`] commits or when
+//!   the webhooks pause, so the copy and its two fsyncs happen off the acknowledgement path.
+//!
+//! After a crash, batches applied but not yet deleted are applied again, which changes nothing
+//! (a batch is idempotent).
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -59,22 +69,32 @@ pub struct Linha {
 
 /// The journal database.
 pub struct JournalDb {
-    conn: Mutex<Connection>,
+    /// The one writer: a group commit's leader, and rare maintenance writes.
+    escrita: Mutex<Connection>,
+    /// The workers' reads (batches, start-up, counts).
+    leitura: Mutex<Connection>,
+    /// Checkpoints, on their own connection so a batch read never waits for one.
+    checkpoint: Mutex<Connection>,
     grupo: Mutex<Grupo>,
     grupo_cv: Condvar,
-    aplicados: Mutex<Aplicados>,
+    /// Ids of rows already applied to their tenant, waiting to be deleted.
+    aplicados: Mutex<Vec<i64>>,
+    /// Group commits so far, and at the last checkpoint.
+    commits: AtomicU64,
+    commits_no_checkpoint: AtomicU64,
+    /// When the last webhook appended (ms since the epoch).
+    ultima_escrita_ms: AtomicI64,
 }
 
-/// Rows of applied batches still in the file.
-#[derive(Default)]
-struct Aplicados {
-    ids: Vec<i64>,
-    /// Batches concluded since the last delete.
-    lotes: usize,
-}
-
-/// Applied batches deleted together in one transaction.
-pub const DESCARGA_LOTES: usize = 32;
+/// Deletes a group commit takes on besides its own rows: this many, plus two per row it
+/// writes (so deletes keep up with any arrival rate, and a commit's extra work stays small).
+pub const DESCARGA_POR_COMMIT: usize = 32;
+/// Without a webhook for this long, the workers delete applied rows themselves.
+pub const QUIETO_MS: i64 = 50;
+/// Group commits between checkpoints. Every checkpoint lets the WAL restart, and the first
+/// commit after a restart syncs the new WAL header (one fsync on the acknowledgement path), so
+/// checkpoints are rare: at most ~16 MiB of WAL (a commit writes 1–4 pages).
+pub const CHECKPOINT_COMMITS: u64 = 2048;
 
 /// Rows waiting for the next group commit, and how far commits have got.
 #[derive(Default)]
@@ -97,48 +117,56 @@ struct Grupo {
     falhas: HashMap<u64, (String, usize)>,
 }
 
-/// WAL pages between checkpoints. A checkpoint (two fsyncs) runs inside a commit, so every
-/// webhook arriving meanwhile waits for it: strace measured 0.6–5.5 ms per fsync and 84
-/// fsyncs (42 checkpoints) in 7,800 webhooks, one per ~190, at SQLite's default of 1,000
-/// pages — enough to set the ack p99. Rows leave the journal moments after they arrive, so a
-/// checkpoint copies few distinct pages however long the WAL. At 8,192 pages (32 MiB of WAL
-/// at most) checkpoints are ~8× rarer and the ack p99 at 1,000 msg/s measured 1.7–2.2 ms
-/// (4.4–6.0 ms at 1,000 pages).
-const AUTOCHECKPOINT_PAGINAS: u32 = 8192;
-/// The WAL is truncated back to this size after a checkpoint (bytes).
-const WAL_APOS_CHECKPOINT: u32 = 4 * 1024 * 1024;
+/// The WAL is truncated back to this size when it restarts (bytes): only after a burst that
+/// outran the checkpoints, so the truncation (on a commit) is rare.
+const WAL_APOS_CHECKPOINT: u32 = 64 * 1024 * 1024;
 
 impl JournalDb {
     /// Opens (creating if needed) the journal at `path`; a file of a newer binary is refused.
     pub fn open(path: &Path) -> Result<JournalDb> {
-        let conn = Connection::open(path)?;
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        configure(&conn, 1024)?;
-        conn.execute_batch(&format!(
-            "PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGINAS}; PRAGMA journal_size_limit = {WAL_APOS_CHECKPOINT};"
+        let escrita = Connection::open(path)?;
+        escrita.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        configure(&escrita, 1024)?;
+        escrita.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_APOS_CHECKPOINT};"
         ))?;
-        let versao: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let versao: i64 = escrita.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if versao > VERSAO {
             return Err(Error::Store(format!(
                 "{} é de uma versão mais nova do HelixAI (esquema {versao}, este binário conhece {VERSAO})",
                 path.display()
             )));
         }
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(&format!("PRAGMA user_version = {VERSAO}"))?;
+        escrita.execute_batch(SCHEMA)?;
+        escrita.execute_batch(&format!("PRAGMA user_version = {VERSAO}"))?;
+        let outra = || -> Result<Connection> {
+            let c = Connection::open(path)?;
+            configure(&c, 1024)?;
+            c.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
+            Ok(c)
+        };
         Ok(JournalDb {
-            conn: Mutex::new(conn),
+            escrita: Mutex::new(escrita),
+            leitura: Mutex::new(outra()?),
+            checkpoint: Mutex::new(outra()?),
             grupo: Mutex::default(),
             grupo_cv: Condvar::new(),
             aplicados: Mutex::default(),
+            commits: AtomicU64::new(0),
+            commits_no_checkpoint: AtomicU64::new(0),
+            ultima_escrita_ms: AtomicI64::new(0),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn escrita(&self) -> MutexGuard<'_, Connection> {
+        self.escrita.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn aplicados(&self) -> MutexGuard<'_, Aplicados> {
+    fn leitura(&self) -> MutexGuard<'_, Connection> {
+        self.leitura.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn aplicados(&self) -> MutexGuard<'_, Vec<i64>> {
         self.aplicados.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
@@ -146,6 +174,7 @@ impl JournalDb {
     /// call, or none (a group commit that fails fails every call in it, and nothing of it is
     /// stored).
     pub fn anotar(&self, eventos: &[(EmpresaId, String)], agora_ms: i64) -> Result<Vec<i64>> {
+        self.ultima_escrita_ms.store(agora_ms, Ordering::Relaxed);
         let mut g = self.grupo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let meu = g.proximo;
         let bilhete = g.proximo_bilhete;
@@ -194,9 +223,24 @@ impl JournalDb {
         }
     }
 
-    /// One group commit; the ids of its rows, in order.
+    /// One group commit; the ids of its rows, in order. Deletes a share of the applied rows
+    /// in the same transaction (given back if it fails).
     fn gravar(&self, linhas: &[(EmpresaId, String, i64)]) -> Result<Vec<i64>> {
-        let mut conn = self.lock();
+        let apagar: Vec<i64> = {
+            let mut a = self.aplicados();
+            let resto = a.len().saturating_sub(DESCARGA_POR_COMMIT + 2 * linhas.len());
+            a.split_off(resto)
+        };
+        let r = self.gravar_e_apagar(linhas, &apagar);
+        if r.is_err() && !apagar.is_empty() {
+            self.aplicados().extend_from_slice(&apagar);
+        }
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        r
+    }
+
+    fn gravar_e_apagar(&self, linhas: &[(EmpresaId, String, i64)], apagar: &[i64]) -> Result<Vec<i64>> {
+        let mut conn = self.escrita();
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(linhas.len());
         {
@@ -206,13 +250,19 @@ impl JournalDb {
                 ids.push(stmt.insert(params![empresa.0, evento, ms])?);
             }
         }
+        if !apagar.is_empty() {
+            let mut stmt = tx.prepare_cached("DELETE FROM entradas WHERE id = ?1")?;
+            for id in apagar {
+                stmt.execute([id])?;
+            }
+        }
         tx.commit()?;
         Ok(ids)
     }
 
     /// The rows with these ids, in that order; rows set aside (or gone) are left out.
     pub fn lote(&self, ids: &[i64]) -> Result<Vec<Linha>> {
-        let conn = self.lock();
+        let conn = self.leitura();
         let mut stmt = conn.prepare_cached("SELECT evento FROM entradas WHERE id = ?1 AND invalida = 0")?;
         let mut linhas = Vec::with_capacity(ids.len());
         for &id in ids {
@@ -223,34 +273,37 @@ impl JournalDb {
         Ok(linhas)
     }
 
-    /// Marks a batch applied: its rows are deleted with the next [`Self::descarregar`]. In
-    /// memory only, so it cannot fail: a batch applied to its tenant is never reported as not
-    /// applied because of the journal file. Returns whether [`DESCARGA_LOTES`] batches now
-    /// wait to be deleted.
-    pub fn concluir(&self, ids: &[i64]) -> bool {
-        let mut a = self.aplicados();
-        a.ids.extend_from_slice(ids);
-        a.lotes += 1;
-        a.lotes >= DESCARGA_LOTES
+    /// Marks a batch applied: its rows are deleted by the next group commits (or
+    /// [`Self::descarregar`]). In memory only, so it cannot fail: a batch applied to its
+    /// tenant is never reported as not applied because of the journal file.
+    pub fn concluir(&self, ids: &[i64]) {
+        self.aplicados().extend_from_slice(ids);
     }
 
-    /// Deletes every applied batch still in the file, in one transaction; on failure they
-    /// stay remembered for the next try.
+    /// Applied rows not deleted yet.
+    pub fn por_apagar(&self) -> usize {
+        self.aplicados().len()
+    }
+
+    /// Deletes every applied row still in the file, in one transaction; on failure they stay
+    /// remembered for the next try. A write on the webhooks' connection: workers call it only
+    /// when the webhooks are quiet ([`Self::manutencao`]), or at a stop.
     pub fn descarregar(&self) -> Result<()> {
-        let mut a = self.aplicados();
-        if a.ids.is_empty() {
+        let ids = std::mem::take(&mut *self.aplicados());
+        if ids.is_empty() {
             return Ok(());
         }
-        self.descartar(&a.ids)?;
-        a.ids.clear();
-        a.lotes = 0;
+        if let Err(e) = self.descartar(&ids) {
+            self.aplicados().extend_from_slice(&ids);
+            return Err(e);
+        }
         Ok(())
     }
 
     /// Deletes these rows in one transaction (applied batches; or events never applied whose
     /// empresa no longer exists); returns how many were there.
     pub fn descartar(&self, ids: &[i64]) -> Result<usize> {
-        let mut conn = self.lock();
+        let mut conn = self.escrita();
         let tx = conn.transaction()?;
         let mut n = 0;
         {
@@ -260,19 +313,49 @@ impl JournalDb {
             }
         }
         tx.commit()?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
         Ok(n)
+    }
+
+    /// The workers' housekeeping, never in a webhook's way: when no webhook has come for
+    /// [`QUIETO_MS`], deletes the applied rows; checkpoints (PASSIVE: never blocks the writer)
+    /// every [`CHECKPOINT_COMMITS`] commits, or when the webhooks have been quiet for
+    /// `quieto_checkpoint_ms` and something was written since the last one. Returns whether a
+    /// checkpoint ran.
+    pub fn manutencao(&self, agora_ms: i64, quieto_checkpoint_ms: i64) -> Result<bool> {
+        let quieto = agora_ms - self.ultima_escrita_ms.load(Ordering::Relaxed);
+        if quieto >= QUIETO_MS {
+            self.descarregar()?;
+        }
+        let commits = self.commits.load(Ordering::Relaxed);
+        let desde = commits - self.commits_no_checkpoint.load(Ordering::Relaxed);
+        if desde >= CHECKPOINT_COMMITS || (desde > 0 && quieto >= quieto_checkpoint_ms) {
+            self.checkpoint()?;
+            self.commits_no_checkpoint.store(commits, Ordering::Relaxed);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// A PASSIVE checkpoint on its own connection: copies what no reader needs and returns;
+    /// the writer goes on meanwhile.
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = self.checkpoint.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Sets a row aside (it cannot be decoded): kept, never applied again.
     pub fn marcar_invalida(&self, id: i64) -> Result<()> {
-        self.lock().execute("UPDATE entradas SET invalida = 1 WHERE id = ?1", [id])?;
+        self.escrita().execute("UPDATE entradas SET invalida = 1 WHERE id = ?1", [id])?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
     /// The ids of the rows waiting per empresa, oldest first, the empresa with the oldest row
     /// first (start-up).
     pub fn pendentes(&self) -> Result<Vec<(EmpresaId, Vec<i64>)>> {
-        let conn = self.lock();
+        let conn = self.leitura();
         let mut stmt = conn.prepare("SELECT id, empresa_id FROM entradas WHERE invalida = 0 ORDER BY id")?;
         let mut rows = stmt.query([])?;
         let mut ordem: Vec<(EmpresaId, Vec<i64>)> = Vec::new();
@@ -291,7 +374,7 @@ impl JournalDb {
     /// Rows in the file (applied batches not yet deleted included), and rows set aside as
     /// undecodable. A read: it never deletes (the system page calls it).
     pub fn totais(&self) -> Result<(i64, i64)> {
-        let conn = self.lock();
+        let conn = self.leitura();
         let (pendentes, invalidas) = conn
             .query_row("SELECT COALESCE(SUM(invalida = 0), 0), COALESCE(SUM(invalida = 1), 0) FROM entradas", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -303,7 +386,7 @@ impl JournalDb {
 
     /// `PRAGMA integrity_check` on the journal.
     pub fn integrity_check(&self) -> Result<()> {
-        integrity_check(&self.lock())
+        integrity_check(&self.leitura())
     }
 }
 
@@ -332,8 +415,9 @@ mod tests {
         );
         j.marcar_invalida(ids[2]).expect("invalida");
         assert_eq!(eventos(&j.lote(&[ids[0], ids[2]]).expect("lote")), ["a"], "a row set aside is left out");
-        assert!(!j.concluir(&[ids[0]]));
-        assert_eq!(j.totais().expect("t"), (2, 1), "applied rows stay in the file until deleted together");
+        j.concluir(&[ids[0]]);
+        assert_eq!(j.por_apagar(), 1);
+        assert_eq!(j.totais().expect("t"), (2, 1), "applied rows stay in the file until deleted");
         j.descarregar().expect("descarregar");
         assert_eq!(j.totais().expect("t"), (1, 1));
         drop(j);
@@ -365,37 +449,78 @@ mod tests {
         let j = JournalDb::open(&p).expect("open");
         assert_eq!(j.pendentes().expect("p"), vec![(EmpresaId(7), vec![1, 3]), (EmpresaId(3), vec![2])]);
         let indices: i64 = j
-            .lock()
+            .escrita()
             .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index'", [], |r| r.get(0))
             .expect("schema");
         assert_eq!(indices, 0, "one page written per commit, not two");
     }
 
     #[test]
-    fn applied_batches_are_deleted_together_and_a_crash_before_that_hands_them_out_again() {
+    fn applied_rows_are_deleted_by_later_group_commits_and_a_crash_before_that_hands_them_out_again() {
         let dir = tempfile::tempdir().expect("tmp");
         let p = dir.path().join("journal.db");
         let contar = |p: &Path| -> i64 {
             Connection::open(p).and_then(|c| c.query_row("SELECT COUNT(*) FROM entradas", [], |r| r.get(0))).expect("n")
         };
         let j = JournalDb::open(&p).expect("open");
-        let n = DESCARGA_LOTES as i64;
-        let rows: Vec<_> = (1..=n + 1).map(|e| (EmpresaId(e), format!("ev-{e}"))).collect();
+        let rows: Vec<_> = (1..=100).map(|e| (EmpresaId(e), format!("ev-{e}"))).collect();
         let ids = j.anotar(&rows, 1).expect("anotar");
-        for id in &ids[..DESCARGA_LOTES - 1] {
-            assert!(!j.concluir(&[*id]), "row {id}: no delete due yet");
-        }
-        assert_eq!(contar(&p), n + 1, "nothing deleted before {DESCARGA_LOTES} batches");
-        assert!(j.concluir(&[ids[DESCARGA_LOTES - 1]]), "the {DESCARGA_LOTES}th batch makes a delete due");
-        j.descarregar().expect("descarregar");
-        assert_eq!(contar(&p), 1, "one delete takes them all");
-        assert!(!j.concluir(&[ids[DESCARGA_LOTES]]), "the count started over");
-        drop(j); // a crash: never deleted
+        j.concluir(&ids[..90]);
+        assert_eq!(contar(&p), 100, "concluding deletes nothing by itself");
+        // The next webhook's commit takes its share of the deletes: its own row, 32 + 2 × 1.
+        j.anotar(&[(EmpresaId(7), "novo".into())], 2).expect("anotar");
+        assert_eq!(contar(&p), 101 - (DESCARGA_POR_COMMIT as i64 + 2), "a bounded share rides on the commit");
+        assert_eq!(j.por_apagar(), 90 - DESCARGA_POR_COMMIT - 2);
+        drop(j); // a crash: the rest never deleted
         let j = JournalDb::open(&p).expect("reopen");
-        assert_eq!(j.pendentes().expect("p"), vec![(EmpresaId(n + 1), vec![ids[DESCARGA_LOTES]])], "applied again");
-        j.concluir(&[ids[DESCARGA_LOTES]]);
+        let pendentes: usize = j.pendentes().expect("p").iter().map(|(_, v)| v.len()).sum();
+        assert_eq!(pendentes, 101 - DESCARGA_POR_COMMIT - 2, "applied rows not yet deleted come back (harmless)");
+        let todos: Vec<i64> = j.pendentes().expect("p").into_iter().flat_map(|(_, v)| v).collect();
+        j.concluir(&todos);
         j.descarregar().expect("descarregar");
         assert_eq!(contar(&p), 0, "an explicit flush deletes the rest");
+    }
+
+    #[test]
+    fn housekeeping_waits_for_quiet_webhooks_and_checkpoints_off_the_commit() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("journal.db");
+        let j = JournalDb::open(&p).expect("open");
+        let auto: i64 = j.escrita().query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).expect("pragma");
+        assert_eq!(auto, 0, "a commit never checkpoints");
+        let ids = j.anotar(&[(EmpresaId(1), "a".into())], 1_000).expect("anotar");
+        j.concluir(&ids);
+        assert!(!j.manutencao(1_000 + QUIETO_MS - 1, 5_000).expect("m"), "webhooks not quiet: nothing");
+        assert_eq!(j.por_apagar(), 1, "no delete while webhooks come");
+        assert!(!j.manutencao(1_000 + QUIETO_MS, 5_000).expect("m"), "quiet: deletes, no checkpoint yet");
+        assert_eq!(j.por_apagar(), 0);
+        assert!(j.manutencao(1_000 + 5_000, 5_000).expect("m"), "quiet long enough: checkpoint");
+        let (log, copiados): (i64, i64) =
+            j.escrita().query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?))).expect("ckpt");
+        assert_eq!(log, copiados, "the housekeeping checkpoint copied the whole WAL");
+        assert!(!j.manutencao(1_000 + 60_000, 5_000).expect("m"), "nothing written since: no checkpoint");
+    }
+
+    #[test]
+    fn a_webhook_never_waits_for_a_worker_reading_or_checkpointing() {
+        // The workers run at nice 10: a connection they hold while descheduled must never be
+        // one the webhooks need (issue #20).
+        let dir = tempfile::tempdir().expect("tmp");
+        let j = std::sync::Arc::new(JournalDb::open(&dir.path().join("journal.db")).expect("open"));
+        let ids = j.anotar(&[(EmpresaId(1), "a".into())], 1).expect("anotar");
+        let leitura = j.leitura();
+        let checkpoint = j.checkpoint.lock().expect("checkpoint");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let j2 = j.clone();
+        let t = std::thread::spawn(move || {
+            let r = j2.anotar(&[(EmpresaId(2), "b".into())], 2);
+            let _ = tx.send(r.is_ok());
+        });
+        let feito = rx.recv_timeout(std::time::Duration::from_secs(10));
+        drop((leitura, checkpoint));
+        t.join().expect("thread");
+        assert_eq!(feito, Ok(true), "the append went through while the worker's connections were held");
+        assert_eq!(j.lote(&ids).expect("lote").len(), 1);
     }
 
     #[test]

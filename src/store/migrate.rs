@@ -41,6 +41,7 @@ pub const CENTRAL: &[Migration] = &[
     migration!("central", "0001_init.sql"),
     migration!("central", "0002_pipeline.sql"),
     migration!("central", "0003_evolution.sql"),
+    migration!("central", "0005_midia.sql"),
 ];
 
 /// Tenant migrations, in order; version N = the first N applied.
@@ -50,6 +51,7 @@ pub const TENANT: &[Migration] = &[
     migration!("tenant", "0003_pipeline.sql"),
     migration!("tenant", "0004_destino.sql"),
     migration!("tenant", "0005_sem_conversas_lead.sql"),
+    migration!("tenant", "0008_midias.sql"),
     migration!("tenant", "0007_bot_agenda.sql",
         Setor::Veiculos => "0007_veiculos.sql",
         Setor::Imoveis => "0007_imoveis.sql"),

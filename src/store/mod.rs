@@ -7,11 +7,13 @@
 //! - [`tenant::TenantDb`]: one empresa's file (leads, conversas, mensagens, catalog, jobs).
 //! - [`migrate`]: the embedded, append-only schema migrations.
 //! - [`backup`]: whole-file copies: online backups, checking restores/imports, exports.
+//! - [`replica`]: the off-site replica's page reads and its local state file (`replica.db`).
 
 pub mod backup;
 pub mod central;
 pub mod journal;
 pub mod migrate;
+pub mod replica;
 pub mod tenant;
 pub mod tenants;
 

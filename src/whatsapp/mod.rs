@@ -1,5 +1,6 @@
 //! Owns everything that speaks the WhatsApp Cloud API: the webhook signature check, the
-//! webhook payload types and parser, and the Graph API send client.
+//! webhook payload types and parser, the Graph API send client and its media endpoints
+//! (download, upload, send by id).
 //!
 //! Pure of storage and of the HTTP server: the webhook handler (`http/`) feeds raw bytes in
 //! and gets typed events out; the job worker hands a token and text to [`GraphClient`].
@@ -8,14 +9,17 @@
 //! POST /webhook/whatsapp ─▶ verify_signature(app_secret, body, header) ─▶ parse(body)
 //!                              └ 401 BadSignature                           └ Vec<WebhookEvent>
 //! bot job ─▶ GraphClient::send_text(..) ─▶ Ok(wamid) | Err(SendError { retryable, code, .. })
+//! media job ─▶ midia_info(id) ─▶ midia_baixar(url)      reply ─▶ midia_enviar_arquivo ─▶ enviar_midia
 //! ```
 
 mod message;
+mod midia;
 mod send;
 mod signature;
 mod webhook;
 
 pub use message::{InboundMessage, Media, MessageKind, SharedContact};
+pub use midia::MidiaInfo;
 pub use send::{backoff, GraphClient, SendError, DEFAULT_GRAPH_URL, MAX_SEND_ATTEMPTS};
 pub use signature::{sign, verify_signature, SIGNATURE_HEADER};
 pub use webhook::{parse, ErrorInfo, StatusUpdate, SystemError, WebhookEvent, WHATSAPP_OBJECT};

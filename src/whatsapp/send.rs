@@ -58,8 +58,8 @@ pub fn backoff(attempt: u32) -> Duration {
 /// Client for `POST {base_url}/{phone_number_id}/messages`. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct GraphClient {
-    agent: ureq::Agent,
-    base_url: String,
+    pub(super) agent: ureq::Agent,
+    pub(super) base_url: String,
 }
 
 /// Why a Graph call failed, and whether trying again later can help.
@@ -108,13 +108,7 @@ impl GraphClient {
             context: reply_to.map(|message_id| ReplyContext { message_id }),
         };
         let response: SendResponse = self.post(phone_number_id, token, &request)?;
-        response
-            .messages
-            .into_iter()
-            .next()
-            .map(|m| m.id)
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| SendError::permanent("a API do WhatsApp aceitou o envio, mas não devolveu o id da mensagem"))
+        response.wamid()
     }
 
     /// Marks an inbound message (and the ones before it) as read: blue ticks for the customer.
@@ -128,7 +122,7 @@ impl GraphClient {
         }
     }
 
-    fn post<T: DeserializeOwned>(
+    pub(super) fn post<T: DeserializeOwned>(
         &self,
         phone_number_id: &str,
         token: &str,
@@ -173,7 +167,7 @@ impl SendError {
         }
     }
 
-    fn transport(t: &ureq::Transport) -> SendError {
+    pub(super) fn transport(t: &ureq::Transport) -> SendError {
         use ureq::ErrorKind;
         // A malformed base URL is configuration, not weather: retrying cannot fix it.
         let retryable =
@@ -181,7 +175,7 @@ impl SendError {
         SendError { retryable, ..SendError::permanent(format!("falha de rede ao chamar a API do WhatsApp: {t}")) }
     }
 
-    fn permanent(title: impl Into<String>) -> SendError {
+    pub(super) fn permanent(title: impl Into<String>) -> SendError {
         SendError {
             retryable: false,
             code: None,
@@ -284,14 +278,26 @@ struct ReadRequest<'a> {
 }
 
 #[derive(Deserialize)]
-struct SendResponse {
+pub(super) struct SendResponse {
     #[serde(default)]
-    messages: Vec<SentMessage>,
+    pub(super) messages: Vec<SentMessage>,
 }
 
 #[derive(Deserialize)]
-struct SentMessage {
-    id: String,
+pub(super) struct SentMessage {
+    pub(super) id: String,
+}
+
+impl SendResponse {
+    /// The `wamid` of an accepted send (`messages[0].id`).
+    pub(super) fn wamid(self) -> Result<String, SendError> {
+        self.messages
+            .into_iter()
+            .next()
+            .map(|m| m.id)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| SendError::permanent("a API do WhatsApp aceitou o envio, mas não devolveu o id da mensagem"))
+    }
 }
 
 #[derive(Deserialize)]

@@ -36,16 +36,21 @@ function serveAceita(flag) {
   return (r.stdout || '').includes(flag);
 }
 
-/** Starts `helixai serve --bind 127.0.0.1:0` on a fresh data dir; `semear(dataDir)` runs first. */
-export async function iniciarServidor({ semear } = {}) {
+/**
+ * Starts `helixai serve --bind 127.0.0.1:0` on a fresh data dir; `semear(dataDir)` runs first.
+ * `graph` replaces the default fake Graph API (anything with `url` and `server`); `extra` are
+ * more serve flags.
+ */
+export async function iniciarServidor({ semear, graph: graphProprio, extra = [] } = {}) {
   if (!existsSync(BINARIO)) throw new Error(`binário não encontrado: ${BINARIO} (rode cargo build)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'helixai-e2e-'));
   if (semear) semear(dataDir);
   const args = ['serve', '--bind', '127.0.0.1:0', '--data-dir', dataDir];
   const comSegredo = serveAceita('--whatsapp-app-secret');
   if (comSegredo) args.push('--whatsapp-app-secret', APP_SECRET);
-  const graph = await fakeGraph();
+  const graph = graphProprio || await fakeGraph();
   if (serveAceita('--graph-api-url')) args.push('--graph-api-url', `${graph.url}/v25.0`);
+  args.push(...extra);
   const proc = spawn(BINARIO, args, {
     env: { ...process.env, HELIXAI_ADMIN_EMAIL: SUPERADMIN.email, HELIXAI_ADMIN_PASSWORD: SUPERADMIN.senha, RUST_LOG: process.env.RUST_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,8 +74,16 @@ export async function iniciarServidor({ semear } = {}) {
       graph.server.close();
       proc.removeAllListeners('exit');
       proc.kill('SIGTERM');
-      await new Promise((ok) => { if (proc.exitCode !== null) ok(); else proc.once('exit', ok); setTimeout(ok, 5000); });
+      // A clean stop drains the journal for up to 10 s; past 20 s it is hung: killed, and the
+      // test fails (a hung stop once left servers burning CPU after the suite).
+      const parou = await new Promise((ok) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return ok(true);
+        const t = setTimeout(() => ok(false), 20000);
+        proc.once('exit', () => { clearTimeout(t); ok(true); });
+      });
+      if (!parou) proc.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
+      if (!parou) throw new Error(`o servidor não parou em 20 s após SIGTERM: ${erros.slice(-2000)}`);
     },
   };
 }

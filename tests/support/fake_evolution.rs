@@ -4,12 +4,16 @@
 //!
 //! Every check that fails is recorded in [`FakeEvolution::violations`] (and answered with the
 //! error Evolution itself would give), so a test can assert "no violations" at the end.
+//! Media: `/chat/getBase64FromMediaMessage` serves what [`FakeEvolution::add_midia`] kept, and
+//! `/message/sendMedia` checks its body (a decodable base64 file, a known mediatype).
 #![allow(dead_code)]
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use serde_json::{json, Value};
 
 use super::fake_graph::Recorded;
@@ -41,6 +45,8 @@ struct State {
     hash_objeto: bool,
     /// Connect calls after which a `connecting` instance becomes `open` (the phone scanned).
     abrir_apos_connects: Option<u64>,
+    /// message id → (mimetype, bytes): what getBase64FromMediaMessage serves.
+    midias: HashMap<String, (String, Vec<u8>)>,
 }
 
 /// The running fake; stops when dropped.
@@ -101,6 +107,18 @@ impl FakeEvolution {
         if let Some(i) = self.st().instancias.get_mut(nome) {
             i.state = state.to_owned();
         }
+    }
+    /// Keeps the media of message `id` (what `/chat/getBase64FromMediaMessage` returns).
+    pub fn add_midia(&self, id: &str, mimetype: &str, bytes: &[u8]) {
+        self.st().midias.insert(id.to_owned(), (mimetype.to_owned(), bytes.to_vec()));
+    }
+    /// The sendMedia requests received, in order.
+    pub fn envios_midia(&self) -> Vec<Recorded> {
+        self.requests().into_iter().filter(|r| r.path.starts_with("/message/sendMedia/")).collect()
+    }
+    /// The getBase64FromMediaMessage requests received, in order.
+    pub fn pedidos_midia(&self) -> Vec<Recorded> {
+        self.requests().into_iter().filter(|r| r.path.starts_with("/chat/getBase64FromMediaMessage/")).collect()
     }
     /// The sendText requests received, in order.
     pub fn sends(&self) -> Vec<Recorded> {
@@ -285,6 +303,44 @@ fn answer(st: &mut State, r: &Recorded) -> (u16, String) {
                 "messageTimestamp": 1_790_000_000,
                 "instanceId": "00000000-0000-0000-0000-000000000000",
                 "source": "unknown"
+            });
+            (201, resp.to_string())
+        }
+        ("POST", ["chat", "getBase64FromMediaMessage", nome]) => {
+            if st.instancias.get(*nome).is_none_or(|i| i.token != apikey) {
+                st.violations.push(format!("getBase64FromMediaMessage {nome} sem o token da instância"));
+                return erro(401, "Unauthorized", json!("Unauthorized"));
+            }
+            let id = r.body["message"]["key"]["id"].as_str().unwrap_or_default().to_owned();
+            let Some((mimetype, bytes)) = st.midias.get(&id).cloned() else {
+                return erro(400, "Bad Request", json!(["Message not found"]));
+            };
+            let resp = json!({"mediaType": "imageMessage", "fileName": null, "size": {"fileLength": bytes.len().to_string()},
+                              "mimetype": mimetype, "base64": B64.encode(&bytes)});
+            (201, resp.to_string())
+        }
+        ("POST", ["message", "sendMedia", nome]) => {
+            if st.instancias.get(*nome).is_none_or(|i| i.token != apikey) {
+                st.violations.push(format!("sendMedia {nome} sem o token da instância"));
+                return erro(401, "Unauthorized", json!("Unauthorized"));
+            }
+            let b = &r.body;
+            let tipo_ok = matches!(b["mediatype"].as_str(), Some("image" | "document" | "video" | "audio"));
+            let bytes = b["media"].as_str().and_then(|m| B64.decode(m).ok());
+            if !b["number"].is_string() || !tipo_ok || !b["mimetype"].is_string() || bytes.is_none_or(|x| x.is_empty())
+            {
+                st.violations.push(format!(
+                    "sendMedia com corpo fora do formato: {}",
+                    r.raw_body.chars().take(300).collect::<String>()
+                ));
+                return erro(400, "Bad Request", json!([["instance requires property \"mediatype\""]]));
+            }
+            st.sends += 1;
+            let number = b["number"].as_str().unwrap_or_default();
+            let jid = if number.contains('@') { number.to_owned() } else { format!("{number}@s.whatsapp.net") };
+            let resp = json!({
+                "key": {"remoteJid": jid, "fromMe": true, "id": format!("BAE5MIDIA{:06}", st.sends)},
+                "status": "PENDING", "messageType": "imageMessage", "messageTimestamp": 1_790_000_000
             });
             (201, resp.to_string())
         }

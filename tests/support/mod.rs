@@ -5,7 +5,12 @@ pub mod evolution;
 pub mod fake_evolution;
 pub mod fake_graph;
 pub mod fake_openai;
+pub mod fake_transcricao;
 pub mod http;
+pub mod midia;
+pub mod multipart;
+pub mod replica;
+pub mod s3;
 pub mod server;
 pub mod whatsapp;
 

@@ -1,10 +1,12 @@
-// revenda/backups.js — owns the backups screen: pick an empresa, list its backups (newest
+// revenda/backups.js — owns the backups screen: the off-site replica first (its own module,
+// revenda/replica.js), then the local backups: pick an empresa, list its backups (newest
 // first), take one now, download one, and restore one after a confirmation. Restoring
 // pauses only that empresa; a corrupt or foreign file is refused by the server.
 
 import * as api from '../api.js';
 import { h, trocar, titulo, carregando, erroBloco, tabela, dataHora, avisar, avisarErro, confirmar, campo } from '../ui.js';
 import { todasEmpresas } from './comum.js';
+import { secaoReplica } from './replica.js';
 
 function tamanho(bytes) {
   const kib = (bytes || 0) / 1024;
@@ -13,17 +15,18 @@ function tamanho(bytes) {
 
 export async function render(raiz) {
   const corpo = h('div', {}, carregando());
-  raiz.append(titulo('Backups'), corpo);
+  const [replica, pararReplica] = secaoReplica();
+  raiz.append(titulo('Backups'), replica, h('h2', {}, 'Backups locais'), corpo);
   let empresas;
   try {
     empresas = await todasEmpresas();
   } catch (e) {
     trocar(corpo, erroBloco(e));
-    return;
+    return pararReplica;
   }
   if (empresas.length === 0) {
     trocar(corpo, h('p', { class: 'vazio' }, 'Nenhuma empresa cadastrada ainda.'));
-    return;
+    return pararReplica;
   }
   const escolha = campo({
     nome: 'empresa',
@@ -80,4 +83,5 @@ export async function render(raiz) {
   }
 
   await carregar();
+  return pararReplica;
 }

@@ -1,4 +1,5 @@
-// revenda/empresas.js — owns the reseller's empresas screen: list with usage, status and
+// revenda/empresas.js — owns the reseller's empresas screen: list with usage (stored media
+// against the plano's quota included), status and
 // WhatsApp channel (Cloud phone_number_id, or the QR-code connection state),
 // create (with setor), edit (nome, plano, prompt), suspend/reactivate, and opening an
 // empresa's own area (tenant screens through /api/admin/empresas/{id}/..., audited).
@@ -7,6 +8,16 @@ import * as api from '../api.js';
 import { h, trocar, titulo, campo, carregando, erroBloco, avisar, avisarErro, dialogoForm, confirmar, tabela, selo, num } from '../ui.js';
 import { SETORES, nomeSetor, todosPlanos } from './comum.js';
 import { seloEstado } from '../whatsapp_qr.js';
+import { tamanho } from '../midia.js';
+
+/** Stored media against the plano's quota, e.g. "12,3 MB de 500 MB". */
+function usoMidia(uso) {
+  if (!uso || uso.midia_bytes === undefined) return '—';
+  const usado = `${tamanho(uso.midia_bytes)} (${num(uso.midia_arquivos)} arquivo${uso.midia_arquivos === 1 ? '' : 's'})`;
+  if (uso.midia_limite_bytes === null || uso.midia_limite_bytes === undefined) return `${usado} · sem limite`;
+  const cheio = uso.midia_bytes >= uso.midia_limite_bytes * 0.9;
+  return h('div', {}, `${usado} de ${tamanho(uso.midia_limite_bytes)}`, cheio ? [' ', selo(uso.midia_bytes >= uso.midia_limite_bytes ? 'cota cheia' : 'quase cheia', 'ruim')] : null);
+}
 
 export async function render(raiz) {
   let planos = [];
@@ -31,6 +42,7 @@ export async function render(raiz) {
         { titulo: 'Empresa', valor: (e) => h('div', {}, h('strong', {}, e.nome), h('div', { class: 'previa' }, `${e.slug} · ${nomeSetor(e.setor)}`)) },
         { titulo: 'Plano', valor: (e) => nomePlano(e.plano_id) },
         { titulo: 'Uso no mês', valor: (e) => (e.uso ? `${num(e.uso.mensagens_mes)} msgs · ${num(e.uso.usuarios)} usuários · ${num(e.uso.itens_catalogo)} itens` : '—') },
+        { titulo: 'Mídia guardada', valor: (e) => usoMidia(e.uso) },
         { titulo: 'WhatsApp', valor: (e) => (e.whatsapp_canal === 'evolution'
           ? h('div', {}, 'QR Code ', seloEstado(conexao(e.id)?.estado || 'desconectado'))
           : e.whatsapp_phone_number_id || '—') },

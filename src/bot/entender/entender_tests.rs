@@ -26,6 +26,10 @@ fn typos_abbreviations_and_all_caps() {
     assert!(pergunta_preco(&e.norm));
     let e = entender(Setor::Veiculos, "tem t cross?", &v);
     assert_eq!(palavras(&e), ["tcross"]);
+    // A year range is a filter: neither year is left as a word to search.
+    let e = entender(Setor::Veiculos, "Quais carros vocês têm de 2019 a 2021?", &v);
+    assert!(palavras(&e).is_empty(), "{:?}", palavras(&e));
+    assert_eq!((e.filtros.ano_min, e.filtros.ano_max), (Some(2019), Some(2021)));
 }
 
 #[test]

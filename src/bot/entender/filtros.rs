@@ -184,6 +184,10 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
                 if let (Some("entre" | "de"), Some(b)) = (antes.first().copied(), proxima.and_then(ano)) {
                     f.ano_min = Some(a.min(b));
                     f.ano_max = Some(a.max(b));
+                    // "de 2015 a 2020": both years are the range, neither is a search word.
+                    if let Some(n) = proxima {
+                        usados.insert(n.texto.clone());
+                    }
                     i += 1;
                     continue;
                 }

@@ -1,9 +1,9 @@
 //! `/api/bot`: how the empresa's bot talks and what it knows about the empresa — custom
 //! prompt, greeting, opening hours (text and structured slots for appointments), address,
-//! trade-in and payment answers, visit length and places — and the LLM endpoint, model and
-//! API key (write-only: encrypted, shown masked). Everything but the prompt and the LLM
-//! settings lives in `configuracoes_json`, next to keys other features own. Also
-//! `/api/bot/simular`: the sandbox test chat.
+//! trade-in and payment answers, visit length and places — the LLM endpoint, model and API
+//! key (write-only: encrypted, shown masked), and the speech-to-text model for voice notes.
+//! Everything but the prompt and the LLM settings lives in `configuracoes_json`, next to
+//! keys other features own. Also `/api/bot/simular`: the sandbox test chat.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -36,6 +36,8 @@ struct Bot {
     llm_base_url: Option<String>,
     llm_modelo: Option<String>,
     llm_api_key: Option<String>,
+    /// The speech-to-text model for voice notes (`null` = `whisper-1`).
+    transcricao_modelo: Value,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +67,8 @@ struct PutBot {
     llm_modelo: Option<Option<String>>,
     #[serde(default, deserialize_with = "presente")]
     llm_api_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "presente")]
+    transcricao_modelo: Option<Option<String>>,
 }
 
 /// An absolute http(s) URL with a host and no whitespace.
@@ -99,6 +103,7 @@ fn resposta(ctx: &TenantCtx, e: &Empresa) -> Result<Response> {
         llm_base_url: e.llm_base_url.clone(),
         llm_modelo: e.llm_modelo.clone(),
         llm_api_key: mascarado(ctx.key(), seg.openai_api_key.as_deref()),
+        transcricao_modelo: config.get("transcricao_modelo").cloned().unwrap_or(Value::Null),
     }))
 }
 
@@ -123,6 +128,8 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     let prompt = texto_opcional(body.prompt_customizado, "prompt_customizado", 20_000, livre)?;
     let url = texto_opcional(body.llm_base_url, "llm_base_url", 500, url_valida)?;
     let modelo = texto_opcional(body.llm_modelo, "llm_modelo", 100, |s| !s.chars().any(char::is_control))?;
+    let transcricao =
+        texto_opcional(body.transcricao_modelo, "transcricao_modelo", 100, |s| !s.chars().any(char::is_control))?;
     let chave = texto_opcional(body.llm_api_key, "llm_api_key", 1_024, |s| {
         !s.chars().any(|c| c.is_whitespace() || c.is_control())
     })?;
@@ -164,12 +171,15 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     if prompt.is_some() {
         detalhes.push("prompt_customizado alterado".into());
     }
-    for (campo, v) in [("llm_base_url", &url), ("llm_modelo", &modelo)] {
+    for (campo, v) in [("llm_base_url", &url), ("llm_modelo", &modelo), ("transcricao_modelo", &transcricao)] {
         if let Some(v) = v {
             detalhes.push(format!("{campo}={}", v.as_deref().unwrap_or("(vazio)")));
         }
     }
     detalhes.extend(descrever_segredo("llm_api_key", &chave));
+    if let Some(v) = transcricao {
+        configuracoes.insert("transcricao_modelo".to_owned(), v.map(Value::String).unwrap_or(Value::Null));
+    }
     let alteracao = BotAlteracao {
         prompt_customizado: prompt,
         llm_base_url: url,

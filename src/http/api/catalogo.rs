@@ -1,13 +1,14 @@
-//! `/api/catalogo`: the empresa's catalog, with the setor's own fields validated per setor.
+//! `/api/catalogo`: the empresa's catalog, with the setor's own fields validated per setor;
+//! each item lists its photo ids (the photos themselves: `midias.rs`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{Pagina, Paginacao};
 use crate::auth::TenantCtx;
-use crate::catalogo::NovoItem;
+use crate::catalogo::{Item, NovoItem};
 use crate::catalogo_csv;
-use crate::domain::ItemId;
+use crate::domain::{ItemId, MidiaId};
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
 use crate::store::tenant::catalogo::FiltroCatalogo;
@@ -52,13 +53,28 @@ pub fn listar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
         ..FiltroCatalogo::default()
     };
     let itens = ctx.db().catalogo_listar(&f)?;
-    Ok(Response::ok(&Pagina::de(itens, pag.limite, |i| i.id.0)))
+    let pagina = Pagina::de(itens, pag.limite, |i| i.id.0);
+    Ok(Response::ok(&Pagina { itens: com_fotos(ctx, pagina.itens)?, proximo_cursor: pagina.proximo_cursor }))
+}
+
+/// An item with the ids of its photos (`GET /api/midias/{id}` serves each).
+#[derive(Serialize)]
+struct ComFotos {
+    #[serde(flatten)]
+    item: Item,
+    fotos: Vec<MidiaId>,
+}
+
+fn com_fotos(ctx: &TenantCtx, itens: Vec<Item>) -> Result<Vec<ComFotos>> {
+    let ids: Vec<ItemId> = itens.iter().map(|i| i.id).collect();
+    let mut fotos = ctx.db().catalogo_fotos_de(&ids)?;
+    Ok(itens.into_iter().map(|i| ComFotos { fotos: fotos.remove(&i.id).unwrap_or_default(), item: i }).collect())
 }
 
 /// `GET /api/catalogo/{id}` (admin, atendente).
 pub fn obter(ctx: &TenantCtx, id: &str) -> Result<Response> {
     let item = ctx.db().catalogo_item(id.parse()?)?.ok_or(Error::NotFound("item"))?;
-    Ok(Response::ok(&item))
+    Ok(Response::ok(&com_fotos(ctx, vec![item])?.pop()))
 }
 
 /// `POST /api/catalogo` (admin).
@@ -78,9 +94,9 @@ pub fn atualizar(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
     Ok(Response::ok(&item))
 }
 
-/// `DELETE /api/catalogo/{id}` (admin).
+/// `DELETE /api/catalogo/{id}` (admin): the item and its photos.
 pub fn excluir(ctx: &TenantCtx, id: &str) -> Result<Response> {
-    ctx.db().catalogo_excluir(id.parse()?)?;
+    ctx.acervo().item_excluir(id.parse()?)?;
     Ok(Response::no_content())
 }
 

@@ -1,13 +1,14 @@
 //! `/api/conversas`: the panel's inbox — the list (most recent first, with the last message),
-//! one conversa, its messages (paged towards older ones), marking read, and handing a
+//! one conversa, its messages (paged towards older ones, each with its media), marking read, and handing a
 //! conversa to a human (`assumir`) or back to the bot (`devolver`).
 
 use super::{Pagina, Paginacao};
 use crate::auth::TenantCtx;
 use crate::domain::{ConversaId, MensagemId};
 use crate::error::{Error, Result};
+use crate::http::api::midias::ComMidia;
 use crate::http::{Request, Response};
-use crate::store::tenant::inbox::{FiltroConversas, Modo};
+use crate::store::tenant::inbox::{FiltroConversas, Mensagem, Modo};
 
 /// The list's cursor: `hex("<ordem>|<id>")` of the last conversa of a page (opaque to clients).
 fn cursor_de(ordem: &str, id: i64) -> String {
@@ -62,7 +63,17 @@ pub fn mensagens(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
     // The oldest of the page is first; the next page continues below it.
     let proximo_cursor =
         (itens.len() as u32 >= pag.limite).then(|| itens.first().map(|m| m.id.0.to_string())).flatten();
+    let itens = com_midias(ctx, id, itens)?;
     Ok(Response::ok(&Pagina { itens, proximo_cursor }))
+}
+
+/// Each message with its media (photo, voice note, document...), if it has one.
+fn com_midias(ctx: &TenantCtx, conversa: ConversaId, itens: Vec<Mensagem>) -> Result<Vec<ComMidia<Mensagem>>> {
+    let (Some(desde), Some(ate)) = (itens.first().map(|m| m.id), itens.last().map(|m| m.id)) else {
+        return Ok(Vec::new());
+    };
+    let mut midias = ctx.db().midias_da_pagina(conversa, desde, ate)?;
+    Ok(itens.into_iter().map(|m| ComMidia { midia: midias.remove(&m.id), mensagem: m }).collect())
 }
 
 /// `POST /api/conversas/{id}/lida` (admin, atendente) → 204.

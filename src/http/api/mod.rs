@@ -8,6 +8,7 @@ pub(crate) mod campos;
 pub mod catalogo;
 pub mod conversas;
 pub mod leads;
+pub mod midias;
 pub mod relatorios;
 pub mod sessao;
 pub mod usuarios;

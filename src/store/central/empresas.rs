@@ -381,6 +381,7 @@ impl CentralDb {
         let usuarios = tx.execute("DELETE FROM usuarios WHERE empresa_id = ?1", [id.0])?;
         tx.execute("DELETE FROM trabalho_pendente WHERE empresa_id = ?1", [id.0])?;
         tx.execute("DELETE FROM evolution_instancias WHERE empresa_id = ?1", [id.0])?;
+        tx.execute("DELETE FROM midia_uso WHERE empresa_id = ?1", [id.0])?;
         tx.execute("DELETE FROM empresas WHERE id = ?1", [id.0])?;
         tx.commit()?;
         self.marcados_lock().remove(&id);

@@ -8,6 +8,7 @@ pub mod empresa_config;
 pub mod empresas;
 pub mod equipe;
 pub mod evolution;
+pub mod midia_uso;
 pub mod pagamentos;
 pub mod pipeline;
 pub mod planos;
@@ -48,7 +49,13 @@ pub struct CentralDb {
     /// Empresas this process knows are in `trabalho_pendente`, so a webhook burst marks a
     /// tenant with one central write instead of one per message (see `pipeline.rs`).
     marcados: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<crate::domain::EmpresaId>>>,
+    /// This open's number in the process: keys the webhook threads' own read connections
+    /// (`pipeline::roteamento_geracao`), so two data dirs in one process never share one.
+    instancia: u64,
 }
+
+/// Numbers handed to each [`CentralDb::open`].
+static INSTANCIAS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl CentralDb {
     /// Opens (creating if needed) and migrates the central db at `path`.
@@ -72,7 +79,8 @@ impl CentralDb {
             .test_on_check_out(false)
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
-        Ok(CentralDb { pool, path: path.to_owned(), marcados: Default::default() })
+        let instancia = INSTANCIAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(CentralDb { pool, path: path.to_owned(), marcados: Default::default(), instancia })
     }
 
     /// Where the file is.

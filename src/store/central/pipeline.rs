@@ -56,10 +56,33 @@ impl CentralDb {
     }
 
     /// The routing generation: changes whenever any empresa row changes, in any process.
+    ///
+    /// Read on every webhook, on a read-only connection of the calling thread's own (kept
+    /// open, the statement compiled): the pool's connections are shared with background
+    /// threads, and a webhook must never wait for one of them to give a connection back
+    /// (issue #20). A WAL reader never waits for a writer either.
     pub fn roteamento_geracao(&self) -> Result<i64> {
-        // Read on every webhook: keep it compiled.
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare_cached("SELECT valor FROM roteamento_geracao WHERE id = 1")?;
-        Ok(stmt.query_row([], |r| r.get(0))?)
+        GERACAO.with(|celula| {
+            let mut celula = celula.borrow_mut();
+            let conn = match &mut *celula {
+                Some((instancia, conn)) if *instancia == self.instancia => conn,
+                outra => {
+                    let conn = rusqlite::Connection::open_with_flags(
+                        &self.path,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -64;")?;
+                    &mut outra.insert((self.instancia, conn)).1
+                }
+            };
+            let mut stmt = conn.prepare_cached("SELECT valor FROM roteamento_geracao WHERE id = 1")?;
+            Ok(stmt.query_row([], |r| r.get(0))?)
+        })
     }
+}
+
+thread_local! {
+    /// The calling thread's read connection for [`CentralDb::roteamento_geracao`], with the
+    /// number of the [`CentralDb`] it belongs to.
+    static GERACAO: std::cell::RefCell<Option<(u64, rusqlite::Connection)>> = const { std::cell::RefCell::new(None) };
 }

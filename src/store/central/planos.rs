@@ -1,4 +1,5 @@
-//! SQL for planos: what an empresa may use (messages per month, users, catalog items).
+//! SQL for planos: what an empresa may use (messages per month, users, catalog items, media
+//! storage).
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,8 @@ pub struct Plano {
     pub limite_mensagens_mes: Option<i64>,
     pub limite_usuarios: Option<i64>,
     pub limite_itens_catalogo: Option<i64>,
+    /// Megabytes of stored media (photos, voice notes, documents) per empresa.
+    pub limite_midia_mb: Option<i64>,
     pub ativo: bool,
     pub criado_em: String,
 }
@@ -34,6 +37,8 @@ pub struct NovoPlano {
     pub limite_usuarios: Option<i64>,
     #[serde(default)]
     pub limite_itens_catalogo: Option<i64>,
+    #[serde(default)]
+    pub limite_midia_mb: Option<i64>,
     #[serde(default = "ativo_padrao")]
     pub ativo: bool,
 }
@@ -54,6 +59,7 @@ impl NovoPlano {
             ("limite_mensagens_mes", self.limite_mensagens_mes),
             ("limite_usuarios", self.limite_usuarios),
             ("limite_itens_catalogo", self.limite_itens_catalogo),
+            ("limite_midia_mb", self.limite_midia_mb),
         ] {
             if v.is_some_and(|n| n < 0) {
                 return Err(Error::invalid("limite_invalido", format!("{campo} não pode ser negativo")));
@@ -63,8 +69,8 @@ impl NovoPlano {
     }
 }
 
-const COLS: &str =
-    "id, nome, preco_centavos, limite_mensagens_mes, limite_usuarios, limite_itens_catalogo, ativo, criado_em";
+const COLS: &str = "id, nome, preco_centavos, limite_mensagens_mes, limite_usuarios, limite_itens_catalogo, ativo, \
+                    criado_em, limite_midia_mb";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Plano> {
     Ok(Plano {
@@ -76,6 +82,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Plano> {
         limite_itens_catalogo: r.get(5)?,
         ativo: r.get(6)?,
         criado_em: r.get(7)?,
+        limite_midia_mb: r.get(8)?,
     })
 }
 
@@ -94,15 +101,17 @@ impl CentralDb {
         p.validar()?;
         let conn = self.conn()?;
         let res = conn.execute(
-            "INSERT INTO planos (nome, preco_centavos, limite_mensagens_mes, limite_usuarios, limite_itens_catalogo, ativo)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO planos (nome, preco_centavos, limite_mensagens_mes, limite_usuarios, limite_itens_catalogo, ativo,
+                 limite_midia_mb)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 p.nome.trim(),
                 p.preco_centavos,
                 p.limite_mensagens_mes,
                 p.limite_usuarios,
                 p.limite_itens_catalogo,
-                p.ativo
+                p.ativo,
+                p.limite_midia_mb
             ],
         );
         res.map_err(|e| duplicado(e, p))?;
@@ -116,7 +125,8 @@ impl CentralDb {
         p.validar()?;
         let n = self.conn()?.execute(
             "UPDATE planos SET nome = ?2, preco_centavos = ?3, limite_mensagens_mes = ?4, limite_usuarios = ?5,
-             limite_itens_catalogo = ?6, ativo = ?7, atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+             limite_itens_catalogo = ?6, ativo = ?7, limite_midia_mb = ?8, atualizado_em = CURRENT_TIMESTAMP
+             WHERE id = ?1",
             params![
                 id.0,
                 p.nome.trim(),
@@ -124,7 +134,8 @@ impl CentralDb {
                 p.limite_mensagens_mes,
                 p.limite_usuarios,
                 p.limite_itens_catalogo,
-                p.ativo
+                p.ativo,
+                p.limite_midia_mb
             ],
         );
         if n.map_err(|e| duplicado(e, p))? == 0 {

@@ -31,10 +31,24 @@ pub struct NovaEntrada<'a> {
     pub midia_id: Option<&'a str>,
     pub midia_mime: Option<&'a str>,
     pub bruto_json: Option<&'a str>,
+    /// How to fetch the media (`midia_id`) of a media message; `None` for text.
+    pub midia: Option<MidiaEntrada<'a>>,
     /// Queue (or refresh) the conversa's bot job in the same transaction.
     pub criar_job: bool,
     /// Now, epoch ms (debounce reference).
     pub agora_ms: i64,
+}
+
+/// Where a webhook message's media comes from (see `store::tenant::midias`).
+#[derive(Debug, Clone, Default)]
+pub struct MidiaEntrada<'a> {
+    /// `cloud` (Graph media id) or `evolution` (message id on the instance).
+    pub provedor: &'a str,
+    /// Recorded with the WhatsApp microphone.
+    pub voz: bool,
+    pub nome_arquivo: Option<&'a str>,
+    /// The bytes, base64, when the webhook carried them (Evolution `base64: true`).
+    pub base64: Option<&'a str>,
 }
 
 /// What storing an inbound message did.
@@ -46,6 +60,8 @@ pub struct EntradaRegistrada {
     pub mensagem_id: MensagemId,
     /// A bot job is now pending for the conversa because of this message.
     pub job: bool,
+    /// A media download job was queued for this message.
+    pub midia: bool,
 }
 
 /// A mensagem as the panel and tests see it.
@@ -140,6 +156,7 @@ fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<
         conversa_id: ConversaId(conversa),
         mensagem_id: MensagemId(id),
         job: false,
+        midia: false,
     }))
 }
 
@@ -284,6 +301,7 @@ pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) ->
     }
     let conversa = conversa_da_entrada(tx, e, Origem::Cliente)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Cliente)?;
+    let midia = super::midias::registrar_tx(tx, conversa, mensagem, e, true)?;
     if e.criar_job {
         tx.prepare_cached(
             "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms) VALUES ('bot', ?1, ?2)
@@ -296,6 +314,7 @@ pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) ->
         conversa_id: ConversaId(conversa),
         mensagem_id: MensagemId(mensagem),
         job: e.criar_job,
+        midia,
     })
 }
 
@@ -309,11 +328,13 @@ pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'
     }
     let conversa = conversa_da_entrada(tx, e, Origem::Empresa)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Empresa)?;
+    let midia = super::midias::registrar_tx(tx, conversa, mensagem, e, false)?;
     Ok(EntradaRegistrada {
         nova: true,
         conversa_id: ConversaId(conversa),
         mensagem_id: MensagemId(mensagem),
         job: false,
+        midia,
     })
 }
 

@@ -11,7 +11,8 @@
 //! A job re-run after a crash with `saida_id` set skips the bot and only sends — unless the
 //! mensagem already has a wamid, which means it went out: then the job just finishes. Every
 //! update checks the claim's `lease_token`, so a worker whose lease expired writes nothing.
-//! Finishing a job re-queues the conversa when inbound messages arrived meanwhile.
+//! Finishing a job re-queues the conversa when inbound messages arrived meanwhile. A bot job
+//! is not claimed while a voice note of its conversa waits for its transcript (`midias.rs`).
 
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -49,11 +50,13 @@ fn ainda_meu(tx: &Transaction<'_>, job: &JobBot) -> Result<()> {
     }
 }
 
-/// Queues a new job for the conversa if inbound text arrived after what was answered.
+/// Queues a new job for the conversa if inbound text arrived after what was answered — only
+/// where the bot can read the conversa (`conversa_para_bot`'s join): text the bot can never
+/// answer would otherwise queue job after job, each at once.
 fn requeue_se_preciso(tx: &Transaction<'_>, conversa: ConversaId, agora_ms: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms)
-         SELECT 'bot', c.id, ?2 FROM conversas c
+         SELECT 'bot', c.id, ?2 FROM conversas c JOIN leads l ON l.id = c.lead_id
          WHERE c.id = ?1 AND c.modo = 'bot' AND EXISTS (
              SELECT 1 FROM mensagens m WHERE m.conversa_id = c.id AND m.direcao = 'entrada'
                AND m.id > c.respondida_ate AND m.texto IS NOT NULL)
@@ -104,7 +107,11 @@ impl TenantDb {
                       AND (j.tipo = 'envio' OR c.ultima_entrada_ms <= ?1 - ?2)
                       AND c.canal != 'simulador'
                       AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.conversa_id = j.conversa_id
-                                      AND k.status = 'executando' AND k.lease_ate_ms > ?1)))
+                                      AND k.status = 'executando' AND k.lease_ate_ms > ?1)
+                      -- A reply waits for the transcript of a voice note it must answer (the
+                      -- literals let the partial index jobs_audio_ativos serve this).
+                      AND (j.tipo = 'envio' OR NOT EXISTS (SELECT 1 FROM jobs a WHERE a.conversa_id = j.conversa_id
+                                      AND a.tipo = 'midia_audio' AND a.status IN ('pendente', 'executando')))))
                  ORDER BY j.id LIMIT 1",
                 params![agora_ms, debounce_ms],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -281,30 +288,7 @@ impl TenantDb {
     ) -> Result<MensagemId> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let canal: Option<String> =
-            tx.query_row("SELECT canal FROM conversas WHERE id = ?1", [conversa.0], |r| r.get(0)).optional()?;
-        match canal.as_deref() {
-            None => return Err(Error::NotFound("conversa")),
-            Some("simulador") => {
-                return Err(Error::conflict("conversa_simulada", "conversas do simulador não vão para o WhatsApp"))
-            }
-            Some(_) => {}
-        }
-        let id: i64 = tx.query_row(
-            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, status, enviado_por)
-             VALUES (?1, 'saida', 'humano', 'text', ?2, 'pendente', ?3) RETURNING id",
-            params![conversa.0, texto, usuario_id],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "INSERT INTO jobs (tipo, conversa_id, saida_id, executar_apos_ms) VALUES ('envio', ?1, ?2, ?3)",
-            params![conversa.0, id, agora_ms],
-        )?;
-        tx.execute(
-            "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = 0,
-                 atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-            [conversa.0],
-        )?;
+        let id = saida_tx(&tx, conversa, "text", texto, "humano", Some(usuario_id), agora_ms)?;
         tx.commit()?;
         Ok(MensagemId(id))
     }
@@ -364,6 +348,47 @@ impl TenantDb {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+}
+
+/// Inside a transaction: an outbound mensagem (`tipo`, `autor` `humano` or `bot`) queued for a
+/// worker to send, owned by a new `envio` job, and the conversa's last activity moved (a
+/// person's reply also clears its unread count). 404 for an unknown conversa, 409 for one of
+/// the simulator. Returns the mensagem id.
+pub(super) fn saida_tx(
+    tx: &Transaction<'_>,
+    conversa: ConversaId,
+    tipo: &str,
+    texto: &str,
+    autor: &str,
+    usuario_id: Option<i64>,
+    agora_ms: i64,
+) -> Result<i64> {
+    let canal: Option<String> =
+        tx.query_row("SELECT canal FROM conversas WHERE id = ?1", [conversa.0], |r| r.get(0)).optional()?;
+    match canal.as_deref() {
+        None => return Err(Error::NotFound("conversa")),
+        Some("simulador") => {
+            return Err(Error::conflict("conversa_simulada", "conversas do simulador não vão para o WhatsApp"))
+        }
+        Some(_) => {}
+    }
+    let id: i64 = tx.query_row(
+        "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, status, enviado_por)
+         VALUES (?1, 'saida', ?2, ?3, ?4, 'pendente', ?5) RETURNING id",
+        params![conversa.0, autor, tipo, texto, usuario_id],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO jobs (tipo, conversa_id, saida_id, executar_apos_ms) VALUES ('envio', ?1, ?2, ?3)",
+        params![conversa.0, id, agora_ms],
+    )?;
+    tx.execute(
+        "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP,
+             nao_lidas = CASE WHEN ?2 = 'humano' THEN 0 ELSE nao_lidas END,
+             atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
+        params![conversa.0, autor],
+    )?;
+    Ok(id)
 }
 
 fn finish(tx: &Transaction<'_>, job: &JobBot, status: &str, erro: Option<&str>, agora_ms: i64) -> Result<()> {

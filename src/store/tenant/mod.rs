@@ -6,17 +6,20 @@
 //! [`leads`], [`inbox`] (the panel's reading of conversas/mensagens), [`relatorios`],
 //! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`lote`] (a batch of
 //! webhook events from the journal in one transaction), [`jobs`] (bot jobs
-//! and the reply state machine). Creating a new tenant file ([`create_file`]) lives here too,
+//! and the reply state machine), [`midias`] (media rows, their download jobs, attachments) and
+//! [`catalogo_fotos`] (photos of catalog items). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
 pub mod agendamentos;
 pub mod catalogo;
+pub mod catalogo_fotos;
 pub mod conversas;
 pub mod dialogo;
 pub mod inbox;
 pub mod jobs;
 pub mod leads;
 pub mod lote;
+pub mod midias;
 pub mod relatorios;
 pub mod uso;
 

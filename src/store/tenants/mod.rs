@@ -30,7 +30,9 @@ use crate::error::{Error, Result};
 use crate::store::tenant::TenantDb;
 use crate::store::{configure, migrate};
 
+mod alteracoes;
 mod conn;
+pub use alteracoes::Alteracoes;
 pub(crate) use conn::Conn;
 pub use conn::Tenant;
 
@@ -81,6 +83,12 @@ pub fn tenant_path(tenants_dir: &Path, name: &DatabaseName) -> PathBuf {
     tenants_dir.join(format!("{}.db", name.as_str()))
 }
 
+/// The one function that turns a database name into the folder of the tenant's media files
+/// (`<database_name>.midia`, beside its file; see `crate::media`).
+pub fn midia_dir(tenants_dir: &Path, name: &DatabaseName) -> PathBuf {
+    tenants_dir.join(format!("{}.midia", name.as_str()))
+}
+
 /// What the manager needs to open a tenant: who it is and where its file is.
 #[derive(Debug, Clone)]
 pub struct TenantKey {
@@ -119,6 +127,8 @@ pub struct TenantManager {
     /// Evicted pools go to the `tenant-closer` thread: closing the last connection of a WAL
     /// file checkpoints it (disk writes + fsync), which must not land on a webhook's latency.
     closer: Option<Closer>,
+    /// Tenants with changes the off-site replica has not taken yet.
+    alteracoes: Arc<Alteracoes>,
 }
 
 /// A tenant whose file could not be opened, for the superadmin's system page.
@@ -226,7 +236,13 @@ impl TenantManager {
             evictions: AtomicU64::new(0),
             failures: Mutex::new(HashMap::new()),
             closer: spawn_closer(dir),
+            alteracoes: Arc::default(),
         }
+    }
+
+    /// Tenants with changes not yet taken by the off-site replica.
+    pub fn alteracoes(&self) -> &Alteracoes {
+        &self.alteracoes
     }
 
     /// The directory holding the tenant files.
@@ -381,7 +397,10 @@ impl TenantManager {
         // Opened and migrated here, on the requesting thread; a file that cannot be opened
         // fails now with SQLite's own error (503 on the webhook), without a pool wait.
         let mut conn = r2d2::ManageConnection::connect(&manager)?;
-        migrate::tenant(&mut conn, &path, key.setor)?;
+        if migrate::tenant(&mut conn, &path, key.setor)? > 0 {
+            // Schema changes are not row changes: mark the migrated file for the replica here.
+            self.alteracoes.marcar(key.id);
+        }
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE - 1)
             .min_idle(Some(0))
@@ -391,7 +410,7 @@ impl TenantManager {
             .connection_timeout(Duration::from_secs(10))
             .thread_pool(self.scheduler.clone())
             .build_unchecked(manager);
-        Ok(Tenant::new(key.clone(), pool, conn))
+        Ok(Tenant::new(key.clone(), pool, conn, self.alteracoes.clone()))
     }
 
     /// Closes a tenant's pool (before a restore or a purge). Borrowed connections close

@@ -15,13 +15,17 @@ use crate::http::{Request, Response};
 use crate::provision::{criar_empresa, PedidoEmpresa};
 use crate::store::central::{AlteraEmpresa, Empresa, FiltroEmpresas};
 
-/// An empresa's usage: messages stored this month (UTC, both directions), its usuarios and
-/// its catalog items.
+/// An empresa's usage: messages stored this month (UTC, both directions), its usuarios, its
+/// catalog items, and its stored media against the plano's quota.
 #[derive(Debug, Serialize)]
 pub struct Uso {
     pub mensagens_mes: i64,
     pub usuarios: i64,
     pub itens_catalogo: i64,
+    pub midia_bytes: i64,
+    pub midia_arquivos: i64,
+    /// `null` = no quota (no plano, or a plano without `limite_midia_mb`).
+    pub midia_limite_bytes: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -35,10 +39,14 @@ struct EmpresaComUso {
 /// Usage figures of one empresa (opens its tenant through the LRU).
 pub fn uso(app: &App, e: &Empresa) -> Result<Uso> {
     let db = app.tenant_db(e)?;
+    let (midia, midia_limite_bytes) = crate::media::uso_da_empresa(&app.central, e.id)?;
     Ok(Uso {
         mensagens_mes: db.uso_mensagens_mes()?,
         usuarios: app.central.usuarios_total_empresa(e.id)?,
         itens_catalogo: db.catalogo_total()?,
+        midia_bytes: midia.bytes,
+        midia_arquivos: midia.arquivos,
+        midia_limite_bytes,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod empresas;
 pub mod evolution;
 pub mod pagamentos;
 pub mod planos;
+pub mod replica;
 pub mod sistema;
 pub mod usuarios;
 

@@ -1,0 +1,333 @@
+//! The off-site replica end to end with the real binary against real S3-protocol servers on
+//! 127.0.0.1 (moto; s3s-fs when installed, which also checks signatures): a data dir of 50
+//! empresas under webhook load rebuilt table for table, `kill -9` in the middle of an upload,
+//! the bucket down and back, wrong keys, one empresa restored at a past moment.
+//!
+//! `#[ignore]`d: a fresh clone has no S3 server. `.ci/run` installs moto and s3s-fs and runs them.
+
+use std::time::{Duration, Instant};
+
+use crate::support::replica::*;
+use crate::support::s3::{Proxy, ServidorS3, BUCKET, CHAVE_ACESSO};
+use crate::support::{run_bin, TestDir};
+
+/// Sends `n` messages spread over the empresas `0..empresas` from 4 threads; every ack is 200.
+fn carga(addr: std::net::SocketAddr, empresas: usize, n: usize, rotulo: &str) {
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            s.spawn(move || {
+                for k in (t..n).step_by(4) {
+                    let i = k % empresas;
+                    let de = format!("5511{:09}", 900_000_000 + k);
+                    let st =
+                        webhook(addr, &pid(i), &format!("wamid.{rotulo}.{k}"), &de, "quero um orçamento, por favor");
+                    assert_eq!(st, 200, "webhook {k}");
+                }
+            });
+        }
+    });
+}
+
+fn mensagens(data: &std::path::Path, slug_idx: usize) -> usize {
+    let nome = std::fs::read_dir(data.join("tenants"))
+        .expect("tenants")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(&format!("_loja_{slug_idx}.db"))))
+        .expect("tenant file");
+    conteudo(&nome).get("mensagens").map_or(0, |(n, _)| *n)
+}
+
+#[test]
+#[ignore = "needs an S3 server: run by .ci/run"]
+fn round_trip_of_50_tenants_under_load_restores_every_table_and_serve_runs_on_it() {
+    let s3 = ServidorS3::moto();
+    let dir = TestDir::new();
+    let data = dir.data();
+    let slugs = preparar(&data, 50);
+    let chave = configurar(&data, &s3.endpoint(), "rt");
+    let (child, addr) = serve(&data, "1s");
+    carga(addr, 50, 400, "a");
+    // Shipping goes on while the load runs.
+    let fim = Instant::now() + Duration::from_secs(30);
+    while !s3.objetos("rt/bancos/").iter().any(|n| n.ends_with("-b")) {
+        assert!(Instant::now() < fim, "no base shipped");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    carga(addr, 50, 400, "b");
+    esperar_em_dia(addr, Duration::from_secs(90));
+    let h = saude(addr);
+    assert!(h["replica"]["ultimo_envio_s"].as_i64().is_some(), "{h}");
+    assert_eq!(h["replica"]["alerta"], false, "{h}");
+    let m = crate::support::http::get(addr, "/metrics").text();
+    assert!(m.contains("helixai_replica_configured 1") && m.contains("helixai_replica_pending_databases 0"), "{m}");
+    parar(child);
+    for i in 0..50 {
+        assert_eq!(mensagens(&data, i), 16, "loja-{i} got its 16 messages");
+    }
+    // Changes were shipped as changes, not only bases.
+    assert!(s3.objetos("rt/bancos/").iter().any(|n| n.contains("-d-")), "chains of changes");
+
+    let (novo, err) = restaurar_e_comparar(&data, &s3.endpoint(), "rt", &chave, &slugs, &[]);
+    assert!(err.contains("[50/50]") && err.contains("helixai: ok"), "progress shown: {err}");
+    assert_eq!(std::fs::read(data.join("secret.key")).ok(), std::fs::read(novo.data().join("secret.key")).ok());
+    assert_eq!(std::fs::read(data.join("replica.key")).ok(), std::fs::read(novo.data().join("replica.key")).ok());
+
+    // `helixai serve` runs the restored data dir: empresas, tenant files, webhooks; it does not
+    // ship into the original's replica (no --assumir).
+    let antes = s3.objetos("rt/");
+    let (child, addr) = serve(&novo.data(), "1s");
+    assert_eq!(saude(addr)["empresas"], 50);
+    assert_eq!(webhook(addr, &pid(7), "wamid.depois", "5511900000001", "oi de novo"), 200);
+    crate::support::http::esperar_journal(addr);
+    let fim = Instant::now() + Duration::from_secs(20);
+    while saude(addr)["replica"]["estado"] != "outra_instalacao" {
+        assert!(Instant::now() < fim, "{}", saude(addr));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(saude(addr)["replica"]["alerta"], true, "the panel warns");
+    parar(child);
+    assert_eq!(mensagens(&novo.data(), 7), 17);
+    assert_eq!(s3.objetos("rt/"), antes, "the restored copy wrote nothing into the original's replica");
+}
+
+#[test]
+#[ignore = "needs an S3 server: run by .ci/run"]
+fn kill_9_mid_upload_loses_nothing_shipped_and_the_next_start_resumes() {
+    let s3 = ServidorS3::moto();
+    let proxy = Proxy::iniciar(s3.porta);
+    let dir = TestDir::new();
+    let data = dir.data();
+    let slugs = preparar(&data, 6);
+    {
+        // Tenants large enough that an upload through a throttled link takes seconds.
+        let (app, _) =
+            helixai::app::App::open(helixai::config::DataDir::new(&data), helixai::config::ServerConfig::default())
+                .expect("open");
+        for e in app.central.empresas().expect("empresas") {
+            let db = app.tenant_db(&e).expect("db");
+            for k in 0..2500 {
+                db.lead_upsert_wa(
+                    &format!("55{:011}", 11_900_000_000u64 + k),
+                    Some(&format!("Cliente {k} {}", e.slug)),
+                )
+                .expect("lead");
+            }
+        }
+    }
+    let chave = configurar(&data, &proxy.endpoint(), "km");
+    proxy.bytes_por_s.store(40_000, std::sync::atomic::Ordering::Relaxed);
+    let (child, _addr) = serve(&data, "1s");
+    // Wait until some databases are in the bucket and another upload is on its way.
+    let fim = Instant::now() + Duration::from_secs(120);
+    let manifestos =
+        |s3: &ServidorS3| s3.objetos("km/bancos/").into_iter().filter(|n| n.ends_with("/manifesto")).count();
+    while manifestos(&s3) < 3 {
+        assert!(Instant::now() < fim, "nothing shipped: {:?}", s3.objetos("km/"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let subiu = proxy.subiu.load(std::sync::atomic::Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(proxy.subiu.load(std::sync::atomic::Ordering::Relaxed) > subiu, "an upload is in progress");
+    kill9(child);
+    let antes = s3.objetos("km/bancos/");
+    let enviados: Vec<String> =
+        antes.iter().filter(|n| n.ends_with("/manifesto")).map(|n| n.replace("/manifesto", "/")).collect();
+    assert!(enviados.len() >= 3 && enviados.len() < 9, "{antes:?}");
+
+    proxy.bytes_por_s.store(0, std::sync::atomic::Ordering::Relaxed);
+    let (child, addr) = serve(&data, "1s");
+    esperar_em_dia(addr, Duration::from_secs(90));
+    parar(child);
+    let depois = s3.objetos("km/bancos/");
+    for prefixo in &enviados {
+        let a: Vec<_> = antes.iter().filter(|n| n.starts_with(prefixo.as_str())).collect();
+        let d: Vec<_> = depois.iter().filter(|n| n.starts_with(prefixo.as_str())).collect();
+        let bases = |v: &[&String]| v.iter().filter(|n| n.ends_with("-b")).count();
+        assert!(a.iter().all(|n| d.contains(n)), "{prefixo}: what was shipped is still there: {a:?} {d:?}");
+        assert_eq!(bases(&a), bases(&d), "{prefixo}: resumed, not started over: {d:?}");
+        if prefixo.contains("/empresa_") {
+            // Nothing wrote to these tenants since: not even a change.
+            assert_eq!(a, d, "{prefixo}");
+        }
+    }
+    restaurar_e_comparar(&data, &s3.endpoint(), "km", &chave, &slugs, &[]);
+}
+
+#[test]
+#[ignore = "needs an S3 server: run by .ci/run"]
+fn bucket_down_never_blocks_webhooks_or_the_panel_and_the_replica_catches_up() {
+    let s3 = ServidorS3::moto();
+    let proxy = Proxy::iniciar(s3.porta);
+    let dir = TestDir::new();
+    let data = dir.data();
+    let slugs = preparar(&data, 10);
+    let (code, _, err) = run_bin(
+        &data,
+        &["user", "create", "--email", "root@revenda.com", "--papel", "superadmin"],
+        Some("senha-de-teste\n"),
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let chave = configurar(&data, &proxy.endpoint(), "dn");
+    let (child, addr) = serve(&data, "1s");
+    esperar_em_dia(addr, Duration::from_secs(60));
+    proxy.desligar();
+    carga(addr, 10, 60, "off");
+    let fim = Instant::now() + Duration::from_secs(30);
+    loop {
+        let h = saude(addr);
+        if h["replica"]["estado"] == "erro" && h["replica"]["pendentes"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(Instant::now() < fim, "{h}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut c = crate::support::server::Client { addr, cookie: None, forwarded_for: None };
+    let r = c.post("/api/login", &serde_json::json!({"email": "root@revenda.com", "senha": "senha-de-teste"}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = c.get("/api/admin/replica").json();
+    assert_eq!(v["situacao"]["estado"], "erro", "{v}");
+    let erro = v["situacao"]["erro"].as_str().unwrap_or("");
+    assert!(erro.contains("não foi possível falar com"), "{erro}");
+    assert!(v["situacao"]["pendentes"].as_array().is_some_and(|p| !p.is_empty()), "{v}");
+    assert!(!v.to_string().contains(crate::support::s3::SEGREDO) && !v.to_string().contains(CHAVE_ACESSO), "{v}");
+    proxy.ligar();
+    esperar_em_dia(addr, Duration::from_secs(90));
+    parar(child);
+    restaurar_e_comparar(&data, &s3.endpoint(), "dn", &chave, &slugs, &[]);
+}
+
+#[test]
+#[ignore = "needs an S3 server: run by .ci/run"]
+fn wrong_keys_fail_with_clear_pt_br_errors_and_write_nothing() {
+    let s3 = ServidorS3::moto();
+    let a = TestDir::new();
+    preparar(&a.data(), 2);
+    let chave = configurar(&a.data(), &s3.endpoint(), "wk");
+    // A wrong replica key: refused on the key check, nothing restored.
+    let errada = chave.chars().rev().collect::<String>().replace(|c: char| !c.is_ascii_hexdigit() && c != '-', "0");
+    let novo = TestDir::new();
+    let (code, out, err) = restaurar_tudo(&novo.data(), &s3.endpoint(), "wk", &errada, &[]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("a chave da réplica não confere"), "{err}");
+    assert!(!novo.data().join("helixai.db").exists() && !novo.data().join("secret.key").exists());
+    let (code, _, err) = restaurar_tudo(&novo.data(), &s3.endpoint(), "wk", "nao-e-uma-chave", &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("64 dígitos hexadecimais"), "{err}");
+    // Another installation cannot configure the same prefix (its new key does not open it).
+    let b = TestDir::new();
+    let (code, out, err) = run_bin(
+        &b.data(),
+        &[
+            "replica",
+            "config",
+            "--endpoint",
+            &s3.endpoint(),
+            "--bucket",
+            BUCKET,
+            "--prefix",
+            "wk",
+            "--access-key-stdin",
+            "--secret-key-stdin",
+        ],
+        Some("AKIAOUTRA00000000000\noutro-segredo-qualquer\n"),
+        &[],
+    );
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("a chave da réplica não confere") && err.contains("Nada foi gravado"), "{err}");
+    assert!(!b.data().join("replica.key").exists());
+    // A bucket that does not exist.
+    let (code, _, err) = run_bin(
+        &b.data(),
+        &[
+            "replica",
+            "config",
+            "--endpoint",
+            &s3.endpoint(),
+            "--bucket",
+            "nao-existe",
+            "--access-key-stdin",
+            "--secret-key-stdin",
+        ],
+        Some("AKIAOUTRA00000000000\noutro-segredo-qualquer\n"),
+        &[],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("o bucket nao-existe não existe"), "{err}");
+
+    // Wrong S3 credentials against a server that checks signatures (s3s-fs), then the round
+    // trip against this second server.
+    let Some(fs) = ServidorS3::s3s_fs() else { return };
+    let c = TestDir::new();
+    let slugs = preparar(&c.data(), 3);
+    let (code, _, err) = run_bin(
+        &c.data(),
+        &[
+            "replica",
+            "config",
+            "--endpoint",
+            &fs.endpoint(),
+            "--bucket",
+            BUCKET,
+            "--access-key-stdin",
+            "--secret-key-stdin",
+        ],
+        Some(&format!("{CHAVE_ACESSO}\nsegredo-errado\n")),
+        &[],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("recusou as credenciais"), "{err}");
+    assert!(!c.data().join("replica.key").exists());
+    let chave = configurar(&c.data(), &fs.endpoint(), "helixai");
+    let (child, addr) = serve(&c.data(), "1s");
+    carga(addr, 3, 30, "fs");
+    esperar_em_dia(addr, Duration::from_secs(60));
+    parar(child);
+    let (novo, _) = restaurar_e_comparar(&c.data(), &fs.endpoint(), "helixai", &chave, &slugs, &["--assumir"]);
+    // With --assumir the restored server ships to the same bucket.
+    let (child, addr) = serve(&novo.data(), "1s");
+    assert_eq!(webhook(addr, &pid(1), "wamid.fs.depois", "5511900000002", "voltei"), 200);
+    esperar_em_dia(addr, Duration::from_secs(60));
+    assert_eq!(saude(addr)["replica"]["estado"], "ativa");
+    parar(child);
+}
+
+#[test]
+#[ignore = "needs an S3 server: run by .ci/run"]
+fn one_empresa_restored_at_a_past_moment_through_the_same_checks_as_restore() {
+    let s3 = ServidorS3::moto();
+    let dir = TestDir::new();
+    let data = dir.data();
+    preparar(&data, 2);
+    configurar(&data, &s3.endpoint(), "pt");
+    let (child, addr) = serve(&data, "1s");
+    assert_eq!(webhook(addr, &pid(0), "wamid.pt.1", "5511911111111", "primeira"), 200);
+    esperar_em_dia(addr, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(1100));
+    let momento = helixai::clock::sqlite_timestamp(helixai::clock::unix_now());
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(webhook(addr, &pid(0), "wamid.pt.2", "5511911111111", "segunda"), 200);
+    esperar_em_dia(addr, Duration::from_secs(60));
+    let (code, _, err) = run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", &momento], None, &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("o servidor HelixAI está rodando"), "{err}");
+    parar(child);
+    assert_eq!(mensagens(&data, 0), 2);
+    let (code, out, err) =
+        run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", &format!("{momento}Z")], None, &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("o banco anterior foi guardado em"), "{out}");
+    assert_eq!(mensagens(&data, 0), 1, "the state at {momento}: only the first message");
+    let guardado = std::fs::read_dir(data.join("tenants"))
+        .expect("tenants")
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().contains("antes-da-restauracao"))
+        .expect("the previous file kept aside");
+    assert_eq!(conteudo(&guardado.path()).get("mensagens").map(|(n, _)| *n), Some(2));
+    // Before the first base there is nothing to restore.
+    let (code, _, err) =
+        run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", "2001-01-01 00:00"], None, &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("a cópia mais antiga de empresa_1_loja_0"), "{err}");
+}
