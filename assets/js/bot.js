@@ -142,11 +142,13 @@ function simulador() {
   const texto = campo({ nome: 'texto', rotulo: 'Mensagem', placeholder: 'Ex.: Vocês têm Onix 2020? Qual o preço?' });
   const botao = h('button', { type: 'submit' }, 'Enviar ao bot');
   const reiniciar = h('button', { type: 'button', class: 'secundario', onclick: async () => {
-    try { await api.post(api.t('/bot/simular/reiniciar'), { sessao }); } catch (e) { avisarErro(e); }
+    // The screen starts over at once; the old sandbox is forgotten on the server after.
+    const antiga = sessao;
     sessao = novaSessao();
     sessionStorage.setItem('helixai.simulador', sessao);
     trocar(log, inicio());
     trocar(ficha, fichaTeste(null));
+    try { await api.post(api.t('/bot/simular/reiniciar'), { sessao: antiga }); } catch (e) { avisarErro(e); }
   } }, 'Nova conversa de teste');
   const form = h('form', {}, texto, h('div', { class: 'acoes' }, botao, reiniciar));
   form.addEventListener('submit', async (ev) => {

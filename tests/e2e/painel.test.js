@@ -133,6 +133,7 @@ describe('painel: revenda, empresa e atendente', () => {
       await page.getByRole('button', { name: 'Enviar ao bot' }).click();
       await page.getByLabel('Ficha do cliente de teste').getByText('Nome: Paula').waitFor();
       await page.getByRole('button', { name: 'Nova conversa de teste' }).click();
+      await page.locator('.resposta-bot').first().waitFor({ state: 'detached' });
       assert.equal(await page.locator('.resposta-bot').count(), 0);
     });
   });
