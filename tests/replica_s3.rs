@@ -1,15 +1,83 @@
 //! The off-site replica end to end with the real binary against real S3-protocol servers on
 //! 127.0.0.1 (moto; s3s-fs when installed, which also checks signatures): a data dir of 50
-//! empresas under webhook load rebuilt table for table, `kill -9` in the middle of an upload,
-//! the bucket down and back, wrong keys, one empresa restored at a past moment.
+//! empresas under webhook load, with real media files, rebuilt table for table and byte for
+//! byte, `kill -9` in the middle of an upload (of pages, of media files), the bucket down and
+//! back, wrong keys, one empresa restored at a past moment (a photo deleted since included), a
+//! media file the bucket lost reported in pt-BR.
 //!
 //! `#[ignore]`d: a fresh clone has no S3 server. `.ci/run` installs moto and s3s-fs and runs them.
 
 use std::time::{Duration, Instant};
 
+use crate::support::midia::arquivo;
 use crate::support::replica::*;
 use crate::support::s3::{Proxy, ServidorS3, BUCKET, CHAVE_ACESSO};
+use crate::support::server::Client;
 use crate::support::{run_bin, TestDir};
+
+/// The real media fixtures as a customer sends them.
+fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
+    [
+        ("image", "foto.jpg"),
+        ("audio", "voz.ogg"),
+        ("video", "video.mp4"),
+        ("document", "orcamento.pdf"),
+        ("sticker", "figurinha.webp"),
+    ]
+    .into_iter()
+    .map(|(tipo, nome)| (tipo, arquivo(nome)))
+    .collect()
+}
+
+/// An admin of empresa `slug` (created through the CLI), logged in to `addr`.
+fn admin(data: &std::path::Path, slug: &str) -> String {
+    let email = format!("admin@{slug}.com");
+    let (code, _, err) = run_bin(
+        data,
+        &["user", "create", "--email", &email, "--papel", "admin", "--empresa", slug],
+        Some("senha-de-teste\n"),
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    email
+}
+
+fn entrar(addr: std::net::SocketAddr, email: &str) -> Client {
+    let mut c = Client { addr, cookie: None, forwarded_for: None };
+    let r = c.post("/api/login", &serde_json::json!({"email": email, "senha": "senha-de-teste"}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    c
+}
+
+/// Uploads a photo to a catalog item through the panel's API; returns its id.
+fn enviar_foto(c: &Client, item: i64, bytes: &[u8]) -> i64 {
+    let cookie = format!("helixai_sessao={}", c.cookie.clone().unwrap_or_default());
+    let r = crate::support::http::request(
+        c.addr,
+        "POST",
+        &format!("/api/catalogo/{item}/fotos"),
+        &[("Cookie", &cookie), ("X-HelixAI-CSRF", "1"), ("Content-Type", "image/jpeg")],
+        bytes,
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["id"].as_i64().expect("id")
+}
+
+/// Asserts that bytes are going up through the proxy now (an upload in progress).
+fn assert_subindo(proxy: &Proxy) {
+    let subiu = proxy.subiu.load(std::sync::atomic::Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(proxy.subiu.load(std::sync::atomic::Ordering::Relaxed) > subiu, "an upload is in progress");
+}
+
+/// A `/metrics` gauge.
+fn metrica(addr: std::net::SocketAddr, nome: &str) -> f64 {
+    let m = crate::support::http::get(addr, "/metrics").text();
+    m.lines()
+        .find_map(|l| l.strip_prefix(nome).and_then(|v| v.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{nome} not in /metrics:\n{m}"))
+}
 
 /// Sends `n` messages spread over the empresas `0..empresas` from 4 threads; every ack is 200.
 fn carga(addr: std::net::SocketAddr, empresas: usize, n: usize, rotulo: &str) {
@@ -45,8 +113,17 @@ fn round_trip_of_50_tenants_under_load_restores_every_table_and_serve_runs_on_it
     let dir = TestDir::new();
     let data = dir.data();
     let slugs = preparar(&data, 50);
+    // Real media in five empresas (the same files in each: every database has its own copy in
+    // the bucket) and a catalog photo; another photo arrives while the server runs.
+    for slug in &slugs[..5] {
+        midias_de_cliente(&data, slug, &fixtures());
+    }
+    let item = item_com_fotos(&data, "loja-0", &[arquivo("foto.png")]);
+    let email = admin(&data, "loja-0");
     let chave = configurar(&data, &s3.endpoint(), "rt");
     let (child, addr) = serve(&data, "1s");
+    let grande = jpeg_sintetico(300_000, 1);
+    enviar_foto(&entrar(addr, &email), item, &grande);
     carga(addr, 50, 400, "a");
     // Shipping goes on while the load runs.
     let fim = Instant::now() + Duration::from_secs(30);
@@ -61,15 +138,45 @@ fn round_trip_of_50_tenants_under_load_restores_every_table_and_serve_runs_on_it
     assert_eq!(h["replica"]["alerta"], false, "{h}");
     let m = crate::support::http::get(addr, "/metrics").text();
     assert!(m.contains("helixai_replica_configured 1") && m.contains("helixai_replica_pending_databases 0"), "{m}");
+    assert!(m.contains("helixai_replica_pending_media_databases 0"), "{m}");
+    // 5 × 5 files, the catalog photo and the one uploaded while running: each once.
+    let locais = midias(&data);
+    assert_eq!(locais.len(), 27, "{:?}", locais.keys());
+    let fim = Instant::now() + Duration::from_secs(40);
+    while metrica(addr, "helixai_replica_media_files") != 27.0 {
+        assert!(Instant::now() < fim, "media files with a copy: {}", metrica(addr, "helixai_replica_media_files"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(metrica(addr, "helixai_replica_media_uploads_total"), 27.0, "each file uploaded once");
+    // Nothing changes, nothing is asked of the bucket (a heartbeat at most).
+    let antes = metrica(addr, "helixai_replica_requests_total");
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(metrica(addr, "helixai_replica_requests_total") - antes <= 2.0, "idle tenants cost nothing");
     parar(child);
     for i in 0..50 {
-        assert_eq!(mensagens(&data, i), 16, "loja-{i} got its 16 messages");
+        let midia = if i < 5 { 5 } else { 0 };
+        assert_eq!(mensagens(&data, i), 16 + midia, "loja-{i} got its 16 messages (and its {midia} media ones)");
     }
     // Changes were shipped as changes, not only bases.
     assert!(s3.objetos("rt/bancos/").iter().any(|n| n.contains("-d-")), "chains of changes");
+    // Media objects: per database, named by content, sealed (compressed only when it helps).
+    let objetos_midia = s3.objetos("rt/midias/");
+    assert_eq!(objetos_midia.len(), 27, "{objetos_midia:?}");
+    for pasta_arquivo in locais.keys() {
+        let (pasta, sha) = pasta_arquivo.split_once(".midia/").expect("name");
+        assert!(objetos_midia.contains(&format!("rt/midias/{pasta}/{sha}")), "{pasta_arquivo}");
+    }
+    let sha_grande = helixai::crypto::sha256_hex(&grande);
+    let obj = s3.objeto(objetos_midia.iter().find(|n| n.ends_with(&sha_grande)).expect("the photo sent while running"));
+    assert_eq!(&obj[..4], b"HXR0", "an incompressible photo is not run through zstd");
+    assert!(!obj.windows(64).any(|w| grande.windows(64).next() == Some(w)), "no plaintext in the bucket");
+    let pdf = helixai::crypto::sha256_hex(&arquivo("orcamento.pdf"));
+    assert_eq!(&s3.objeto(objetos_midia.iter().find(|n| n.ends_with(&pdf)).expect("pdf"))[..4], b"HXR1");
 
     let (novo, err) = restaurar_e_comparar(&data, &s3.endpoint(), "rt", &chave, &slugs, &[]);
     assert!(err.contains("[50/50]") && err.contains("helixai: ok"), "progress shown: {err}");
+    assert!(err.contains("7 mídia(s)") && err.contains("5 mídia(s)"), "media in the progress: {err}");
+    assert_midias_iguais(&data, &novo.data());
     assert_eq!(std::fs::read(data.join("secret.key")).ok(), std::fs::read(novo.data().join("secret.key")).ok());
     assert_eq!(std::fs::read(data.join("replica.key")).ok(), std::fs::read(novo.data().join("replica.key")).ok());
 
@@ -126,9 +233,7 @@ fn kill_9_mid_upload_loses_nothing_shipped_and_the_next_start_resumes() {
         assert!(Instant::now() < fim, "nothing shipped: {:?}", s3.objetos("km/"));
         std::thread::sleep(Duration::from_millis(50));
     }
-    let subiu = proxy.subiu.load(std::sync::atomic::Ordering::Relaxed);
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(proxy.subiu.load(std::sync::atomic::Ordering::Relaxed) > subiu, "an upload is in progress");
+    assert_subindo(&proxy);
     kill9(child);
     let antes = s3.objetos("km/bancos/");
     let enviados: Vec<String> =
@@ -152,6 +257,62 @@ fn kill_9_mid_upload_loses_nothing_shipped_and_the_next_start_resumes() {
         }
     }
     restaurar_e_comparar(&data, &s3.endpoint(), "km", &chave, &slugs, &[]);
+}
+
+#[test]
+#[ignore = "needs an S3 server: run by .ci/run"]
+fn kill_9_mid_media_upload_resumes_without_uploading_a_shipped_file_again() {
+    let s3 = ServidorS3::moto();
+    let proxy = Proxy::iniciar(s3.porta);
+    let dir = TestDir::new();
+    let data = dir.data();
+    let slugs = preparar(&data, 3);
+    // Each empresa: six photos of 150 KB that nothing compresses, and a real voice note.
+    for (i, slug) in slugs.iter().enumerate() {
+        let mut arquivos: Vec<(&str, Vec<u8>)> =
+            (0..6).map(|k| ("image", jpeg_sintetico(150_000, (i * 10 + k) as u64))).collect();
+        arquivos.push(("audio", arquivo("voz.ogg")));
+        midias_de_cliente(&data, slug, &arquivos);
+    }
+    let total = midias(&data).len();
+    assert_eq!(total, 21);
+    let chave = configurar(&data, &proxy.endpoint(), "km");
+    proxy.bytes_por_s.store(60_000, std::sync::atomic::Ordering::Relaxed);
+    let (child, _addr) = serve(&data, "1s");
+    // Some files in the bucket, more on their way.
+    let fim = Instant::now() + Duration::from_secs(120);
+    while s3.objetos("km/midias/").len() < 4 {
+        assert!(Instant::now() < fim, "no media shipped: {:?}", s3.objetos("km/"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_subindo(&proxy);
+    kill9(child);
+    let antes = s3.etags("km/midias/");
+    // What the dead server had recorded as shipped (its state file, read now).
+    let estado = helixai::store::replica::EstadoReplicaDb::open(&data.join("replica.db")).expect("state");
+    let mut registrados = Vec::new();
+    for i in 0..3 {
+        let banco = pasta_midia(&data, i).file_name().expect("name").to_string_lossy().replace(".midia", "");
+        for m in estado.midias(&banco).expect("media state") {
+            registrados.push(format!("km/midias/{banco}/{}", m.sha256));
+        }
+    }
+    drop(estado);
+    assert!(!registrados.is_empty() && registrados.len() < total, "killed mid-way: {registrados:?}");
+    assert!(registrados.iter().all(|n| antes.contains_key(n)), "recorded only after the bucket had it");
+
+    proxy.bytes_por_s.store(0, std::sync::atomic::Ordering::Relaxed);
+    let (child, addr) = serve(&data, "1s");
+    esperar_em_dia(addr, Duration::from_secs(90));
+    assert_eq!(metrica(addr, "helixai_replica_media_uploads_total") as usize, total - registrados.len());
+    parar(child);
+    let depois = s3.etags("km/midias/");
+    assert_eq!(depois.len(), total, "{depois:?}");
+    for n in &registrados {
+        assert_eq!(antes[n], depois[n], "{n}: shipped before the kill, not uploaded again");
+    }
+    let (novo, _) = restaurar_e_comparar(&data, &s3.endpoint(), "km", &chave, &slugs, &[]);
+    assert_midias_iguais(&data, &novo.data());
 }
 
 #[test]
@@ -261,6 +422,7 @@ fn wrong_keys_fail_with_clear_pt_br_errors_and_write_nothing() {
     let Some(fs) = ServidorS3::s3s_fs() else { return };
     let c = TestDir::new();
     let slugs = preparar(&c.data(), 3);
+    midias_de_cliente(&c.data(), "loja-0", &fixtures());
     let (code, _, err) = run_bin(
         &c.data(),
         &[
@@ -285,12 +447,21 @@ fn wrong_keys_fail_with_clear_pt_br_errors_and_write_nothing() {
     esperar_em_dia(addr, Duration::from_secs(60));
     parar(child);
     let (novo, _) = restaurar_e_comparar(&c.data(), &fs.endpoint(), "helixai", &chave, &slugs, &["--assumir"]);
-    // With --assumir the restored server ships to the same bucket.
+    assert_midias_iguais(&c.data(), &novo.data());
+    let midias_no_bucket: Vec<(String, Vec<u8>)> =
+        fs.objetos("helixai/midias/").into_iter().map(|n| (n.clone(), fs.objeto(&n))).collect();
+    assert_eq!(midias_no_bucket.len(), 5);
+    // With --assumir the restored server ships to the same bucket, and knows the media files
+    // are there already.
     let (child, addr) = serve(&novo.data(), "1s");
     assert_eq!(webhook(addr, &pid(1), "wamid.fs.depois", "5511900000002", "voltei"), 200);
     esperar_em_dia(addr, Duration::from_secs(60));
     assert_eq!(saude(addr)["replica"]["estado"], "ativa");
+    assert_eq!(metrica(addr, "helixai_replica_media_uploads_total"), 0.0);
     parar(child);
+    for (n, bytes) in &midias_no_bucket {
+        assert!(fs.objeto(n) == *bytes, "{n} was not uploaded again");
+    }
 }
 
 #[test]
@@ -300,15 +471,32 @@ fn one_empresa_restored_at_a_past_moment_through_the_same_checks_as_restore() {
     let dir = TestDir::new();
     let data = dir.data();
     preparar(&data, 2);
+    let (foto_a, foto_b) = (arquivo("foto.jpg"), arquivo("foto.png"));
+    let (sha_a, sha_b) = (helixai::crypto::sha256_hex(&foto_a), helixai::crypto::sha256_hex(&foto_b));
+    let item = item_com_fotos(&data, "loja-0", &[foto_a.clone(), foto_b.clone()]);
+    let email = admin(&data, "loja-0");
     configurar(&data, &s3.endpoint(), "pt");
     let (child, addr) = serve(&data, "1s");
     assert_eq!(webhook(addr, &pid(0), "wamid.pt.1", "5511911111111", "primeira"), 200);
     esperar_em_dia(addr, Duration::from_secs(60));
+    let banco = pasta_midia(&data, 0).file_name().expect("name").to_string_lossy().replace(".midia", "");
+    let objeto = |sha: &str| format!("pt/midias/{banco}/{sha}");
+    assert!(s3.objetos("pt/midias/").contains(&objeto(&sha_a)), "{:?}", s3.objetos("pt/"));
     std::thread::sleep(Duration::from_millis(1100));
     let momento = helixai::clock::sqlite_timestamp(helixai::clock::unix_now());
     std::thread::sleep(Duration::from_millis(1100));
     assert_eq!(webhook(addr, &pid(0), "wamid.pt.2", "5511911111111", "segunda"), 200);
+    // The first photo is deleted: its file leaves the folder, not the bucket (the history of
+    // the last 7 days still uses it).
+    let mut c = entrar(addr, &email);
+    let fotos = c.get(&format!("/api/catalogo/{item}/fotos")).json();
+    // The first photo listed is the first added.
+    let id_a = fotos[0]["id"].as_i64().unwrap_or_else(|| panic!("{fotos}"));
+    let r = c.delete(&format!("/api/catalogo/{item}/fotos/{id_a}"));
+    assert!(r.status == 200 || r.status == 204, "{}", r.text());
+    assert!(!pasta_midia(&data, 0).join(&sha_a).exists(), "the file left the folder");
     esperar_em_dia(addr, Duration::from_secs(60));
+    assert!(s3.objetos("pt/midias/").contains(&objeto(&sha_a)), "still in the bucket");
     let (code, _, err) = run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", &momento], None, &[]);
     assert_ne!(code, 0);
     assert!(err.contains("o servidor HelixAI está rodando"), "{err}");
@@ -319,12 +507,31 @@ fn one_empresa_restored_at_a_past_moment_through_the_same_checks_as_restore() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("o banco anterior foi guardado em"), "{out}");
     assert_eq!(mensagens(&data, 0), 1, "the state at {momento}: only the first message");
+    // The photo deleted since is back, byte for byte, from the bucket.
+    assert!(out.contains("mídias: 2 usada(s) pelos dados restaurados; 1 já estava(m) aqui, 1 baixada(s)"), "{out}");
+    assert_eq!(std::fs::read(pasta_midia(&data, 0).join(&sha_a)).ok(), Some(foto_a.clone()));
+    assert!(!err.contains("ATENÇÃO"), "{err}");
     let guardado = std::fs::read_dir(data.join("tenants"))
         .expect("tenants")
         .flatten()
         .find(|e| e.file_name().to_string_lossy().contains("antes-da-restauracao"))
         .expect("the previous file kept aside");
     assert_eq!(conteudo(&guardado.path()).get("mensagens").map(|(n, _)| *n), Some(2));
+
+    // A file the bucket lost (and this folder too): the rows come back, the file is named.
+    s3.apagar(&objeto(&sha_b));
+    std::fs::remove_file(pasta_midia(&data, 0).join(&sha_b)).expect("rm");
+    let (code, out, err) =
+        run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", &format!("{momento}Z")], None, &[]);
+    assert_eq!(code, 0, "the rows are restored: {out}\n{err}");
+    assert!(
+        err.contains("ATENÇÃO: loja-0: 1 arquivo(s) de mídia usado(s) pelos dados restaurados não vieram da réplica"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{sha_b} — foto do item {item} do catálogo: não está na réplica")), "{err}");
+    assert_eq!(mensagens(&data, 0), 1);
+    assert!(pasta_midia(&data, 0).join(&sha_a).exists() && !pasta_midia(&data, 0).join(&sha_b).exists());
+
     // Before the first base there is nothing to restore.
     let (code, _, err) =
         run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", "2001-01-01 00:00"], None, &[]);

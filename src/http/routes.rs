@@ -270,8 +270,11 @@ struct ReplicaHealth {
     atraso_s: i64,
     /// The oldest unshipped change, Unix seconds (absent when none).
     mais_antiga_s: Option<i64>,
-    /// Databases with changes waiting.
+    /// Databases with changes waiting (their media included).
     pendentes: usize,
+    /// Tenants whose media folder has files waiting, and the age of the oldest such change.
+    midias_pendentes: usize,
+    midias_atraso_s: i64,
     /// Lag past 10 minutes, failing that long, or another installation owns the bucket.
     alerta: bool,
     ultimo_envio_s: Option<i64>,
@@ -294,6 +297,8 @@ fn healthz(app: &App) -> Result<Response> {
                 atraso_s: s.atraso_s(),
                 mais_antiga_s: s.mais_antiga_ms().map(|m| m / 1000),
                 pendentes: s.pendentes_total,
+                midias_pendentes: s.midias_pendentes,
+                midias_atraso_s: s.midias_atraso_s(),
                 alerta: s.alerta(),
                 ultimo_envio_s: s.ultimo_envio_ms.map(|m| m / 1000),
             }

@@ -9,12 +9,14 @@
 //! bancos/<banco>/manifesto           the database's bases (JSON), so a restore picks one without listing history
 //! bancos/<banco>/<ms>-b              a base: every page of the database at <ms> (Unix ms)
 //! bancos/<banco>/<ms>-d-<pai ms>     a change: the pages that differ from the object <pai ms>
+//! midias/<banco>/<sha256>            a tenant's media file (photo, voice note...), named by its content
 //! ```
 //! `<banco>` is `helixai` (central), `journal`, or a tenant's database name
 //! (`empresa_<id>_<slug>`): nothing else that names a customer. Names sort by time inside a
 //! database, so one paginated LIST from a base walks its chain; each change names its parent,
 //! so an upload orphaned by a crash (its parent's next change is shipped again) is never
-//! chained after a later one.
+//! chained after a later one. A media file is immutable: uploaded once, never rewritten, and
+//! deleted only when no restorable moment of its database uses it (see [`super::midias`]).
 //!
 //! A page set (plaintext of a base or a change): `HXPG`, version 1, kind (0 base, 1 change),
 //! page size (u32), page count of the database (u32), time (i64 ms), then records of page
@@ -81,6 +83,19 @@ impl Banco {
     /// `bancos/<banco>/manifesto`.
     pub fn manifesto(&self) -> String {
         format!("bancos/{}/manifesto", self.0)
+    }
+    /// `midias/<banco>/`: the database's media files.
+    pub fn prefixo_midias(&self) -> String {
+        format!("midias/{}/", self.0)
+    }
+    /// `midias/<banco>/<sha256>`.
+    pub fn midia(&self, sha256: &str) -> String {
+        format!("midias/{}/{sha256}", self.0)
+    }
+    /// The content address of a listed media object of this database (`None` for any other
+    /// name).
+    pub fn sha_da_midia<'n>(&self, nome: &'n str) -> Option<&'n str> {
+        nome.strip_prefix(&self.prefixo_midias()).filter(|s| crate::media::sha_valido(s))
     }
     /// The name of an object of this database.
     pub fn objeto(&self, o: &Objeto) -> String {
@@ -250,6 +265,24 @@ mod tests {
         for ruim in ["../x", "empresa_", "segredos", ""] {
             assert!(Banco::parse(ruim).is_err(), "{ruim}");
         }
+    }
+
+    #[test]
+    fn media_names_are_per_database_and_only_content_addresses() {
+        let b = Banco::parse("empresa_7_loja_do_ze").unwrap();
+        let sha = crate::crypto::sha256_hex(b"foto");
+        let nome = b.midia(&sha);
+        assert_eq!(nome, format!("midias/empresa_7_loja_do_ze/{sha}"));
+        assert_eq!(b.sha_da_midia(&nome), Some(sha.as_str()));
+        assert!(nome.starts_with(&b.prefixo_midias()));
+        // Another database's file, a database object, a name that is not a content address.
+        let outra = Banco::parse("empresa_8_loja").unwrap();
+        assert_eq!(outra.sha_da_midia(&nome), None);
+        for ruim in [b.manifesto(), format!("midias/empresa_7_loja_do_ze/{}", &sha[..63]), b.midia("../x")] {
+            assert_eq!(b.sha_da_midia(&ruim), None, "{ruim}");
+        }
+        // Media never shares a prefix with the page history (retention lists `bancos/`).
+        assert!(!nome.starts_with(&b.prefixo()));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Off-site replicas: every database (each tenant, the central db, the webhook journal) copied
-//! continuously to S3-compatible object storage, compressed and encrypted here, and a whole
-//! data dir rebuilt from it on another machine. The only module that names the S3 client crate.
+//! Off-site replicas: every database (each tenant, the central db, the webhook journal) and
+//! every tenant's media files copied continuously to S3-compatible object storage, compressed
+//! and encrypted here, and a whole data dir rebuilt from it on another machine. The only module
+//! that names the S3 client crate.
 //!
 //! - [`config`]: where it goes and with which keys (central `ajustes`, keys encrypted), checked
 //!   against the bucket; the replica key ([`cifra::ChaveReplica`], `data/replica.key`).
@@ -9,23 +10,29 @@
 //! - [`s3`]: the client (rusty-s3 signs, the appliance's ureq agent sends).
 //! - [`envio`]: shipping one database: the pages that changed since the last shipment, or a
 //!   new base; `data/replica.db` records what was shipped.
+//! - [`midias`]: a tenant's media files: each new file once, before the pages that name it;
+//!   files removed here leave the bucket with the history that uses them.
 //! - [`agenda`]: the `replica` thread and its eight uploaders: which databases are due, retries with
 //!   backoff and jitter, the owner heartbeat, status for the panel, `/metrics` and `/healthz`.
-//! - [`restauro`]: restoring one database at a moment (`--at`); [`reconstrucao`]: a whole data
-//!   dir on an empty machine (`--all`), one empresa into a stopped server's data dir (`--tenant`).
+//! - [`restauro`]: restoring one database at a moment (`--at`); [`restauro_midias`]: the media
+//!   files its rows use; [`reconstrucao`]: a whole data dir on an empty machine (`--all`), one
+//!   empresa into a stopped server's data dir (`--tenant`).
 //!
 //! What changes is known without looking at idle files: tenant connections mark their empresa
-//! when they commit ([`crate::store::tenants::Alteracoes`]); the central db and the journal are
-//! two `stat`s per second. A restart compares each file's size and mtime with those of its last
-//! shipment, once. Shipping runs off the request path, at low priority.
+//! when they commit, and media writes and removals mark it apart
+//! ([`crate::store::tenants::Alteracoes`]); the central db and the journal are two `stat`s per
+//! second. A restart compares each file's size and mtime (and each media folder's mtime) with
+//! those of its last shipment, once. Shipping runs off the request path, at low priority.
 
 pub mod agenda;
 pub mod cifra;
 pub mod config;
 pub mod envio;
 pub mod formato;
+pub mod midias;
 pub mod reconstrucao;
 pub mod restauro;
+pub mod restauro_midias;
 pub mod s3;
 mod situacao;
 
