@@ -313,6 +313,21 @@ fn kill_9_mid_media_upload_resumes_without_uploading_a_shipped_file_again() {
     }
     let (novo, _) = restaurar_e_comparar(&data, &s3.endpoint(), "km", &chave, &slugs, &[]);
     assert_midias_iguais(&data, &novo.data());
+
+    // A file the bucket lost: the whole data dir is rebuilt all the same, the file named.
+    let perdido = depois.keys().find(|n| n.contains("_loja_1/")).expect("a file of loja-1").clone();
+    s3.apagar(&perdido);
+    let sha = perdido.rsplit('/').next().expect("sha").to_owned();
+    let outro = TestDir::new();
+    let (code, out, err) = restaurar_tudo(&outro.data(), &s3.endpoint(), "km", &chave, &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("; 1 mídia(s) ausente(s)"), "{out}");
+    assert!(err.contains("loja-1: ATENÇÃO: 1 de 7 arquivo(s) de mídia não vieram da réplica"), "{err}");
+    assert!(err.contains(&format!("{sha} — foto da mensagem")) && err.contains("não está na réplica"), "{err}");
+    assert_iguais(&data, &outro.data(), &slugs);
+    let (mut a, b) = (midias(&data), midias(&outro.data()));
+    a.retain(|n, _| !n.ends_with(&sha));
+    assert_eq!(a, b, "every other file back");
 }
 
 #[test]

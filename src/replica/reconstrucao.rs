@@ -96,6 +96,7 @@ pub fn restaurar_tudo(
     // Opened now: each empresa records its media as it comes.
     let estado = EstadoReplicaDb::open(&data.replica_db())?;
     let tenants = tenants_do_central(&data.central_db())?;
+    let com_midias = restauro_midias::bancos_com_midias(o);
     let total = tenants.len();
     progresso(&format!("{total} empresa(s) a restaurar"));
     let fila = Mutex::new(tenants.into_iter());
@@ -118,7 +119,8 @@ pub fn restaurar_tudo(
                     }
                     let usadas = midias_usadas(&caminho)?;
                     let pasta = midia_dir(&data.tenants(), &t.database_name);
-                    Ok((r, restauro_midias::trazer(o, &banco, &usadas, &pasta, Some(&estado), progresso)))
+                    let listar = com_midias.as_ref().is_none_or(|c| c.contains(banco.as_str()));
+                    Ok((r, restauro_midias::trazer(o, &banco, &usadas, &pasta, listar, Some(&estado), progresso)))
                 });
                 let n = feitos.fetch_add(1, Ordering::Relaxed) + 1;
                 let mut g = saida.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -244,7 +246,7 @@ pub fn restaurar_tenant(
     let (r, troca) = r?;
     let usadas = midias_usadas(&app.tenants.path_of(&e.database_name))?;
     let pasta = midia_dir(app.tenants.dir(), &e.database_name);
-    let midias = restauro_midias::trazer(o, &banco, &usadas, &pasta, None, progresso);
+    let midias = restauro_midias::trazer(o, &banco, &usadas, &pasta, true, None, progresso);
     if midias.baixadas > 0 {
         let db = app.tenant_db(&e)?;
         crate::media::Acervo::de(app, &e, &db).atualizar_uso();

@@ -1,11 +1,12 @@
 //! Bringing back the media files a restored tenant file uses: one listing of the database's
-//! media in the bucket, then every file the folder lacks downloaded (four at a time), opened
+//! media in the bucket (only for databases that have any: [`bancos_com_midias`] asks once for
+//! a whole data dir), then every file the folder lacks downloaded (four at a time), opened
 //! (its object name is the associated data) and checked against its SHA-256 before it takes its
 //! name in the folder. A file the bucket lacks, or that does not check, is reported by content
 //! address with the message or catalog item that uses it and why; the rows are restored all
 //! the same (the panel then shows that media as missing).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -74,7 +75,24 @@ pub fn descrever_uso(u: &MidiaUsada) -> String {
     }
 }
 
-/// Brings back into `pasta` every file of `usadas` it lacks from `banco`'s media in the bucket.
+/// The databases with media files in the bucket (one listing of `midias/` with a delimiter:
+/// a request per thousand databases); `None` when it failed (each database is then listed).
+pub fn bancos_com_midias(o: &Origem) -> Option<HashSet<String>> {
+    match o.cliente.subpastas("midias/") {
+        Ok(v) => Some(
+            v.into_iter()
+                .filter_map(|p| p.strip_prefix("midias/").and_then(|r| r.strip_suffix('/')).map(str::to_owned))
+                .collect(),
+        ),
+        Err(e) => {
+            log::warn!("réplica: lista das pastas de mídia: {}", e.para_pessoas(o.cliente.destino()));
+            None
+        }
+    }
+}
+
+/// Brings back into `pasta` every file of `usadas` it lacks from `banco`'s media in the bucket
+/// (not even listed when `listar` is false: the bucket has none for it).
 /// With `estado` (a whole data dir rebuilt for a new server), records what the bucket holds for
 /// `banco` — the files now in the folder as shipped, the others as removed now (they leave
 /// with the history) — so the new server uploads none of them again.
@@ -83,22 +101,27 @@ pub fn trazer(
     banco: &Banco,
     usadas: &[MidiaUsada],
     pasta: &Path,
+    listar: bool,
     estado: Option<&EstadoReplicaDb>,
     progresso: &(dyn Fn(&str) + Sync),
 ) -> MidiasTrazidas {
     let mut r = MidiasTrazidas { usadas: usadas.len(), ..MidiasTrazidas::default() };
-    if usadas.is_empty() && estado.is_none() {
+    if usadas.is_empty() && (estado.is_none() || !listar) {
         return r;
     }
     let mut no_bucket: HashMap<String, u64> = HashMap::new();
-    let listagem = o.cliente.listar(&banco.prefixo_midias(), None, |pagina| {
-        for l in pagina {
-            if let Some(sha) = banco.sha_da_midia(&l.nome) {
-                no_bucket.insert(sha.to_owned(), l.tamanho);
+    let listagem = if !listar {
+        Ok(())
+    } else {
+        o.cliente.listar(&banco.prefixo_midias(), None, |pagina| {
+            for l in pagina {
+                if let Some(sha) = banco.sha_da_midia(&l.nome) {
+                    no_bucket.insert(sha.to_owned(), l.tamanho);
+                }
             }
-        }
-        true
-    });
+            true
+        })
+    };
     if let Err(e) = listagem {
         let motivo = format!("a lista de mídias da réplica não veio: {}", e.para_pessoas(o.cliente.destino()));
         r.faltando = usadas
