@@ -3,6 +3,7 @@
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, formulario, carregando, erroBloco, avisar } from './ui.js';
+import { formatar } from './formatacao.js';
 
 const ORIGEM = { llm: 'resposta da IA', fallback: 'resposta automática (sem IA)', aviso: 'aviso do sistema' };
 
@@ -69,7 +70,7 @@ function simulador() {
     try {
       const r = await api.post(api.t('/bot/simular'), { telefone: form.elements.telefone.value.trim(), texto: t });
       esperando.remove();
-      log.append(h('div', { class: 'msg saida resposta-bot' }, r.resposta || '(sem resposta)', h('div', { class: 'meta' }, `Bot · ${ORIGEM[r.origem] || r.origem || ''}`)));
+      log.append(h('div', { class: 'msg saida resposta-bot' }, r.resposta ? formatar(r.resposta) : '(sem resposta)', h('div', { class: 'meta' }, `Bot · ${ORIGEM[r.origem] || r.origem || ''}`)));
     } catch (e) {
       esperando.remove();
       log.append(h('p', { class: 'alerta', role: 'alert' }, e.message));

@@ -43,6 +43,7 @@ pub const TENANT: &[Migration] = &[
     migration!("tenant", "0004_destino.sql"),
     migration!("tenant", "0005_sem_conversas_lead.sql"),
     migration!("tenant", "0008_midias.sql"),
+    migration!("tenant", "0009_inbox.sql"),
 ];
 
 /// The schema version this binary writes for central files.

@@ -37,10 +37,10 @@ pub struct Lead {
     pub atualizado_em: String,
 }
 
-const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
+pub(super) const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
                          responsavel_id, criado_em, atualizado_em";
 
-fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
+pub(super) fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
     Ok(Lead {
         id: LeadId(r.get(0)?),
         wa_id: r.get(1)?,
