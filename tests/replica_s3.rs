@@ -3,7 +3,8 @@
 //! empresas under webhook load, with real media files, rebuilt table for table and byte for
 //! byte, `kill -9` in the middle of an upload (of pages, of media files), the bucket down and
 //! back, wrong keys, one empresa restored at a past moment (a photo deleted since included), a
-//! media file the bucket lost reported in pt-BR.
+//! media file the bucket lost reported in pt-BR, and when a media file removed here may leave
+//! the bucket.
 //!
 //! `#[ignore]`d: a fresh clone has no S3 server. `.ci/run` installs moto and s3s-fs and runs them.
 
@@ -159,19 +160,26 @@ fn round_trip_of_50_tenants_under_load_restores_every_table_and_serve_runs_on_it
     }
     // Changes were shipped as changes, not only bases.
     assert!(s3.objetos("rt/bancos/").iter().any(|n| n.contains("-d-")), "chains of changes");
-    // Media objects: per database, named by content, sealed (compressed only when it helps).
+    // Media objects: per database, named by a keyed hash of the content (never the SHA-256
+    // itself), sealed (compressed only when it helps).
     let objetos_midia = s3.objetos("rt/midias/");
     assert_eq!(objetos_midia.len(), 27, "{objetos_midia:?}");
     for pasta_arquivo in locais.keys() {
         let (pasta, sha) = pasta_arquivo.split_once(".midia/").expect("name");
-        assert!(objetos_midia.contains(&format!("rt/midias/{pasta}/{sha}")), "{pasta_arquivo}");
+        assert!(
+            objetos_midia.contains(&format!("rt/midias/{pasta}/{}", nome_no_bucket(&chave, sha))),
+            "{pasta_arquivo}"
+        );
+        assert!(!objetos_midia.iter().any(|n| n.contains(sha)), "{sha} shown in the bucket");
     }
-    let sha_grande = helixai::crypto::sha256_hex(&grande);
-    let obj = s3.objeto(objetos_midia.iter().find(|n| n.ends_with(&sha_grande)).expect("the photo sent while running"));
+    let objeto_de = |bytes: &[u8]| {
+        let nome = nome_no_bucket(&chave, &helixai::crypto::sha256_hex(bytes));
+        s3.objeto(objetos_midia.iter().find(|n| n.ends_with(&nome)).expect("in the bucket"))
+    };
+    let obj = objeto_de(&grande);
     assert_eq!(&obj[..4], b"HXR0", "an incompressible photo is not run through zstd");
     assert!(!obj.windows(64).any(|w| grande.windows(64).next() == Some(w)), "no plaintext in the bucket");
-    let pdf = helixai::crypto::sha256_hex(&arquivo("orcamento.pdf"));
-    assert_eq!(&s3.objeto(objetos_midia.iter().find(|n| n.ends_with(&pdf)).expect("pdf"))[..4], b"HXR1");
+    assert_eq!(&objeto_de(&arquivo("orcamento.pdf"))[..4], b"HXR1");
 
     let (novo, err) = restaurar_e_comparar(&data, &s3.endpoint(), "rt", &chave, &slugs, &[]);
     assert!(err.contains("[50/50]") && err.contains("helixai: ok"), "progress shown: {err}");
@@ -294,7 +302,7 @@ fn kill_9_mid_media_upload_resumes_without_uploading_a_shipped_file_again() {
     for i in 0..3 {
         let banco = pasta_midia(&data, i).file_name().expect("name").to_string_lossy().replace(".midia", "");
         for m in estado.midias(&banco).expect("media state") {
-            registrados.push(format!("km/midias/{banco}/{}", m.sha256));
+            registrados.push(format!("km/midias/{banco}/{}", m.nome));
         }
     }
     drop(estado);
@@ -315,9 +323,18 @@ fn kill_9_mid_media_upload_resumes_without_uploading_a_shipped_file_again() {
     assert_midias_iguais(&data, &novo.data());
 
     // A file the bucket lost: the whole data dir is rebuilt all the same, the file named.
-    let perdido = depois.keys().find(|n| n.contains("_loja_1/")).expect("a file of loja-1").clone();
+    let pasta = pasta_midia(&data, 1);
+    let voz = helixai::crypto::sha256_hex(&arquivo("voz.ogg"));
+    let sha = std::fs::read_dir(&pasta)
+        .expect("folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| *n != voz)
+        .expect("a photo");
+    let banco = pasta.file_name().expect("name").to_string_lossy().replace(".midia", "");
+    let perdido = format!("km/midias/{banco}/{}", nome_no_bucket(&chave, &sha));
+    assert!(depois.contains_key(&perdido), "{perdido}");
     s3.apagar(&perdido);
-    let sha = perdido.rsplit('/').next().expect("sha").to_owned();
     let outro = TestDir::new();
     let (code, out, err) = restaurar_tudo(&outro.data(), &s3.endpoint(), "km", &chave, &[]);
     assert_eq!(code, 0, "{out}\n{err}");
@@ -490,12 +507,12 @@ fn one_empresa_restored_at_a_past_moment_through_the_same_checks_as_restore() {
     let (sha_a, sha_b) = (helixai::crypto::sha256_hex(&foto_a), helixai::crypto::sha256_hex(&foto_b));
     let item = item_com_fotos(&data, "loja-0", &[foto_a.clone(), foto_b.clone()]);
     let email = admin(&data, "loja-0");
-    configurar(&data, &s3.endpoint(), "pt");
+    let chave = configurar(&data, &s3.endpoint(), "pt");
     let (child, addr) = serve(&data, "1s");
     assert_eq!(webhook(addr, &pid(0), "wamid.pt.1", "5511911111111", "primeira"), 200);
     esperar_em_dia(addr, Duration::from_secs(60));
     let banco = pasta_midia(&data, 0).file_name().expect("name").to_string_lossy().replace(".midia", "");
-    let objeto = |sha: &str| format!("pt/midias/{banco}/{sha}");
+    let objeto = |sha: &str| format!("pt/midias/{banco}/{}", nome_no_bucket(&chave, sha));
     assert!(s3.objetos("pt/midias/").contains(&objeto(&sha_a)), "{:?}", s3.objetos("pt/"));
     std::thread::sleep(Duration::from_millis(1100));
     let momento = helixai::clock::sqlite_timestamp(helixai::clock::unix_now());
@@ -517,6 +534,9 @@ fn one_empresa_restored_at_a_past_moment_through_the_same_checks_as_restore() {
     assert!(err.contains("o servidor HelixAI está rodando"), "{err}");
     parar(child);
     assert_eq!(mensagens(&data, 0), 2);
+    let (code, out, _) = run_bin(&data, &["replica", "status"], None, &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Mídias com cópia: 1 arquivo(s)"), "the deleted photo no longer counts: {out}");
     let (code, out, err) =
         run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", &format!("{momento}Z")], None, &[]);
     assert_eq!(code, 0, "{out}\n{err}");
@@ -552,4 +572,76 @@ fn one_empresa_restored_at_a_past_moment_through_the_same_checks_as_restore() {
         run_bin(&data, &["replica", "restore", "--tenant", "loja-0", "--at", "2001-01-01 00:00"], None, &[]);
     assert_ne!(code, 0);
     assert!(err.contains("a cópia mais antiga de empresa_1_loja_0"), "{err}");
+}
+
+#[test]
+#[ignore = "needs an S3 server: run by .ci/run"]
+fn a_media_file_removed_here_leaves_the_bucket_only_once_no_restorable_moment_uses_it() {
+    use helixai::replica::envio::Sessao;
+    use helixai::replica::formato::Banco;
+    use helixai::replica::midias::{apagar_todas, expirar, sincronizar, PassoMidias};
+    use helixai::store::replica::{EstadoBanco, EstadoReplicaDb};
+    let s3 = ServidorS3::moto();
+    let dir = TestDir::new();
+    let destino = helixai::replica::s3::Destino {
+        endpoint: s3.endpoint(),
+        bucket: BUCKET.into(),
+        regiao: "us-east-1".into(),
+        prefixo: "ex".into(),
+    };
+    let (k, segredo) =
+        (helixai::crypto::Secret::new(CHAVE_ACESSO), helixai::crypto::Secret::new(crate::support::s3::SEGREDO));
+    let cliente = helixai::replica::s3::Cliente::novo(destino, &k, &segredo, Default::default()).expect("client");
+    let chave = helixai::replica::ChaveReplica::gerar().expect("key");
+    // No retention period: the history alone decides.
+    let s = Sessao { cliente, chave: chave.clone(), retencao_dias: 0 };
+    let estado = EstadoReplicaDb::open(&dir.path().join("replica.db")).expect("state");
+    let banco = Banco::parse("empresa_1_loja").expect("banco");
+    let pasta = dir.path().join("empresa_1_loja.midia");
+    let (foto, voz) = (arquivo("foto.jpg"), arquivo("voz.ogg"));
+    let (sha_foto, sha_voz) = (helixai::crypto::sha256_hex(&foto), helixai::crypto::sha256_hex(&voz));
+    helixai::media::escrever_em(&pasta, &sha_foto, &foto).expect("write");
+    helixai::media::escrever_em(&pasta, &sha_voz, &voz).expect("write");
+    let p = sincronizar(&s, &estado, &banco, &pasta).expect("sync");
+    assert_eq!((p.enviados, p.restantes), (2, 0));
+    assert_eq!(sincronizar(&s, &estado, &banco, &pasta).expect("again"), PassoMidias::default(), "nothing twice");
+    let objeto_foto = format!("ex/{}", banco.midia(&chave.nome_de_midia(&sha_foto)));
+    let base = |ms: i64| EstadoBanco {
+        nome: banco.as_str().into(),
+        base_ms: ms,
+        ultimo_ms: ms,
+        base_bytes: 1,
+        cadeia_bytes: 0,
+        cadeia_n: 0,
+        tamanho_pagina: 4096,
+        hashes: Vec::new(),
+        impressao: String::new(),
+        bases: vec![ms],
+        enviado_ms: ms,
+        removido_ms: None,
+    };
+    // The database's history starts before the photo is removed.
+    estado.salvar(&base(helixai::clock::unix_now_ms() - 60_000)).expect("state");
+    std::fs::remove_file(pasta.join(&sha_foto)).expect("rm");
+    assert_eq!(sincronizar(&s, &estado, &banco, &pasta).expect("sync").removidos, 1);
+    std::thread::sleep(Duration::from_millis(5));
+    assert_eq!(expirar(&s, &estado, &banco).expect("expire"), 0, "a moment before the removal still uses it");
+    assert!(s3.objetos("ex/midias/").contains(&objeto_foto));
+    // Back in the folder (a backup restored): no upload, no longer removed.
+    helixai::media::escrever_em(&pasta, &sha_foto, &foto).expect("write");
+    assert_eq!(sincronizar(&s, &estado, &banco, &pasta).expect("sync"), PassoMidias::default());
+    assert!(estado.midias(banco.as_str()).expect("q").iter().all(|m| m.removido_ms.is_none()));
+    // Removed again; then a new base after the removal is the oldest the history keeps.
+    std::fs::remove_file(pasta.join(&sha_foto)).expect("rm");
+    sincronizar(&s, &estado, &banco, &pasta).expect("sync");
+    std::thread::sleep(Duration::from_millis(5));
+    estado.salvar(&base(helixai::clock::unix_now_ms())).expect("state");
+    std::thread::sleep(Duration::from_millis(5));
+    assert_eq!(expirar(&s, &estado, &banco).expect("expire"), 1);
+    assert_eq!(s3.objetos("ex/midias/").len(), 1, "the voice note stays");
+    assert!(!s3.objetos("ex/midias/").contains(&objeto_foto));
+    assert_eq!(estado.midias(banco.as_str()).expect("q").len(), 1, "the photo forgotten");
+    // A purged empresa's history gone: every file of it.
+    apagar_todas(&s, &estado, &banco).expect("purge");
+    assert!(s3.objetos("ex/midias/").is_empty() && estado.midias(banco.as_str()).expect("q").is_empty());
 }

@@ -161,6 +161,8 @@ fn status(app: &App) -> Result<()> {
     let (n, ultimo) = estado.totais()?;
     let quando = ultimo.map_or_else(|| "nunca".into(), |m| format!("{} UTC", crate::clock::sqlite_timestamp(m / 1000)));
     println!("Bancos com cópia: {n}; último envio registrado: {quando}");
+    let (arquivos, bytes) = estado.midias_totais()?;
+    println!("Mídias com cópia: {arquivos} arquivo(s), {}", tamanho(bytes));
     let Some(chave) = ChaveReplica::carregar(&app.data.replica_key())? else {
         return Err(Error::invalid("sem_chave_replica", "falta replica.key neste diretório de dados"));
     };

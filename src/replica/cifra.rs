@@ -12,7 +12,10 @@
 //!
 //! Media that is already compressed (photos, voice notes, videos: [`vale_comprimir`] says no)
 //! is sealed without zstd: `HXR0`, frames of `ChaCha20-Poly1305(segment)`, whose associated
-//! data ends with one more byte (`c`, *cru*), so swapping the magic fails to open.
+//! data ends with one more byte (`c`, *cru*), so swapping the magic fails to open. A media
+//! object is not named by its content's SHA-256 but by a keyed hash of it
+//! ([`ChaveReplica::nome_de_midia`]): whoever reads the bucket and holds a copy of some photo
+//! cannot tell whether it is there.
 
 use std::fmt;
 use std::io::{Read, Write};
@@ -20,6 +23,8 @@ use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use crate::error::{Error, Result};
 
@@ -27,6 +32,8 @@ use crate::error::{Error, Result};
 const MAGICO: &[u8; 4] = b"HXR1";
 /// The first bytes of a sealed object whose frames are not compressed.
 const MAGICO_CRU: &[u8; 4] = b"HXR0";
+/// What the key naming media objects is derived with (apart from the sealing key itself).
+const CONTEXTO_NOMES: &[u8] = b"helixai replica v1: nomes de midia";
 /// Plaintext sampled by [`vale_comprimir`].
 const AMOSTRA: usize = 256 * 1024;
 /// Plaintext bytes per frame.
@@ -99,6 +106,23 @@ impl ChaveReplica {
     fn aead(&self) -> ChaCha20Poly1305 {
         ChaCha20Poly1305::new(Key::from_slice(&self.0))
     }
+
+    /// The bucket name of the media file whose content address is `sha256`: 64 hex digits of
+    /// HMAC-SHA256 under a key derived from this one. The same file gets the same name (it is
+    /// uploaded once); without the replica key the name says nothing of the content.
+    pub fn nome_de_midia(&self, sha256: &str) -> String {
+        let subchave = hmac_sha256(&self.0, CONTEXTO_NOMES);
+        hex::encode(hmac_sha256(&subchave, sha256.as_bytes()))
+    }
+}
+
+fn hmac_sha256(chave: &[u8; 32], dados: &[u8]) -> [u8; 32] {
+    // HMAC pads a short key with zeros to the block size (64 bytes): the same key, given whole.
+    let mut bloco = [0u8; 64];
+    bloco[..32].copy_from_slice(chave);
+    let mut mac = <Hmac<Sha256> as KeyInit>::new(&bloco.into());
+    mac.update(dados);
+    mac.finalize().into_bytes().into()
 }
 
 /// The associated data of one frame.
@@ -326,6 +350,22 @@ mod tests {
         assert!(ChaveReplica::de_texto("abc").is_err());
         assert!(ChaveReplica::de_texto(&"zz".repeat(32)).is_err());
         assert_eq!(format!("{k:?}"), "ChaveReplica(***)");
+    }
+
+    #[test]
+    fn media_names_hide_the_content_address_and_follow_the_key() {
+        let (k, outra) = (ChaveReplica::gerar().unwrap(), ChaveReplica::gerar().unwrap());
+        let sha = crate::crypto::sha256_hex(b"foto do carro");
+        let nome = k.nome_de_midia(&sha);
+        assert!(crate::media::sha_valido(&nome), "64 lowercase hex digits: {nome}");
+        assert_ne!(nome, sha);
+        assert_eq!(nome, k.nome_de_midia(&sha), "the same file, the same object");
+        assert_ne!(nome, k.nome_de_midia(&crate::crypto::sha256_hex(b"outra foto")));
+        assert_ne!(nome, outra.nome_de_midia(&sha), "another key, another name");
+        // The zero-padded key is HMAC's own key.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&k.0).unwrap();
+        mac.update(b"x");
+        assert_eq!(hmac_sha256(&k.0, b"x"), <[u8; 32]>::from(mac.finalize().into_bytes()));
     }
 
     #[test]

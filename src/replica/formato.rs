@@ -9,7 +9,8 @@
 //! bancos/<banco>/manifesto           the database's bases (JSON), so a restore picks one without listing history
 //! bancos/<banco>/<ms>-b              a base: every page of the database at <ms> (Unix ms)
 //! bancos/<banco>/<ms>-d-<pai ms>     a change: the pages that differ from the object <pai ms>
-//! midias/<banco>/<sha256>            a tenant's media file (photo, voice note...), named by its content
+//! midias/<banco>/<nome>              a tenant's media file (photo, voice note...): <nome> is a keyed
+//!                                    hash of its SHA-256 (`ChaveReplica::nome_de_midia`)
 //! ```
 //! `<banco>` is `helixai` (central), `journal`, or a tenant's database name
 //! (`empresa_<id>_<slug>`): nothing else that names a customer. Names sort by time inside a
@@ -88,14 +89,13 @@ impl Banco {
     pub fn prefixo_midias(&self) -> String {
         format!("midias/{}/", self.0)
     }
-    /// `midias/<banco>/<sha256>`.
-    pub fn midia(&self, sha256: &str) -> String {
-        format!("midias/{}/{sha256}", self.0)
+    /// `midias/<banco>/<nome>`, `nome` from `ChaveReplica::nome_de_midia`.
+    pub fn midia(&self, nome: &str) -> String {
+        format!("midias/{}/{nome}", self.0)
     }
-    /// The content address of a listed media object of this database (`None` for any other
-    /// name).
-    pub fn sha_da_midia<'n>(&self, nome: &'n str) -> Option<&'n str> {
-        nome.strip_prefix(&self.prefixo_midias()).filter(|s| crate::media::sha_valido(s))
+    /// The media name of a listed object of this database (`None` for any other object).
+    pub fn nome_da_midia<'n>(&self, objeto: &'n str) -> Option<&'n str> {
+        objeto.strip_prefix(&self.prefixo_midias()).filter(|s| crate::media::sha_valido(s))
     }
     /// The name of an object of this database.
     pub fn objeto(&self, o: &Objeto) -> String {
@@ -268,21 +268,21 @@ mod tests {
     }
 
     #[test]
-    fn media_names_are_per_database_and_only_content_addresses() {
+    fn media_objects_are_per_database_and_named_by_a_keyed_hash() {
         let b = Banco::parse("empresa_7_loja_do_ze").unwrap();
-        let sha = crate::crypto::sha256_hex(b"foto");
-        let nome = b.midia(&sha);
-        assert_eq!(nome, format!("midias/empresa_7_loja_do_ze/{sha}"));
-        assert_eq!(b.sha_da_midia(&nome), Some(sha.as_str()));
-        assert!(nome.starts_with(&b.prefixo_midias()));
-        // Another database's file, a database object, a name that is not a content address.
+        let nome = crate::replica::ChaveReplica::gerar().unwrap().nome_de_midia(&crate::crypto::sha256_hex(b"foto"));
+        let objeto = b.midia(&nome);
+        assert_eq!(objeto, format!("midias/empresa_7_loja_do_ze/{nome}"));
+        assert_eq!(b.nome_da_midia(&objeto), Some(nome.as_str()));
+        assert!(objeto.starts_with(&b.prefixo_midias()));
+        // Another database's file, a database object, a name of another shape.
         let outra = Banco::parse("empresa_8_loja").unwrap();
-        assert_eq!(outra.sha_da_midia(&nome), None);
-        for ruim in [b.manifesto(), format!("midias/empresa_7_loja_do_ze/{}", &sha[..63]), b.midia("../x")] {
-            assert_eq!(b.sha_da_midia(&ruim), None, "{ruim}");
+        assert_eq!(outra.nome_da_midia(&objeto), None);
+        for ruim in [b.manifesto(), format!("midias/empresa_7_loja_do_ze/{}", &nome[..63]), b.midia("../x")] {
+            assert_eq!(b.nome_da_midia(&ruim), None, "{ruim}");
         }
         // Media never shares a prefix with the page history (retention lists `bancos/`).
-        assert!(!nome.starts_with(&b.prefixo()));
+        assert!(!objeto.starts_with(&b.prefixo()));
     }
 
     #[test]

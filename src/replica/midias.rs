@@ -60,7 +60,7 @@ pub struct PassoMidias {
     pub ilegiveis: u32,
 }
 
-/// What a folder needs, compared with what is in the bucket.
+/// What a folder needs, compared with what is in the bucket (files by their bucket names).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Plano {
     /// In the folder, not in the bucket: upload.
@@ -71,21 +71,22 @@ pub struct Plano {
     pub sumiram: Vec<String>,
 }
 
-/// Compares the files of a folder with those the state knows in the bucket.
+/// Compares the files of a folder (by their bucket names) with those the state knows in the
+/// bucket.
 pub fn planejar(locais: &BTreeSet<String>, enviados: &[MidiaEnviada]) -> Plano {
-    let conhecidos: HashMap<&str, Option<i64>> = enviados.iter().map(|m| (m.sha256.as_str(), m.removido_ms)).collect();
+    let conhecidos: HashMap<&str, Option<i64>> = enviados.iter().map(|m| (m.nome.as_str(), m.removido_ms)).collect();
     let mut p = Plano::default();
-    for sha in locais {
-        match conhecidos.get(sha.as_str()) {
-            None => p.novos.push(sha.clone()),
-            Some(Some(_)) => p.voltaram.push(sha.clone()),
+    for nome in locais {
+        match conhecidos.get(nome.as_str()) {
+            None => p.novos.push(nome.clone()),
+            Some(Some(_)) => p.voltaram.push(nome.clone()),
             Some(None) => {}
         }
     }
     p.sumiram = enviados
         .iter()
-        .filter(|m| m.removido_ms.is_none() && !locais.contains(&m.sha256))
-        .map(|m| m.sha256.clone())
+        .filter(|m| m.removido_ms.is_none() && !locais.contains(&m.nome))
+        .map(|m| m.nome.clone())
         .collect();
     p
 }
@@ -130,8 +131,10 @@ pub fn sincronizar(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco, pasta: &
     let nome = banco.as_str();
     // Taken before the listing: a change after it makes the next start look again.
     let impressao = impressao_pasta(pasta);
-    let locais = listar_pasta(pasta)?;
-    let plano = planejar(&locais, &estado.midias(nome)?);
+    // Bucket name → content address.
+    let locais: HashMap<String, String> =
+        listar_pasta(pasta)?.into_iter().map(|sha| (s.chave.nome_de_midia(&sha), sha)).collect();
+    let plano = planejar(&locais.keys().cloned().collect(), &estado.midias(nome)?);
     if !plano.voltaram.is_empty() {
         estado.midias_marcar_removidas(nome, &plano.voltaram, None)?;
     }
@@ -139,14 +142,15 @@ pub fn sincronizar(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco, pasta: &
         estado.midias_marcar_removidas(nome, &plano.sumiram, Some(clock::unix_now_ms()))?;
     }
     let mut p = PassoMidias { removidos: plano.sumiram.len() as u32, ..PassoMidias::default() };
-    for sha in &plano.novos {
+    for objeto in &plano.novos {
         if p.enviados >= ORCAMENTO_ARQUIVOS || p.bytes >= ORCAMENTO_BYTES {
             p.restantes += 1;
             continue;
         }
-        match enviar_arquivo(s, banco, pasta, sha)? {
+        let Some(sha) = locais.get(objeto) else { continue };
+        match enviar_arquivo(s, banco, pasta, sha, objeto)? {
             Envio::Enviado(bytes) => {
-                let m = MidiaEnviada { sha256: sha.clone(), bytes, removido_ms: None };
+                let m = MidiaEnviada { nome: objeto.clone(), bytes, removido_ms: None };
                 estado.midias_gravar(nome, &[m], clock::unix_now_ms())?;
                 p.enviados += 1;
                 p.bytes += bytes;
@@ -176,7 +180,7 @@ enum Envio {
     Ilegivel(String),
 }
 
-fn enviar_arquivo(s: &Sessao, banco: &Banco, pasta: &Path, sha: &str) -> Result<Envio, Falha> {
+fn enviar_arquivo(s: &Sessao, banco: &Banco, pasta: &Path, sha: &str, nome: &str) -> Result<Envio, Falha> {
     let caminho = pasta.join(sha);
     let ausente = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
     let ilegivel = |e: std::io::Error| Envio::Ilegivel(format!("não foi possível lê-lo ({e})"));
@@ -194,7 +198,7 @@ fn enviar_arquivo(s: &Sessao, banco: &Banco, pasta: &Path, sha: &str) -> Result<
     if sha256_hex(&bytes) != sha {
         return Ok(Envio::Ilegivel("o conteúdo não confere com o nome (arquivo corrompido neste disco)".into()));
     }
-    let objeto = banco.midia(sha);
+    let objeto = banco.midia(nome);
     let mut selador = Selador::com(&s.chave, &objeto, vale_comprimir(&bytes));
     selador.escrever(&bytes)?;
     drop(bytes);
@@ -217,12 +221,12 @@ pub fn expirar(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco) -> Result<u3
     let vencidas: Vec<String> = candidatas
         .into_iter()
         .filter(|(_, removido)| pode_apagar(*removido, agora, s.retencao_dias, base))
-        .map(|(sha, _)| sha)
+        .map(|(nome, _)| nome)
         .collect();
     if vencidas.is_empty() {
         return Ok(0);
     }
-    let objetos: Vec<String> = vencidas.iter().map(|sha| banco.midia(sha)).collect();
+    let objetos: Vec<String> = vencidas.iter().map(|nome| banco.midia(nome)).collect();
     s.cliente.apagar(&objetos)?;
     estado.midias_esquecer(nome, Some(&vencidas))?;
     Ok(vencidas.len() as u32)
@@ -233,7 +237,7 @@ pub fn expirar(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco) -> Result<u3
 pub fn apagar_todas(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco) -> Result<(), Falha> {
     let mut objetos = Vec::new();
     s.cliente.listar(&banco.prefixo_midias(), None, |pagina| {
-        objetos.extend(pagina.into_iter().map(|o| o.nome).filter(|n| banco.sha_da_midia(n).is_some()));
+        objetos.extend(pagina.into_iter().map(|o| o.nome).filter(|n| banco.nome_da_midia(n).is_some()));
         true
     })?;
     if !objetos.is_empty() {
@@ -282,8 +286,8 @@ impl Drop for Vaga {
 mod tests {
     use super::*;
 
-    fn m(sha: &str, removido_ms: Option<i64>) -> MidiaEnviada {
-        MidiaEnviada { sha256: sha.into(), bytes: 1, removido_ms }
+    fn m(nome: &str, removido_ms: Option<i64>) -> MidiaEnviada {
+        MidiaEnviada { nome: nome.into(), bytes: 1, removido_ms }
     }
 
     #[test]

@@ -109,14 +109,15 @@ pub fn trazer(
     if usadas.is_empty() && (estado.is_none() || !listar) {
         return r;
     }
+    // Bucket name → sealed size.
     let mut no_bucket: HashMap<String, u64> = HashMap::new();
     let listagem = if !listar {
         Ok(())
     } else {
         o.cliente.listar(&banco.prefixo_midias(), None, |pagina| {
             for l in pagina {
-                if let Some(sha) = banco.sha_da_midia(&l.nome) {
-                    no_bucket.insert(sha.to_owned(), l.tamanho);
+                if let Some(nome) = banco.nome_da_midia(&l.nome) {
+                    no_bucket.insert(nome.to_owned(), l.tamanho);
                 }
             }
             true
@@ -132,10 +133,11 @@ pub fn trazer(
     }
     let mut baixar = Vec::new();
     for u in usadas {
+        let nome = o.chave.nome_de_midia(&u.sha256);
         if pasta.join(&u.sha256).is_file() {
             r.ja_estavam += 1;
-        } else if let Some(t) = no_bucket.get(&u.sha256) {
-            baixar.push((u, *t));
+        } else if let Some(t) = no_bucket.get(&nome) {
+            baixar.push((u, nome, *t));
         } else {
             r.faltando.push(Faltando {
                 sha256: u.sha256.clone(),
@@ -152,10 +154,10 @@ pub fn trazer(
     std::thread::scope(|s| {
         for _ in 0..PARALELOS.min(total) {
             s.spawn(|| loop {
-                let Some((u, tam)) = fila.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next() else {
+                let Some((u, nome, tam)) = fila.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next() else {
                     return;
                 };
-                match baixar_um(o, banco, &u.sha256, tam, pasta) {
+                match baixar_um(o, banco, &u.sha256, &nome, tam, pasta) {
                     Ok(n) => {
                         bytes.fetch_add(n, Ordering::Relaxed);
                     }
@@ -166,9 +168,9 @@ pub fn trazer(
                     }),
                 }
                 let n = feitas.fetch_add(1, Ordering::Relaxed) + 1;
-                let mut u = ultimo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if u.elapsed() >= PROGRESSO && n < total {
-                    *u = Instant::now();
+                let mut aviso = ultimo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if aviso.elapsed() >= PROGRESSO && n < total {
+                    *aviso = Instant::now();
                     progresso(&format!(
                         "  {}: mídias {n}/{total} ({})",
                         banco.as_str(),
@@ -184,9 +186,14 @@ pub fn trazer(
     r.faltando.append(&mut faltando);
     r.faltando.sort_by(|a, b| a.sha256.cmp(&b.sha256));
     if let Some(estado) = estado {
-        if let Err(e) = registrar(estado, banco, &no_bucket, pasta) {
+        let aqui: HashSet<String> = usadas
+            .iter()
+            .filter(|u| pasta.join(&u.sha256).is_file())
+            .map(|u| o.chave.nome_de_midia(&u.sha256))
+            .collect();
+        if let Err(e) = registrar(estado, banco, &no_bucket, &aqui, pasta) {
             log::warn!(
-                "réplica: estado das mídias de {} não gravado ({e}); o servidor as confere ao iniciar",
+                "réplica: estado das mídias de {} não gravado ({e}); o servidor novo as enviará de novo",
                 banco.as_str()
             );
         }
@@ -196,9 +203,16 @@ pub fn trazer(
 
 /// One file: downloaded (retried on network failures), opened, checked, written. Returns its
 /// size, or why it did not come.
-fn baixar_um(o: &Origem, banco: &Banco, sha: &str, tamanho_selado: u64, pasta: &Path) -> Result<u64, String> {
+fn baixar_um(
+    o: &Origem,
+    banco: &Banco,
+    sha: &str,
+    nome_midia: &str,
+    tamanho_selado: u64,
+    pasta: &Path,
+) -> Result<u64, String> {
     let _vaga = (tamanho_selado > 1024 * 1024).then(|| GRANDES.tomar());
-    let nome = banco.midia(sha);
+    let nome = banco.midia(nome_midia);
     let mut tentativa = 0;
     let selado = loop {
         tentativa += 1;
@@ -226,20 +240,21 @@ fn baixar_um(o: &Origem, banco: &Banco, sha: &str, tamanho_selado: u64, pasta: &
 }
 
 /// The new server's state of `banco`'s media: what the bucket holds, removed unless it is in
-/// the folder now, and the folder's fingerprint.
+/// the folder now (`aqui`: bucket names), and the folder's fingerprint.
 fn registrar(
     estado: &EstadoReplicaDb,
     banco: &Banco,
     no_bucket: &HashMap<String, u64>,
+    aqui: &HashSet<String>,
     pasta: &Path,
 ) -> crate::error::Result<()> {
     let agora = clock::unix_now_ms();
     let midias: Vec<MidiaEnviada> = no_bucket
         .iter()
-        .map(|(sha, bytes)| MidiaEnviada {
-            sha256: sha.clone(),
+        .map(|(nome, bytes)| MidiaEnviada {
+            nome: nome.clone(),
             bytes: *bytes,
-            removido_ms: (!pasta.join(sha).is_file()).then_some(agora),
+            removido_ms: (!aqui.contains(nome)).then_some(agora),
         })
         .collect();
     estado.midias_gravar(banco.as_str(), &midias, agora)?;

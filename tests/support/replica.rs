@@ -352,6 +352,12 @@ pub fn assert_midias_iguais(origem: &Path, novo: &Path) {
     }
 }
 
+/// The bucket name of a media file (`<banco>/<name>` under `midias/`), from the replica key
+/// `replica config` printed.
+pub fn nome_no_bucket(chave: &str, sha256: &str) -> String {
+    helixai::replica::ChaveReplica::de_texto(chave).expect("replica key").nome_de_midia(sha256)
+}
+
 /// The binary, for commands run with a custom environment.
 pub fn bin() -> &'static str {
     BIN

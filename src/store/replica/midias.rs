@@ -13,7 +13,8 @@ use crate::error::Result;
 /// A media file of a database in the bucket, as the state knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MidiaEnviada {
-    pub sha256: String,
+    /// Its name in the bucket (`ChaveReplica::nome_de_midia` of its SHA-256).
+    pub nome: String,
     /// Sealed size.
     pub bytes: u64,
     /// When it was seen gone from the local folder (`None`: still there).
@@ -67,10 +68,10 @@ impl EstadoReplicaDb {
     pub fn midias(&self, banco: &str) -> Result<Vec<MidiaEnviada>> {
         let conn = self.lock();
         let mut stmt =
-            conn.prepare_cached("SELECT sha256, bytes, removido_ms FROM midias WHERE banco = ?1 ORDER BY sha256")?;
+            conn.prepare_cached("SELECT nome, bytes, removido_ms FROM midias WHERE banco = ?1 ORDER BY nome")?;
         let v = stmt
             .query_map([banco], |r| {
-                Ok(MidiaEnviada { sha256: r.get(0)?, bytes: r.get::<_, i64>(1)? as u64, removido_ms: r.get(2)? })
+                Ok(MidiaEnviada { nome: r.get(0)?, bytes: r.get::<_, i64>(1)? as u64, removido_ms: r.get(2)? })
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(v)
@@ -83,11 +84,11 @@ impl EstadoReplicaDb {
         let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO midias (banco, sha256, bytes, enviado_ms, removido_ms)
+                "INSERT OR REPLACE INTO midias (banco, nome, bytes, enviado_ms, removido_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for m in midias {
-                stmt.execute(params![banco, m.sha256, m.bytes as i64, enviado_ms, m.removido_ms])?;
+                stmt.execute(params![banco, m.nome, m.bytes as i64, enviado_ms, m.removido_ms])?;
             }
         }
         tx.commit()?;
@@ -95,24 +96,24 @@ impl EstadoReplicaDb {
     }
 
     /// Sets when these files of `banco` were seen gone (`None`: back in the folder).
-    pub fn midias_marcar_removidas(&self, banco: &str, shas: &[String], removido_ms: Option<i64>) -> Result<()> {
+    pub fn midias_marcar_removidas(&self, banco: &str, nomes: &[String], removido_ms: Option<i64>) -> Result<()> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached("UPDATE midias SET removido_ms = ?3 WHERE banco = ?1 AND sha256 = ?2")?;
-            for sha in shas {
-                stmt.execute(params![banco, sha, removido_ms])?;
+            let mut stmt = tx.prepare_cached("UPDATE midias SET removido_ms = ?3 WHERE banco = ?1 AND nome = ?2")?;
+            for nome in nomes {
+                stmt.execute(params![banco, nome, removido_ms])?;
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Files of `banco` seen gone before `antes_de_ms`: (content address, when).
+    /// Files of `banco` seen gone before `antes_de_ms`: (name, when).
     pub fn midias_removidas_antes(&self, banco: &str, antes_de_ms: i64) -> Result<Vec<(String, i64)>> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
-            "SELECT sha256, removido_ms FROM midias WHERE banco = ?1 AND removido_ms < ?2 ORDER BY sha256",
+            "SELECT nome, removido_ms FROM midias WHERE banco = ?1 AND removido_ms < ?2 ORDER BY nome",
         )?;
         let v = stmt
             .query_map(params![banco, antes_de_ms], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -130,14 +131,14 @@ impl EstadoReplicaDb {
     }
 
     /// Forgets files of `banco` (they left the bucket); every file with `None`.
-    pub fn midias_esquecer(&self, banco: &str, shas: Option<&[String]>) -> Result<()> {
+    pub fn midias_esquecer(&self, banco: &str, nomes: Option<&[String]>) -> Result<()> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        match shas {
-            Some(shas) => {
-                let mut stmt = tx.prepare_cached("DELETE FROM midias WHERE banco = ?1 AND sha256 = ?2")?;
-                for sha in shas {
-                    stmt.execute(params![banco, sha])?;
+        match nomes {
+            Some(nomes) => {
+                let mut stmt = tx.prepare_cached("DELETE FROM midias WHERE banco = ?1 AND nome = ?2")?;
+                for nome in nomes {
+                    stmt.execute(params![banco, nome])?;
                 }
             }
             None => {
@@ -203,7 +204,7 @@ mod tests {
     fn media_state_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let db = EstadoReplicaDb::open(&dir.path().join("replica.db")).unwrap();
-        let m = |sha: &str, bytes, removido_ms| MidiaEnviada { sha256: sha.into(), bytes, removido_ms };
+        let m = |nome: &str, bytes, removido_ms| MidiaEnviada { nome: nome.into(), bytes, removido_ms };
         db.midias_gravar("empresa_1_a", &[m("aa", 10, None), m("bb", 20, None)], 5).unwrap();
         db.midias_gravar("empresa_2_b", &[m("cc", 30, None)], 5).unwrap();
         assert_eq!(db.midias("empresa_1_a").unwrap(), vec![m("aa", 10, None), m("bb", 20, None)]);

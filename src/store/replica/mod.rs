@@ -43,16 +43,17 @@ CREATE TABLE IF NOT EXISTS locais (
     chave TEXT PRIMARY KEY,
     valor TEXT NOT NULL
 );
--- Media files in the bucket (midias/<banco>/<sha256>), one row per file of a database.
+-- Media files in the bucket (midias/<banco>/<nome>: a keyed hash of the file's SHA-256), one row
+-- per file of a database.
 CREATE TABLE IF NOT EXISTS midias (
     banco       TEXT NOT NULL,
-    sha256      TEXT NOT NULL,
+    nome        TEXT NOT NULL,
     -- sealed size in the bucket
     bytes       INTEGER NOT NULL,
     enviado_ms  INTEGER NOT NULL,
     -- when it was seen gone from the local folder: it leaves the bucket with the history that uses it
     removido_ms INTEGER,
-    PRIMARY KEY (banco, sha256)
+    PRIMARY KEY (banco, nome)
 ) WITHOUT ROWID;
 -- The mtime of a database's media folder when everything in it was last in the bucket.
 CREATE TABLE IF NOT EXISTS pastas_midia (
