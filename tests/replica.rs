@@ -122,8 +122,13 @@ fn the_panel_and_healthz_show_the_replica_off_until_configured() {
     assert_eq!(v["configurada"], false);
     assert_eq!(v["situacao"]["estado"], "desligada");
     assert_eq!(v["alerta"], false);
+    assert_eq!((v["situacao"]["midias_pendentes"].as_u64(), v["midias_atraso_s"].as_i64()), (Some(0), Some(0)), "{v}");
     let h = crate::support::http::get(s.addr, "/healthz").json();
     assert_eq!(h["replica"]["estado"], "desligada");
+    assert_eq!(
+        (h["replica"]["midias_pendentes"].as_u64(), h["replica"]["midias_atraso_s"].as_i64()),
+        (Some(0), Some(0))
+    );
     let r = c.put(
         "/api/admin/replica",
         &serde_json::json!({"endpoint": "http://127.0.0.1:9", "bucket": "backups",
@@ -134,4 +139,9 @@ fn the_panel_and_healthz_show_the_replica_off_until_configured() {
     assert_eq!(c.get("/api/admin/replica").json()["configurada"], false, "nothing saved");
     let m = crate::support::http::get(s.addr, "/metrics").text();
     assert!(m.contains("helixai_replica_configured 0"), "{m}");
+    assert!(m.contains("helixai_replica_lag_seconds{banco=\"midias\"} 0.000"), "{m}");
+    assert!(
+        m.contains("helixai_replica_media_files 0") && m.contains("helixai_replica_pending_media_databases 0"),
+        "{m}"
+    );
 }

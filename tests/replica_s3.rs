@@ -137,6 +137,7 @@ fn round_trip_of_50_tenants_under_load_restores_every_table_and_serve_runs_on_it
     let h = saude(addr);
     assert!(h["replica"]["ultimo_envio_s"].as_i64().is_some(), "{h}");
     assert_eq!(h["replica"]["alerta"], false, "{h}");
+    assert_eq!(h["replica"]["midias_pendentes"], 0, "{h}");
     let m = crate::support::http::get(addr, "/metrics").text();
     assert!(m.contains("helixai_replica_configured 1") && m.contains("helixai_replica_pending_databases 0"), "{m}");
     assert!(m.contains("helixai_replica_pending_media_databases 0"), "{m}");
@@ -602,9 +603,18 @@ fn a_media_file_removed_here_leaves_the_bucket_only_once_no_restorable_moment_us
     let (sha_foto, sha_voz) = (helixai::crypto::sha256_hex(&foto), helixai::crypto::sha256_hex(&voz));
     helixai::media::escrever_em(&pasta, &sha_foto, &foto).expect("write");
     helixai::media::escrever_em(&pasta, &sha_voz, &voz).expect("write");
-    let p = sincronizar(&s, &estado, &banco, &pasta).expect("sync");
+    // A server stopping uploads nothing more; the files wait for the next start.
+    let p = sincronizar(&s, &estado, &banco, &pasta, &|| true).expect("stopping");
+    assert_eq!((p.enviados, p.restantes), (0, 2));
+    assert!(s3.objetos("ex/midias/").is_empty() && estado.pasta_midia(banco.as_str()).expect("q").is_none());
+    let p = sincronizar(&s, &estado, &banco, &pasta, &|| false).expect("sync");
     assert_eq!((p.enviados, p.restantes), (2, 0));
-    assert_eq!(sincronizar(&s, &estado, &banco, &pasta).expect("again"), PassoMidias::default(), "nothing twice");
+    assert!(estado.pasta_midia(banco.as_str()).expect("q").is_some(), "the folder's fingerprint, once all is shipped");
+    assert_eq!(
+        sincronizar(&s, &estado, &banco, &pasta, &|| false).expect("again"),
+        PassoMidias::default(),
+        "nothing twice"
+    );
     let objeto_foto = format!("ex/{}", banco.midia(&chave.nome_de_midia(&sha_foto)));
     let base = |ms: i64| EstadoBanco {
         nome: banco.as_str().into(),
@@ -623,17 +633,17 @@ fn a_media_file_removed_here_leaves_the_bucket_only_once_no_restorable_moment_us
     // The database's history starts before the photo is removed.
     estado.salvar(&base(helixai::clock::unix_now_ms() - 60_000)).expect("state");
     std::fs::remove_file(pasta.join(&sha_foto)).expect("rm");
-    assert_eq!(sincronizar(&s, &estado, &banco, &pasta).expect("sync").removidos, 1);
+    assert_eq!(sincronizar(&s, &estado, &banco, &pasta, &|| false).expect("sync").removidos, 1);
     std::thread::sleep(Duration::from_millis(5));
     assert_eq!(expirar(&s, &estado, &banco).expect("expire"), 0, "a moment before the removal still uses it");
     assert!(s3.objetos("ex/midias/").contains(&objeto_foto));
     // Back in the folder (a backup restored): no upload, no longer removed.
     helixai::media::escrever_em(&pasta, &sha_foto, &foto).expect("write");
-    assert_eq!(sincronizar(&s, &estado, &banco, &pasta).expect("sync"), PassoMidias::default());
+    assert_eq!(sincronizar(&s, &estado, &banco, &pasta, &|| false).expect("sync"), PassoMidias::default());
     assert!(estado.midias(banco.as_str()).expect("q").iter().all(|m| m.removido_ms.is_none()));
     // Removed again; then a new base after the removal is the oldest the history keeps.
     std::fs::remove_file(pasta.join(&sha_foto)).expect("rm");
-    sincronizar(&s, &estado, &banco, &pasta).expect("sync");
+    sincronizar(&s, &estado, &banco, &pasta, &|| false).expect("sync");
     std::thread::sleep(Duration::from_millis(5));
     estado.salvar(&base(helixai::clock::unix_now_ms())).expect("state");
     std::thread::sleep(Duration::from_millis(5));

@@ -197,6 +197,8 @@ impl Agenda {
                 }
             }
         }
+        // Uploads in flight stop between media files (a backlog could keep a stop waiting for minutes).
+        self.app.replica.encerrar();
         drop(self.tx.take());
         for h in self.uploaders.drain(..) {
             let _ = h.join();

@@ -118,7 +118,7 @@ fn executar(app: &App, t: &Trabalho) -> std::result::Result<Resultado, Falha> {
             let (mut passo, mut falha_midias) = (None, None);
             let mut midias_antes = || -> std::result::Result<(), Falha> {
                 if let (Some(_), Some(pasta)) = (t.espera.midias_ms, &t.pasta_midia) {
-                    match midias::sincronizar(&t.sessao, &estado, &t.banco, pasta) {
+                    match midias::sincronizar(&t.sessao, &estado, &t.banco, pasta, &|| app.replica.encerrando()) {
                         Ok(p) => passo = Some(p),
                         // The bucket: the whole shipment waits and is retried.
                         Err(f @ Falha::S3(_)) => return Err(f),

@@ -125,9 +125,16 @@ pub fn listar_pasta(pasta: &Path) -> Result<BTreeSet<String>, Error> {
     Ok(v)
 }
 
-/// Ships what changed in `banco`'s media folder `pasta`: new files up to the budget, files
-/// gone marked removed, and — when nothing is left — the folder's fingerprint recorded.
-pub fn sincronizar(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco, pasta: &Path) -> Result<PassoMidias, Falha> {
+/// Ships what changed in `banco`'s media folder `pasta`: new files up to the budget (or until
+/// `parar()` says the server stops), files gone marked removed, and — when nothing is left —
+/// the folder's fingerprint recorded.
+pub fn sincronizar(
+    s: &Sessao,
+    estado: &EstadoReplicaDb,
+    banco: &Banco,
+    pasta: &Path,
+    parar: &dyn Fn() -> bool,
+) -> Result<PassoMidias, Falha> {
     let nome = banco.as_str();
     // Taken before the listing: a change after it makes the next start look again.
     let impressao = impressao_pasta(pasta);
@@ -143,7 +150,7 @@ pub fn sincronizar(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco, pasta: &
     }
     let mut p = PassoMidias { removidos: plano.sumiram.len() as u32, ..PassoMidias::default() };
     for objeto in &plano.novos {
-        if p.enviados >= ORCAMENTO_ARQUIVOS || p.bytes >= ORCAMENTO_BYTES {
+        if p.enviados >= ORCAMENTO_ARQUIVOS || p.bytes >= ORCAMENTO_BYTES || parar() {
             p.restantes += 1;
             continue;
         }

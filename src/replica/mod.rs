@@ -36,7 +36,7 @@ pub mod restauro_midias;
 pub mod s3;
 mod situacao;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -58,6 +58,8 @@ pub struct Replica {
     requisicoes: Arc<AtomicU64>,
     acordar: (Mutex<bool>, Condvar),
     estado: Mutex<Option<Arc<EstadoReplicaDb>>>,
+    /// The server is stopping: uploads in flight end at the next media file.
+    encerrando: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -73,6 +75,7 @@ impl Replica {
             requisicoes: Arc::default(),
             acordar: (Mutex::new(false), Condvar::new()),
             estado: Mutex::new(None),
+            encerrando: AtomicBool::new(false),
         }
     }
 
@@ -110,6 +113,16 @@ impl Replica {
             g = self.acordar.1.wait_timeout(g, ate).unwrap_or_else(|e| e.into_inner()).0;
         }
         std::mem::take(&mut *g)
+    }
+
+    /// Tells uploads in flight to end at the next media file (a clean stop).
+    pub(crate) fn encerrar(&self) {
+        self.encerrando.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the server is stopping.
+    pub fn encerrando(&self) -> bool {
+        self.encerrando.load(Ordering::SeqCst)
     }
 
     /// The local state file, opened (and created) on first use.
