@@ -1,7 +1,8 @@
 //! Wall-clock helpers without a date crate: UTC timestamps in SQLite's
-//! `YYYY-MM-DD HH:MM:SS` form and a file-name-safe variant for backups.
+//! `YYYY-MM-DD HH:MM:SS` form, a file-name-safe variant for backups, the Brazilian
+//! `dd/mm/aaaa hh:mm`, and durations as people say them ("15 min").
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, now.
 pub fn unix_now() -> i64 {
@@ -46,6 +47,31 @@ pub fn data_br(ts: i64) -> String {
     format!("{d:02}/{mo:02}/{y:04}")
 }
 
+/// `dd/mm/aaaa hh:mm` (the Brazilian form) of a Unix timestamp, in UTC (add the offset first).
+pub fn data_hora_br(ts: i64) -> String {
+    let (y, mo, d, h, mi, _) = civil(ts);
+    format!("{d:02}/{mo:02}/{y:04} {h:02}:{mi:02}")
+}
+
+/// A duration as people say it, to the nearest minute past one: "45 s", "15 min" (897 s),
+/// "1 h 30 min", "12 h", "2 dias" (the panel's `duracao` in ui.js says the same).
+pub fn duracao(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        return format!("{s} s");
+    }
+    let total = (s + 30) / 60;
+    let (dias, h, min) = (total / 1440, total % 1440 / 60, total % 60);
+    match (dias, h, min) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (1, 0, _) => "1 dia".to_owned(),
+        (d, 0, _) => format!("{d} dias"),
+        (d, h, _) => format!("{d} {} {h} h", if d == 1 { "dia" } else { "dias" }),
+    }
+}
+
 /// `YYYYMMDDTHHMMSSZ` (UTC), safe in file names and sortable.
 pub fn file_timestamp(ts: i64) -> String {
     let (y, mo, d, h, mi, s) = civil(ts);
@@ -57,12 +83,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn durations_as_people_say_them() {
+        assert_eq!(duracao(Duration::from_secs(45)), "45 s");
+        assert_eq!(duracao(Duration::from_secs(897)), "15 min");
+        assert_eq!(duracao(Duration::from_secs(900)), "15 min");
+        assert_eq!(duracao(Duration::from_secs(12 * 3600)), "12 h");
+        assert_eq!(duracao(Duration::from_secs(5400)), "1 h 30 min");
+        assert_eq!(duracao(Duration::from_secs(86_400)), "1 dia");
+        assert_eq!(duracao(Duration::from_secs(3 * 86_400 + 7200)), "3 dias 2 h");
+    }
+
+    #[test]
     fn known_dates() {
         assert_eq!(sqlite_timestamp(0), "1970-01-01 00:00:00");
         assert_eq!(sqlite_timestamp(951_782_400), "2000-02-29 00:00:00");
         assert_eq!(sqlite_timestamp(1_795_871_045), "2026-11-28 13:04:05");
         assert_eq!(file_timestamp(1_795_871_045), "20261128T130405Z");
         assert_eq!(data_br(1_795_871_045), "28/11/2026");
+        assert_eq!(data_hora_br(1_795_871_045), "28/11/2026 13:04");
+        for ts in [0, 951_782_400, 1_795_871_045, 1_709_164_800] {
+            assert_eq!(unix_de_sqlite(&sqlite_timestamp(ts)), Some(ts), "{ts}");
+        }
+        assert_eq!(unix_de_sqlite("ontem"), None);
     }
 }
 

@@ -43,7 +43,7 @@ pub enum Error {
     BadSignature,
 
     /// Throttled (429); the caller may retry after this many seconds.
-    #[error("muitas tentativas; tente novamente em {retry_after} s")]
+    #[error("muitas tentativas; tente novamente em {}", crate::clock::duracao(std::time::Duration::from_secs(*retry_after)))]
     TooManyRequests { retry_after: u64 },
 
     /// Request body above the cap (413).

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod assinaturas;
+pub mod atendimento;
 pub mod auth;
 pub mod background;
 pub mod backup;

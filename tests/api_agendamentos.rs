@@ -129,7 +129,7 @@ fn testing_the_bot_never_spends_the_plan() {
         assert_eq!(c.post("/api/bot/simular", &json!({"sessao": "teste", "texto": t})).status, 200);
     }
     let db = srv.app.tenant_db(&e).expect("db");
-    assert_eq!(db.relatorio_enviadas_pelo_bot_no_mes().expect("quota"), 0);
+    assert_eq!(db.mensagens_do_mes().expect("quota"), 0);
     assert_eq!(db.contagens().expect("counts"), (0, 0, 0, 0), "no lead, conversa, mensagem or job");
     assert_eq!(c.get("/api/conversas").json()["itens"].as_array().map(Vec::len), Some(0), "nothing in the inbox");
     // The handoff happened only in the sandbox: the next test message says so, a new session starts over.

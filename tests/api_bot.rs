@@ -5,7 +5,6 @@
 use helixai::domain::{Papel, Setor};
 use helixai::jobs::run_once;
 use helixai::pipeline::resposta::AVISO_COTA;
-use helixai::store::central::{AlteraEmpresa, NovoPlano};
 use serde_json::json;
 
 use crate::support::fake_graph::FakeGraph;
@@ -75,23 +74,7 @@ fn quota_spent_keeps_messages_and_sends_the_notice() {
     let graph = FakeGraph::start(TOKEN);
     let srv = TestServer::start_with(pipeline_config(&graph));
     let e = empresa_com_canal(&srv.app, "loja", Setor::Varejo, PID, None);
-    let plano = srv
-        .app
-        .central
-        .plano_criar(&NovoPlano {
-            nome: "Mini".into(),
-            preco_centavos: 1000,
-            limite_mensagens_mes: Some(1),
-            limite_usuarios: None,
-            limite_itens_catalogo: None,
-            limite_midia_mb: None,
-            ativo: true,
-        })
-        .expect("plano");
-    srv.app
-        .central
-        .empresa_atualizar(e.id, &AlteraEmpresa { plano_id: Some(Some(plano.id)), ..AlteraEmpresa::default() })
-        .expect("assign plano");
+    dar_plano(&srv.app, &e, 1);
     post_ok(srv.addr, &text_envelope(PID, "wamid.Q1", CLIENTE, "bom dia"));
     run_once(&srv.app).expect("run");
     post_ok(srv.addr, &text_envelope(PID, "wamid.Q2", CLIENTE, "qual o horário?"));

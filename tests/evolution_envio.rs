@@ -66,12 +66,23 @@ fn an_echo_arriving_before_the_send_returns_is_merged_into_the_reply() {
     let c = conectar(&srv, &fake, "loja-eco");
     let db = srv.app.tenant_db(&c.empresa).expect("tenant db");
     let jid = "5511987654321@s.whatsapp.net";
-    // The echo of the first send (the id the fake will give) arrives before the send returns.
-    let mut eco = upsert_texto("BAE5FAKE00000001", jid, "eco");
-    eco["key"]["fromMe"] = json!(true);
-    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", eco), 200);
     assert_eq!(fake.emitir(&c.instancia, "messages.upsert", upsert_texto("3AECO1", jid, "bom dia")), 200);
-    assert_eq!(rodar(&srv), 1);
+    fake.segurar_envios();
+    std::thread::scope(|s| {
+        let job = s.spawn(|| rodar(&srv));
+        esperar(|| fake.envios_segurados() == 1, "the bot's sendText reaches Evolution");
+        // Evolution posts the echo of our send (the id the fake will answer) before answering.
+        let mut eco = upsert_texto("BAE5FAKE00000001", jid, "eco");
+        eco["key"]["fromMe"] = json!(true);
+        assert_eq!(fake.emitir(&c.instancia, "messages.upsert", eco), 200);
+        helixai::pipeline::journal::aplicar_pendentes(&srv.app);
+        let eco = db.mensagem_por_wa_id("BAE5FAKE00000001").expect("q").expect("the echo is stored meanwhile");
+        assert_eq!(eco.autor, "humano");
+        // Our own reply in flight is not a person answering from the phone: the bot keeps it.
+        assert_eq!(db.conversa_modo(eco.conversa_id).expect("q").as_deref(), Some("bot"));
+        fake.soltar_envios();
+        assert_eq!(job.join().expect("job thread"), 1);
+    });
     let m = db.mensagem_por_wa_id("BAE5FAKE00000001").expect("q").expect("row");
     assert_eq!(
         (m.autor.as_str(), m.status.as_str()),
@@ -80,6 +91,36 @@ fn an_echo_arriving_before_the_send_returns_is_merged_into_the_reply() {
     );
     let saidas = db.mensagens_todas(100).expect("q").into_iter().filter(|m| m.direcao == "saida").count();
     assert_eq!(saidas, 1);
+    assert_eq!(db.conversa_modo(m.conversa_id).expect("q").as_deref(), Some("bot"));
+}
+
+#[test]
+fn a_message_typed_on_the_phone_silences_the_bot() {
+    let fake = FakeEvolution::start();
+    let srv = TestServer::start_with(config());
+    let c = conectar(&srv, &fake, "loja-celular");
+    let db = srv.app.tenant_db(&c.empresa).expect("tenant db");
+    let jid = "5511987654322@s.whatsapp.net";
+    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", upsert_texto("3ACEL1", jid, "oi, tem Onix?")), 200);
+    assert_eq!(rodar(&srv), 1);
+    assert_eq!(fake.sends().len(), 1, "the bot answered the first message");
+    // The owner answers from the phone (a fromMe that is none of our sends).
+    let mut dono = upsert_texto("3ADONO1", jid, "Oi! Aqui é o João, dono da loja. Temos sim.");
+    dono["key"]["fromMe"] = json!(true);
+    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", dono), 200);
+    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", upsert_texto("3ACEL2", jid, "qual o preço?")), 200);
+    rodar(&srv);
+    assert_eq!(fake.sends().len(), 1, "the bot does not talk over the owner");
+    let conversa = db.mensagem_por_wa_id("3ACEL2").expect("q").expect("row").conversa_id;
+    assert_eq!(db.conversa_modo(conversa).expect("q").as_deref(), Some("humano"));
+}
+
+fn esperar(ok: impl Fn() -> bool, o_que: &str) {
+    let fim = std::time::Instant::now() + Duration::from_secs(10);
+    while !ok() {
+        assert!(std::time::Instant::now() < fim, "timeout: {o_que}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 #[test]

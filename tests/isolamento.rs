@@ -22,6 +22,7 @@ struct Ids {
     lead: i64,
     conversa: i64,
     admin: i64,
+    resposta: i64,
     /// The highest id of a catalog photo (a media file).
     foto: i64,
 }
@@ -68,6 +69,9 @@ fn popular(s: &TestServer, e: &Empresa, marca: &str, n: usize) -> (i64, i64, i64
         let c = db.inbox_inserir_conversa_fixture(lead, &m).expect("conversa");
         db.inbox_inserir_agendamento_fixture(lead, Some(c), "2030-01-01 10:00:00", &format!("{marca} visita"))
             .expect("ag");
+        db.lead_definir_etiquetas(lead, &[format!("{marca} {i}").chars().take(30).collect()]).expect("etiqueta");
+        db.resposta_rapida_criar(&format!("{}-{i}", marca.to_lowercase()), &format!("{marca} resposta rápida"))
+            .expect("resposta rápida");
         (lead_id, conversa_id) = (lead.0, c.0);
     }
     (item_id, lead_id, conversa_id)
@@ -122,10 +126,21 @@ fn montar() -> Mundo {
         )
         .expect("bot b");
     let id_de = |email: &str| s.app.central.usuario_por_email(email).expect("q").expect("usuario").id.0;
-    let ids_a = Ids { item: ai, lead: al, conversa: ac, admin: id_de("ana@a.com"), foto: fa };
-    let ids_b = Ids { item: bi, lead: bl, conversa: bc, admin: id_de("segredo-da-b-7731@b.com"), foto: fb };
+    let resposta = |e: &Empresa| {
+        s.app.tenant_db(e).expect("db").respostas_rapidas().expect("q").iter().map(|r| r.id).max().expect("id")
+    };
+    let ids_a = Ids { item: ai, lead: al, conversa: ac, admin: id_de("ana@a.com"), resposta: resposta(&a), foto: fa };
+    let ids_b = Ids {
+        item: bi,
+        lead: bl,
+        conversa: bc,
+        admin: id_de("segredo-da-b-7731@b.com"),
+        resposta: resposta(&b),
+        foto: fb,
+    };
     let superadmin = id_de("root@revenda.com");
     assert!(ids_b.item > ids_a.item && ids_b.lead > ids_a.lead && ids_b.conversa > ids_a.conversa);
+    assert!(ids_b.resposta > ids_a.resposta);
     assert!(ids_b.foto > ids_a.foto);
     Mundo { s, b, a: ids_a, bid: ids_b, superadmin }
 }
@@ -147,6 +162,8 @@ fn foto_b(m: &Mundo) -> String {
         "empresa": empresa,
         "segredos": [seg.whatsapp_token, seg.whatsapp_app_secret, seg.openai_api_key],
         "relatorio": db.relatorio_numeros(30).expect("r"),
+        "etiquetas": db.etiquetas_todas().expect("etiquetas"),
+        "respostas_rapidas": db.respostas_rapidas().expect("respostas"),
         "fotos": db.catalogo_fotos(ItemId(m.bid.item)).expect("fotos").into_iter()
             .map(|f| (f.id.0, f.sha256, f.nome_arquivo)).collect::<Vec<_>>(),
         "arquivos": std::fs::read_dir(helixai::store::tenants::midia_dir(&m.s.app.data.tenants(), &m.b.database_name))
@@ -195,6 +212,20 @@ fn endpoints(a: &Ids) -> Vec<(&'static str, String, Option<Value>, bool)> {
         ("GET", "/api/bot".into(), None, true),
         ("PUT", "/api/bot".into(), Some(json!({"llm_modelo": "m"})), true),
         ("GET", "/api/relatorios".into(), None, false),
+        ("GET", "/api/conversas/alertas".into(), None, false),
+        ("POST", format!("/api/conversas/{}/atribuir", a.conversa), Some(json!({"usuario_id": null})), false),
+        ("POST", format!("/api/conversas/{}/resolver", a.conversa), Some(json!({})), false),
+        ("POST", format!("/api/conversas/{}/reabrir", a.conversa), Some(json!({})), false),
+        ("GET", "/api/conversas/exportar".into(), None, true),
+        ("GET", "/api/leads/exportar".into(), None, true),
+        ("GET", "/api/etiquetas".into(), None, false),
+        ("GET", "/api/equipe".into(), None, false),
+        ("GET", "/api/atendimento".into(), None, false),
+        ("PUT", "/api/atendimento".into(), Some(json!({"humano_inativo_min": 720})), true),
+        ("GET", "/api/respostas-rapidas".into(), None, false),
+        ("POST", "/api/respostas-rapidas".into(), Some(json!({"atalho": "nova", "texto": "Olá!"})), true),
+        ("PUT", format!("/api/respostas-rapidas/{}", a.resposta), Some(json!({"atalho": "a", "texto": "b"})), true),
+        ("DELETE", format!("/api/respostas-rapidas/{}", a.resposta), None, true),
         ("GET", format!("/api/catalogo/{}/fotos", a.item), None, false),
         ("GET", format!("/api/midias/{}", a.foto), None, false),
         ("POST", format!("/api/catalogo/{}/fotos", a.item), Some(json!({"nao": "é uma foto"})), true),
@@ -222,6 +253,16 @@ fn a_user_of_a_never_reaches_b() {
         ("POST", format!("/api/conversas/{}/lida", b.conversa), Some(json!({})), 404),
         ("POST", format!("/api/conversas/{}/assumir", b.conversa), Some(json!({})), 404),
         ("POST", format!("/api/conversas/{}/devolver", b.conversa), Some(json!({})), 404),
+        ("POST", format!("/api/conversas/{}/resolver", b.conversa), Some(json!({})), 404),
+        ("POST", format!("/api/conversas/{}/reabrir", b.conversa), Some(json!({})), 404),
+        ("POST", format!("/api/conversas/{}/atribuir", b.conversa), Some(json!({"usuario_id": null})), 404),
+        ("POST", format!("/api/conversas/{}/responder", b.conversa), Some(json!({"texto": "oi"})), 404),
+        ("GET", format!("/api/conversas/exportar?conversa_id={}", b.conversa), None, 200),
+        ("PUT", format!("/api/respostas-rapidas/{}", b.resposta), Some(json!({"atalho": "x", "texto": "y"})), 404),
+        ("DELETE", format!("/api/respostas-rapidas/{}", b.resposta), None, 404),
+        // B's usuario as the owner of A's conversa is refused.
+        ("POST", format!("/api/conversas/{}/atribuir", m.a.conversa), Some(json!({"usuario_id": b.admin})), 400),
+        ("PUT", "/api/atendimento".into(), Some(json!({"humano_inativo_min": 60, "empresa_id": be})), 400),
         ("PATCH", format!("/api/usuarios/{}", b.admin), Some(json!({"nome": "hack", "ativo": false})), 404),
         ("PATCH", format!("/api/usuarios/{}", b.admin), Some(json!({"senha": "senha-hackeada-1"})), 404),
         ("PATCH", format!("/api/usuarios/{}", m.superadmin), Some(json!({"papel": "admin"})), 404),
@@ -264,7 +305,22 @@ fn a_user_of_a_never_reaches_b() {
         format!("empresa_id={be}&q=segredo&cursor=999"),
         "marca=Fiat&empresa_id=2&status=novo".into(),
     ] {
-        for p in ["catalogo", "leads", "conversas", "usuarios", "whatsapp", "bot", "relatorios"] {
+        for p in [
+            "catalogo",
+            "leads",
+            "conversas",
+            "usuarios",
+            "whatsapp",
+            "bot",
+            "relatorios",
+            "conversas/alertas",
+            "conversas/exportar",
+            "leads/exportar",
+            "etiquetas",
+            "equipe",
+            "atendimento",
+            "respostas-rapidas",
+        ] {
             ataques.push(("GET", format!("/api/{p}?{q}"), None, 0));
         }
         ataques.push(("GET", format!("/api/conversas/{}/mensagens?{q}", m.a.conversa), None, 0));
@@ -289,7 +345,18 @@ fn a_user_of_a_never_reaches_b() {
     assert_eq!(foto_b(&m), antes, "B's rows are unchanged");
     // Control: the markers are real — B's own admin does see them.
     let mut b_admin = m.s.login("segredo-da-b-7731@b.com");
-    for path in ["/api/leads", "/api/conversas", "/api/catalogo", "/api/bot", "/api/usuarios"] {
+    for path in [
+        "/api/leads",
+        "/api/conversas",
+        "/api/catalogo",
+        "/api/bot",
+        "/api/usuarios",
+        "/api/etiquetas",
+        "/api/respostas-rapidas",
+        "/api/equipe",
+        "/api/leads/exportar",
+        "/api/conversas/exportar",
+    ] {
         let corpo = b_admin.get(path).text().to_lowercase();
         assert!(corpo.contains(MARCAS_B[0]), "{path} of B shows B's marker");
     }

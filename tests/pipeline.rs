@@ -222,7 +222,7 @@ fn simulator_is_a_sandbox_that_sends_and_stores_nothing() {
     assert_eq!(s.explicacao.intencao, "atributo", "{}", s.resposta);
     assert!(graph.requests().is_empty(), "nothing sent to the Graph API");
     assert_eq!(db.contagens().expect("counts"), antes, "no lead, conversa, mensagem or job");
-    assert_eq!(db.relatorio_enviadas_pelo_bot_no_mes().expect("quota"), 0, "nothing counts against the plan");
+    assert_eq!(db.mensagens_do_mes().expect("quota"), 0, "nothing counts against the plan");
     run_once(&srv.app).expect("run");
     assert!(graph.requests().is_empty(), "workers have nothing to do");
     let err = simulador::simular(&srv.app, &e, usuario, "não vale!", "oi").expect_err("bad session");

@@ -36,6 +36,12 @@ mod admin_cobranca;
 mod admin_usuarios;
 // Leads, conversas and mensagens: filters, pagination, bot/humano modes.
 mod api_inbox;
+// Attendants' tools: assignment, resolution, quick replies, tags, CSV exports, one monthly count.
+mod atendimento;
+// Inbox search: accent-insensitive FTS5 over messages, names and phones; literal terms, paging.
+mod busca;
+// The handoff never talks over a person: takeover by reply, idle time, alerts, late bot replies.
+mod handoff;
 // The empresa admin's settings: team, WhatsApp, bot, reports, catalog CSV import.
 mod api_empresa;
 // The isolation matrix: A never reaches B's data (path, query, body); roles, 401, 413, pagination.

@@ -2,6 +2,8 @@
 // state-changing calls, the tenant prefix (a superadmin acting inside an empresa uses
 // /api/admin/empresas/{id}/...), and turning errors into pt-BR messages for the user.
 
+import { duracao } from './ui.js';
+
 const MENSAGENS = {
   credenciais_invalidas: 'E-mail ou senha incorretos.',
   nao_autenticado: 'Sua sessão expirou; entre novamente.',
@@ -14,6 +16,7 @@ const MENSAGENS = {
   limite_plano_itens: 'O plano desta empresa não permite mais itens no catálogo.',
   limite_plano_usuarios: 'O plano desta empresa não permite mais usuários.',
   empresa_suspensa: 'Esta empresa está suspensa.',
+  termo_muito_longo: 'O texto da busca pode ter no máximo 200 caracteres.',
   phone_number_id_em_uso: 'Esse phone_number_id já pertence a outra empresa.',
   erro_interno: 'Erro interno do servidor; tente novamente em instantes.',
   indisponivel: 'Serviço indisponível no momento; tente novamente em instantes.',
@@ -48,7 +51,7 @@ export function mensagemDe(status, corpo, retryAfter) {
   const codigo = corpo && corpo.erro && corpo.erro.codigo;
   if (status === 429) {
     const s = parseInt(retryAfter || '', 10);
-    return `Muitas tentativas; tente novamente em ${Number.isFinite(s) ? s : 60} s.`;
+    return `Muitas tentativas; tente novamente em ${duracao(Number.isFinite(s) ? s : 60)}.`;
   }
   if (codigo && MENSAGENS[codigo] && !['campo_invalido', 'json_invalido'].includes(codigo)) return MENSAGENS[codigo];
   if (corpo && corpo.erro && corpo.erro.mensagem) return corpo.erro.mensagem;

@@ -6,6 +6,7 @@
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, formulario, carregando, erroBloco, avisar, avisarErro, reais } from './ui.js';
+import { formatar } from './formatacao.js';
 
 const ORIGEM = { llm: 'resposta da IA', fallback: 'resposta automática (sem IA)', aviso: 'aviso do sistema' };
 const DIAS = [['seg', 'Segunda'], ['ter', 'Terça'], ['qua', 'Quarta'], ['qui', 'Quinta'], ['sex', 'Sexta'], ['sab', 'Sábado'], ['dom', 'Domingo']];
@@ -164,7 +165,7 @@ function simulador() {
     try {
       const r = await api.post(api.t('/bot/simular'), { sessao, texto: t });
       esperando.remove();
-      log.append(h('div', { class: 'msg saida resposta-bot' }, r.resposta || '(sem resposta)',
+      log.append(h('div', { class: 'msg saida resposta-bot' }, r.resposta ? formatar(r.resposta) : '(sem resposta)',
         h('div', { class: 'meta' }, `Bot · ${ORIGEM[r.origem] || r.origem || ''}${r.handoff ? ' · passou para um atendente' : ''}`), porque(r)));
       trocar(ficha, fichaTeste(r.ficha));
     } catch (e) {

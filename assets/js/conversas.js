@@ -1,19 +1,24 @@
-// conversas.js — owns the inbox: the conversation list (search, filters, unread and
-// bot/humano badges), the thread with delivery statuses, "Assumir conversa" / "Devolver ao
-// bot", the human reply box, and refreshing both every few seconds without reloading.
-// Media (photos, voice notes, documents) and the attach button come from midia.js.
+// conversas.js — owns the inbox screen: the conversation list (search over what was said,
+// names and phones; filters: who answers, Minhas / Não atribuídas, open / resolved, tag,
+// unread; badges), the open thread (conversas_fio.js) with its reply box
+// (conversas_resposta.js), refreshing both every few seconds without reloading, the alert
+// controls, the CSV export and (admins) the inbox settings. Media (photos, voice notes,
+// documents) and the attach button come from midia.js.
 
 import * as api from './api.js';
-import { h, trocar, titulo, campo, carregando, vazio, erroBloco, avisar, avisarErro, dataHora, selo } from './ui.js';
-import { fichaDaConversa } from './ficha.js';
-import { conteudoMidia, legenda, botaoAnexar } from './midia.js';
+import { h, trocar, titulo, campo, carregando, vazio, erroBloco, dataHora } from './ui.js';
+import { semMarcas } from './formatacao.js';
+import * as alertas from './alertas.js';
+import { cabecalho, desenharMensagens, selos } from './conversas_fio.js';
+import { caixaResposta } from './conversas_resposta.js';
+import { abrirAjustes } from './conversas_ajustes.js';
+import { botaoAnexar } from './midia.js';
 
 const INTERVALO_MS = 3000;
-const STATUS = { enviada: 'enviado', entregue: 'entregue', lida: 'lido', pendente: 'enviando…', falhou: 'falhou' };
 const AUTOR = { bot: 'Bot', humano: 'Atendente', sistema: 'Sistema' };
 
 export async function render(raiz, ctx) {
-  const filtros = { q: '', modo: '', nao_lidas: false };
+  const filtros = { q: '', modo: '', atribuicao: '', situacao: 'abertas', etiqueta: '', nao_lidas: false };
   let aberta = ctx.params.id ? Number(ctx.params.id) : null;
   let conversas = [];
   let assinaturaLista = '';
@@ -21,121 +26,121 @@ export async function render(raiz, ctx) {
   let assinaturaFio = '';
   let maisAntigas = null;
   let vivo = true;
+  const equipe = new Map();
+  const ctxFio = { ...ctx, equipe };
+  try { (await api.get(api.t('/equipe'))).forEach((u) => equipe.set(u.id, u.nome)); } catch (e) { /* names only */ }
 
-  const busca = campo({ nome: 'q', rotulo: 'Buscar', tipo: 'search', placeholder: 'Nome, telefone ou texto' });
-  const modo = campo({ nome: 'modo', rotulo: 'Quem atende', tipo: 'select', opcoes: [['', 'Todos'], ['bot', 'Bot'], ['humano', 'Humano']] });
-  const naoLidas = campo({ nome: 'nao_lidas', rotulo: 'Só não lidas', tipo: 'checkbox' });
-  const barra = h('form', { class: 'barra', role: 'search' }, busca, modo, naoLidas);
+  const etiquetas = campo({ nome: 'etiqueta', rotulo: 'Etiqueta', tipo: 'select', opcoes: [['', 'Todas']] });
+  const barra = h('form', { class: 'barra filtros-conversas', role: 'search' },
+    campo({ nome: 'q', rotulo: 'Buscar', tipo: 'search', placeholder: 'Palavras da conversa, nome ou telefone', attrs: { maxlength: 200 } }),
+    campo({ nome: 'modo', rotulo: 'Quem atende', tipo: 'select', opcoes: [['', 'Todos'], ['bot', 'Bot'], ['humano', 'Humano']] }),
+    campo({ nome: 'atribuicao', rotulo: 'Atribuição', tipo: 'select', opcoes: [['', 'Todas'], ['minhas', 'Minhas'], ['nao_atribuidas', 'Não atribuídas']] }),
+    campo({ nome: 'situacao', rotulo: 'Situação', tipo: 'select', valor: 'abertas', opcoes: [['abertas', 'Abertas'], ['resolvidas', 'Resolvidas'], ['todas', 'Todas']] }),
+    etiquetas,
+    campo({ nome: 'nao_lidas', rotulo: 'Só não lidas', tipo: 'checkbox' }));
+  (async () => {
+    try {
+      const usadas = await api.get(api.t('/etiquetas'));
+      etiquetas.querySelector('select').append(...usadas.map((e) => h('option', { value: e.etiqueta }, `${e.etiqueta} (${e.leads})`)));
+    } catch (e) { /* the filter stays at "Todas" */ }
+  })();
   let atraso;
   barra.addEventListener('input', () => { clearTimeout(atraso); atraso = setTimeout(aplicarFiltros, 300); });
   barra.addEventListener('submit', (ev) => { ev.preventDefault(); aplicarFiltros(); });
   function aplicarFiltros() {
-    filtros.q = barra.elements.q.value.trim();
-    filtros.modo = barra.elements.modo.value;
-    filtros.nao_lidas = barra.elements.nao_lidas.checked;
+    const el = barra.elements;
+    Object.assign(filtros, { q: el.q.value.trim(), modo: el.modo.value, atribuicao: el.atribuicao.value, situacao: el.situacao.value,
+      etiqueta: el.etiqueta.value, nao_lidas: el.nao_lidas.checked });
     assinaturaLista = '';
     carregarLista();
   }
 
+  const acoes = [];
+  const anexar = botaoAnexar({ conversa: () => aberta, aoEnviar: (m) => { mensagens.set(m.id, m); desenharFio(true); carregarMensagens(); atualizarCabeca(); } });
+  const resposta = caixaResposta({ antes: anexar, dono: { usuario: ctx.eu.usuario_id, empresa: ctx.empresa.id }, enviar: async (t) => {
+    const m = await api.post(api.t(`/conversas/${aberta}/responder`), { texto: t });
+    if (m && m.id) mensagens.set(m.id, m);
+    desenharFio(true);
+    carregarMensagens();
+    atualizarCabeca();
+  } });
+  if (ctx.papel === 'admin') {
+    acoes.push(h('a', { class: 'botao secundario', download: '',
+      href: `${api.t('/conversas/exportar')}${api.qs({ fuso_min: -new Date().getTimezoneOffset() })}` }, 'Exportar CSV'));
+    acoes.push(h('button', { type: 'button', class: 'secundario', onclick: () => abrirAjustes(() => resposta.esquecerRespostas()) }, 'Configurações'));
+  }
   const lista = h('ul', { class: 'lista-conversas', 'aria-label': 'Conversas' }, h('li', {}, carregando()));
   const fio = h('section', { class: 'fio', 'aria-label': 'Conversa' });
   const caixa = h('div', { class: 'caixa' }, lista, fio);
-  raiz.append(titulo('Conversas'), barra, caixa);
+  const tela = h('div', { class: 'tela-conversas' }, alertas.controles(), barra, caixa);
+  raiz.append(titulo('Conversas', ...acoes), tela);
 
   const hrefDe = (id) => `${ctx.base}/conversas/${id}`;
 
   async function carregarLista() {
     try {
-      const pag = await api.get(api.t('/conversas') + api.qs({ q: filtros.q, modo: filtros.modo, nao_lidas: filtros.nao_lidas ? 'true' : '', limite: 100 }));
+      const pag = await api.get(api.t('/conversas') + api.qs({ ...filtros, nao_lidas: filtros.nao_lidas ? 'true' : '', limite: 100 }));
       conversas = pag.itens || [];
       const assinatura = JSON.stringify(conversas) + aberta;
       if (assinatura === assinaturaLista) return;
       assinaturaLista = assinatura;
       desenharLista();
+      const c = conversaAtual();
+      if (c && !cabeca.contains(document.activeElement)) desenharCabeca(c);
+      alertas.atualizar();
     } catch (e) {
       if (e.status !== 401) trocar(lista, h('li', {}, erroBloco(e)));
     }
   }
 
+  function previa(c) {
+    const m = c.trecho || c.ultima_mensagem;
+    if (!m) return 'Sem mensagens';
+    return `${m.direcao === 'saida' ? `${AUTOR[m.autor] || 'Nós'}: ` : ''}${m.texto ? semMarcas(m.texto) : '(mídia)'}`;
+  }
+
   function desenharLista() {
-    if (!conversas.length) { trocar(lista, h('li', {}, vazio(filtros.q || filtros.modo || filtros.nao_lidas ? 'Nenhuma conversa com esses filtros.' : 'Nenhuma conversa ainda. Elas aparecem aqui quando clientes escrevem no WhatsApp.'))); return; }
-    trocar(lista, conversas.map((c) => {
-      const um = c.ultima_mensagem;
-      return h('li', {}, h('a', { href: hrefDe(c.id), 'aria-current': c.id === aberta ? 'true' : null, 'data-conversa': c.id,
-        onclick: (ev) => { ev.preventDefault(); abrir(c.id, true); } },
-      h('div', { class: 'linha1' }, h('span', { class: 'nome' }, c.lead_nome || c.telefone || `Conversa ${c.id}`),
-        c.nao_lidas > 0 ? selo(`${c.nao_lidas} não lida${c.nao_lidas > 1 ? 's' : ''}`, 'nao-lidas') : null,
-        selo(c.modo === 'humano' ? 'humano' : 'bot', c.modo === 'humano' ? 'humano' : 'bot')),
-      h('div', { class: 'previa' }, um ? `${um.direcao === 'saida' ? (AUTOR[um.autor] || 'Nós') + ': ' : ''}${um.texto || '(mídia)'}` : 'Sem mensagens'),
-      h('div', { class: 'previa' }, dataHora(c.ultima_mensagem_em))));
-    }));
+    const filtrada = filtros.q || filtros.modo || filtros.atribuicao || filtros.etiqueta || filtros.nao_lidas || filtros.situacao !== 'abertas';
+    if (!conversas.length) {
+      trocar(lista, h('li', {}, vazio(filtrada ? 'Nenhuma conversa com esses filtros.' : 'Nenhuma conversa aberta. Elas aparecem aqui quando clientes escrevem no WhatsApp.')));
+      return;
+    }
+    trocar(lista, conversas.map((c) => h('li', {}, h('a', { href: hrefDe(c.id), 'aria-current': c.id === aberta ? 'true' : null, 'data-conversa': c.id,
+      class: c.pediu_humano_em ? 'pediu' : null, onclick: (ev) => { ev.preventDefault(); abrir(c.id, true); } },
+    h('div', { class: 'linha1' }, h('span', { class: 'nome' }, c.lead_nome || c.telefone || `Conversa ${c.id}`)),
+    h('div', { class: 'selos' }, selos(c, equipe)),
+    h('div', { class: `previa${c.trecho ? ' trecho' : ''}` }, previa(c)),
+    h('div', { class: 'previa' }, dataHora(c.trecho ? c.trecho.criado_em : c.ultima_mensagem_em))))));
   }
 
   const cabeca = h('div', { class: 'fio-cabeca' });
   const caixaMsgs = h('div', { class: 'mensagens', 'aria-live': 'polite', 'aria-label': 'Mensagens', tabindex: '0' });
-  const texto = h('textarea', { id: 'resposta', name: 'texto', placeholder: 'Escreva uma resposta… (Ctrl+Enter envia)', 'aria-label': 'Resposta' });
-  const enviar = h('button', { type: 'submit' }, 'Enviar');
-  const anexar = botaoAnexar({ conversa: () => aberta, aoEnviar: (m) => { mensagens.set(m.id, m); desenharFio(true); carregarMensagens(); } });
-  const formResp = h('form', { class: 'responder' }, anexar, texto, enviar);
-  texto.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) formResp.requestSubmit(); });
-  formResp.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const t = texto.value.trim();
-    if (!t || !aberta) return;
-    enviar.disabled = true;
-    try {
-      const m = await api.post(api.t(`/conversas/${aberta}/responder`), { texto: t });
-      texto.value = '';
-      if (m && m.id) mensagens.set(m.id, m);
-      desenharFio(true);
-      carregarMensagens();
-    } catch (e) { avisarErro(e); } finally { enviar.disabled = false; texto.focus(); }
-  });
 
-  function conversaAtual() { return conversas.find((c) => c.id === aberta); }
+  const conversaAtual = () => conversas.find((c) => c.id === aberta);
 
   function desenharCabeca(c) {
-    const humano = c && c.modo === 'humano';
-    const alternar = h('button', { type: 'button', class: humano ? 'secundario' : '', onclick: async () => {
-      try {
-        const nova = await api.post(api.t(`/conversas/${aberta}/${humano ? 'devolver' : 'assumir'}`));
-        avisar(humano ? 'Conversa devolvida ao bot.' : 'Você assumiu a conversa; o bot parou de responder.', 'ok');
+    trocar(cabeca, cabecalho(c, aberta, ctxFio, {
+      fechar,
+      mudou: (nova) => {
         if (nova && nova.id) conversas = conversas.map((x) => (x.id === nova.id ? nova : x));
         desenharCabeca(nova && nova.id ? nova : c);
         assinaturaLista = '';
         carregarLista();
-      } catch (e) { avisarErro(e); }
-    } }, humano ? 'Devolver ao bot' : 'Assumir conversa');
-    trocar(cabeca,
-      h('a', { href: `${ctx.base}/conversas`, class: 'botao secundario voltar-lista', onclick: (ev) => { ev.preventDefault(); fechar(); } }, '← Conversas'),
-      h('h2', {}, c ? (c.lead_nome || c.telefone || `Conversa ${c.id}`) : `Conversa ${aberta}`),
-      c && c.telefone ? h('span', { class: 'previa' }, c.telefone) : null,
-      c ? selo(humano ? 'humano' : 'bot', humano ? 'humano' : 'bot') : null,
-      c && c.lead_id ? h('a', { href: `${ctx.base}/leads?lead=${c.lead_id}` }, 'Ver lead') : null,
-      alternar, fichaDaConversa(c));
+      },
+    }));
   }
 
-  function linhaMensagem(m) {
-    const saida = m.direcao === 'saida';
-    const status = saida ? STATUS[m.status] : null;
-    const falhou = m.status === 'falhou';
-    const motivo = falhou ? [m.erro_texto, m.erro_codigo ? `código ${m.erro_codigo}` : null].filter(Boolean).join(' — ') : '';
-    const midia = conteudoMidia(m);
-    return h('div', { class: `msg ${saida ? 'saida' : 'entrada'} ${falhou ? 'falhou' : ''}`, 'data-status': m.status || '' },
-      midia ? [midia, legenda(m)] : m.texto || `(${m.tipo || 'mídia'})`,
-      h('div', { class: 'meta' }, [saida ? AUTOR[m.autor] || m.autor : 'Cliente', dataHora(m.criado_em), status].filter(Boolean).join(' · '),
-        falhou && motivo ? h('span', { class: 'erro-texto' }, ` — ${motivo}`) : null));
+  async function atualizarCabeca() {
+    if (!aberta) return;
+    try { desenharCabeca(await api.get(api.t(`/conversas/${aberta}`))); } catch (e) { /* keep the old header */ }
   }
 
   function desenharFio(rolar) {
-    const ordenadas = [...mensagens.values()].sort((a, b) => (a.criado_em < b.criado_em ? -1 : a.criado_em > b.criado_em ? 1 : a.id - b.id));
-    const assinatura = JSON.stringify(ordenadas);
+    const assinatura = JSON.stringify([...mensagens.values()]);
     if (assinatura === assinaturaFio && !rolar) return;
     assinaturaFio = assinatura;
     const noFim = caixaMsgs.scrollHeight - caixaMsgs.scrollTop - caixaMsgs.clientHeight < 40;
-    trocar(caixaMsgs,
-      maisAntigas ? h('button', { type: 'button', class: 'secundario pequeno', onclick: carregarAntigas }, 'Carregar anteriores') : null,
-      ordenadas.length ? ordenadas.map(linhaMensagem) : vazio('Sem mensagens nesta conversa.'));
+    desenharMensagens(caixaMsgs, mensagens, maisAntigas, carregarAntigas);
     if (rolar || noFim) caixaMsgs.scrollTop = caixaMsgs.scrollHeight;
   }
 
@@ -149,7 +154,7 @@ export async function render(raiz, ctx) {
       for (const m of pag.itens || []) mensagens.set(m.id, m);
       desenharFio(primeira);
       const c = conversaAtual();
-      if (c && c.nao_lidas > 0) marcarLida(id);
+      if (primeira || (c && (c.nao_lidas > 0 || c.nova))) marcarLida(id);
     } catch (e) {
       if (primeira && e.status !== 401) trocar(caixaMsgs, erroBloco(e));
     }
@@ -163,15 +168,16 @@ export async function render(raiz, ctx) {
       for (const m of pag.itens || []) mensagens.set(m.id, m);
       assinaturaFio = '';
       desenharFio(false);
-    } catch (e) { avisarErro(e); }
+    } catch (e) { /* the button stays for another try */ }
   }
 
   async function marcarLida(id) {
     try {
       await api.post(api.t(`/conversas/${id}/lida`));
-      conversas = conversas.map((c) => (c.id === id ? { ...c, nao_lidas: 0 } : c));
+      conversas = conversas.map((c) => (c.id === id ? { ...c, nao_lidas: 0, nova: false } : c));
       assinaturaLista = '';
       desenharLista();
+      alertas.atualizar();
     } catch (e) { /* not essential */ }
   }
 
@@ -182,11 +188,13 @@ export async function render(raiz, ctx) {
     assinaturaFio = '';
     maisAntigas = null;
     caixa.classList.add('com-fio');
+    tela.classList.add('com-fio');
     let c = conversaAtual();
     if (!c) { try { c = await api.get(api.t(`/conversas/${id}`)); } catch (e) { c = null; } }
     desenharCabeca(c);
+    resposta.definirConversa(id);
     trocar(caixaMsgs, carregando());
-    trocar(fio, cabeca, caixaMsgs, formResp);
+    trocar(fio, cabeca, caixaMsgs, resposta.el);
     assinaturaLista = '';
     desenharLista();
     await carregarMensagens(true);
@@ -194,8 +202,10 @@ export async function render(raiz, ctx) {
 
   function fechar() {
     aberta = null;
+    resposta.definirConversa(null);
     history.pushState(null, '', `${ctx.base}/conversas`);
     caixa.classList.remove('com-fio');
+    tela.classList.remove('com-fio');
     trocar(fio, vazio('Escolha uma conversa na lista.'));
     assinaturaLista = '';
     desenharLista();

@@ -1,10 +1,19 @@
 // main.js — owns the application shell: who is logged in (GET /api/me), the route table,
 // the header and the role-aware navigation menu, loading each screen module on demand,
-// stopping a screen's timers when leaving it, logout and the "session expired" path.
+// stopping a screen's timers when leaving it, the alerts of an empresa area (alertas.js),
+// logout and the "session expired" path (dialogs closed, back to the same screen after
+// logging in again, drafts kept).
 
 import * as api from './api.js';
 import * as router from './router.js';
-import { h, trocar, carregando, erroBloco } from './ui.js';
+import { h, trocar, carregando, erroBloco, fecharDialogos } from './ui.js';
+
+// alertas.js and rascunhos.js load on first use, not with the login page: the first page of a
+// fresh browser keeps its few requests (a burst of new connections once stranded one behind
+// keep-alive ones in tiny_http's pool; fixed in vendor/tiny_http, and fewer requests are cheaper).
+let alertas = null;
+const modAlertas = async () => { alertas = alertas || await import('./alertas.js'); return alertas; };
+const pararAlertas = () => { if (alertas) alertas.parar(); };
 
 const TELAS_EMPRESA = [
   { seg: '', rotulo: 'Painel', mod: 'painel', papeis: ['admin', 'atendente'] },
@@ -27,7 +36,7 @@ const TELAS_REVENDA = [
   { seg: 'sistema', rotulo: 'Sistema', mod: 'revenda/sistema' },
 ];
 
-const estado = { eu: null, empresas: new Map(), limpar: null, motivoLogin: null, navegou: false };
+const estado = { eu: null, empresas: new Map(), limpar: null, motivoLogin: null, navegou: false, voltar: null };
 
 function rotas() {
   const r = [{ padrao: '/login', tipo: 'login' }, { padrao: '/', tipo: 'inicio' }];
@@ -115,6 +124,9 @@ async function alertaAgendamentos(nav) {
 
 async function sairDaSessao() {
   try { await api.post('/api/logout', undefined, { semExpirar: true }); } catch (e) { /* already gone */ }
+  // Leaving on purpose: nothing typed stays behind on this browser.
+  if (estado.eu) (await import('./rascunhos.js')).limpar(estado.eu.usuario_id);
+  pararAlertas();
   estado.eu = null;
   estado.motivoLogin = null;
   router.ir('/login');
@@ -130,7 +142,12 @@ async function mostrar(casado) {
     const mod = await import('./login.js');
     mod.render(document.getElementById('app'), {
       motivo: estado.motivoLogin,
-      aoEntrar: (eu) => { estado.eu = eu; estado.motivoLogin = null; router.ir(inicioDe(eu), true); },
+      aoEntrar: (eu) => {
+        // After a session expiry, back where the same usuario was (a draft waits there).
+        const volta = estado.voltar && estado.voltar.usuario === eu.usuario_id ? estado.voltar.caminho : null;
+        Object.assign(estado, { eu, motivoLogin: null, voltar: null });
+        router.ir(volta || inicioDe(eu), true);
+      },
     });
     return;
   }
@@ -143,11 +160,14 @@ async function mostrar(casado) {
   const base = rota.tipo === 'empresa' ? (params.eid ? `/revenda/empresas/${params.eid}/painel` : '/painel') : null;
   api.definirEmpresaAlvo(params.eid || null);
   const main = casca(eu, base, caminho.split('?')[0], papel);
+  if (base) (await modAlertas()).iniciar({ base, ir: router.ir, empresa: params.eid || eu.empresa_id });
+  else pararAlertas();
   // After navigating, focus the new content (screen readers announce it; Tab starts there).
   if (estado.navegou) main.focus({ preventScroll: true });
   estado.navegou = true;
   main.append(carregando());
-  document.title = `${rota.tela.rotulo} — HelixAI`;
+  if (alertas) alertas.definirTitulo(`${rota.tela.rotulo} — HelixAI`);
+  else document.title = `${rota.tela.rotulo} — HelixAI`;
   try {
     let empresa = { id: eu.empresa_id, nome: eu.empresa_nome, slug: eu.empresa_slug, setor: eu.setor };
     let faixa = null;
@@ -169,6 +189,9 @@ async function mostrar(casado) {
 async function iniciar() {
   api.quandoExpirar(() => {
     if (!estado.eu) return;
+    fecharDialogos();
+    pararAlertas();
+    estado.voltar = { usuario: estado.eu.usuario_id, caminho: location.pathname + location.search };
     estado.eu = null;
     estado.motivoLogin = 'Sua sessão expirou; entre novamente.';
     router.ir('/login');

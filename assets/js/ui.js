@@ -1,6 +1,7 @@
 // ui.js — owns the shared DOM helpers: the element builder (text only, never innerHTML),
 // toasts, loading/empty/error states, labelled form fields, tables, confirm and form
-// dialogs (native <dialog>, keyboard accessible), and pt-BR money/date formatting.
+// dialogs (native <dialog>, keyboard accessible, all closed at once when the session ends),
+// and the one pt-BR formatting of money, dates (dd/mm/aaaa hh:mm) and durations ("15 min").
 
 let seq = 0;
 
@@ -163,11 +164,45 @@ export function reaisCampo(centavos) {
   return (centavos / 100).toLocaleString('pt-BR', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
-/** "2026-11-28 12:00:00" (UTC) → local pt-BR date and time. */
+const dois = (n) => String(n).padStart(2, '0');
+
+/** A Date as "dd/mm/aaaa hh:mm" in the browser's time zone. */
+export function dataHoraDe(d) {
+  return `${dois(d.getDate())}/${dois(d.getMonth() + 1)}/${d.getFullYear()} ${dois(d.getHours())}:${dois(d.getMinutes())}`;
+}
+
+/** "2027-01-10 03:00:00" (UTC, as the API sends) → "10/01/2027 00:00" in the browser's time zone. */
 export function dataHora(ts) {
   if (!ts) return '—';
-  const d = new Date(ts.replace(' ', 'T') + 'Z');
-  return Number.isNaN(d.getTime()) ? ts : d.toLocaleString('pt-BR', { dateStyle: 'short', timeStyle: 'short' });
+  const d = new Date(String(ts).replace(' ', 'T') + 'Z');
+  return Number.isNaN(d.getTime()) ? String(ts) : dataHoraDe(d);
+}
+
+/** A calendar date "2027-01-10" (no time zone: a due date, a day of the chart) → "10/01/2027". */
+export function data(dia) {
+  if (!dia) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(dia));
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : String(dia);
+}
+
+/** Seconds as people say it, to the nearest minute past one: "45 s", "15 min" (897 s), "1 h 30 min", "2 dias 3 h". */
+export function duracao(segundos) {
+  if (segundos === null || segundos === undefined || segundos === '' || !Number.isFinite(Number(segundos))) return '—';
+  const s = Math.max(0, Math.round(Number(segundos)));
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  const dias = Math.floor(min / 1440); const h = Math.floor((min % 1440) / 60); const m = min % 60;
+  if (dias) return `${dias} ${dias === 1 ? 'dia' : 'dias'}${h ? ` ${h} h` : ''}`;
+  if (h) return `${h} h${m ? ` ${m} min` : ''}`;
+  return `${m} min`;
+}
+
+/** Closes every open dialog (the session ended: nothing may stay over the login page). */
+export function fecharDialogos() {
+  for (const dlg of document.querySelectorAll('dialog')) {
+    if (dlg.open) dlg.close();
+    dlg.remove();
+  }
 }
 
 /** "1 linha" / "2 linhas". */

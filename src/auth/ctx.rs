@@ -112,9 +112,22 @@ impl TenantCtx {
     pub fn simular_reiniciar(&self, sessao: &str) -> Result<()> {
         crate::pipeline::simulador::reiniciar(&self.app, &self.empresa, self.usuario.id, sessao)
     }
-    /// Queues a reply typed by the acting usuario in one of this empresa's conversas.
+    /// Queues a reply typed by the acting usuario in one of this empresa's conversas (it takes
+    /// the conversa over; an empresa user also gets it assigned when no one has it).
     pub fn responder(&self, conversa: ConversaId, texto: &str) -> Result<Mensagem> {
-        crate::pipeline::responder(&self.app, &self.empresa, conversa, texto, self.usuario.id)
+        crate::pipeline::responder(
+            &self.app,
+            &self.empresa,
+            conversa,
+            texto,
+            self.usuario.id,
+            self.usuario_da_empresa(),
+        )
+    }
+    /// The acting usuario when they belong to this empresa (`None` for a visiting superadmin):
+    /// the one conversas are assigned to.
+    pub fn usuario_da_empresa(&self) -> Option<UsuarioId> {
+        (self.origem == Origem::Sessao).then_some(self.usuario.id)
     }
     /// This empresa's media store (files, attachments, catalog photos, quota).
     pub fn acervo(&self) -> crate::media::Acervo<'_> {

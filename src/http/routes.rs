@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::api::admin::{self, AdminHandler};
 use super::api::{
-    self, agendamentos, bot, catalogo, conversas, leads, midias, relatorios, sessao, usuarios, whatsapp,
+    self, agendamentos, atendimento, bot, catalogo, conversas, leads, midias, relatorios, sessao, usuarios, whatsapp,
     whatsapp_conexao, TenantHandler, EMPRESA_ADMIN, EMPRESA_TODOS,
 };
 use super::{ui, webhook, webhook_evolution, Request, Response};
@@ -91,18 +91,38 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("GET", ["midias", id]) => (EMPRESA_TODOS, Box::new(move |c| midias::servir(c, req, id))),
         ("POST", ["midias", id, "baixar"]) => (EMPRESA_TODOS, Box::new(move |c| midias::baixar_de_novo(c, id))),
         ("GET", ["leads"]) => (EMPRESA_TODOS, Box::new(move |c| leads::listar(c, req))),
+        ("GET", ["leads", "exportar"]) => (EMPRESA_ADMIN, Box::new(move |c| leads::exportar(c, req))),
         ("GET", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::obter(c, id))),
         ("PATCH", ["leads", id]) => (EMPRESA_TODOS, Box::new(move |c| leads::alterar(c, req, id))),
+        ("GET", ["etiquetas"]) => (EMPRESA_TODOS, Box::new(leads::etiquetas)),
         ("GET", ["conversas"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::listar(c, req))),
+        ("GET", ["conversas", "alertas"]) => (EMPRESA_TODOS, Box::new(atendimento::alertas)),
+        ("GET", ["conversas", "exportar"]) => (EMPRESA_ADMIN, Box::new(move |c| conversas::exportar(c, req))),
         ("GET", ["conversas", id]) => (EMPRESA_TODOS, Box::new(move |c| conversas::obter(c, id))),
         ("GET", ["conversas", id, "mensagens"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::mensagens(c, req, id))),
         ("POST", ["conversas", id, "lida"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::lida(c, id))),
-        ("POST", ["conversas", id, "assumir"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::assumir(c, id))),
-        ("POST", ["conversas", id, "devolver"]) => (EMPRESA_TODOS, Box::new(move |c| conversas::devolver(c, id))),
+        ("POST", ["conversas", id, "assumir"]) => (EMPRESA_TODOS, Box::new(move |c| atendimento::assumir(c, id))),
+        ("POST", ["conversas", id, "devolver"]) => (EMPRESA_TODOS, Box::new(move |c| atendimento::devolver(c, id))),
+        ("POST", ["conversas", id, "resolver"]) => (EMPRESA_TODOS, Box::new(move |c| atendimento::resolver(c, id))),
+        ("POST", ["conversas", id, "reabrir"]) => (EMPRESA_TODOS, Box::new(move |c| atendimento::reabrir(c, id))),
+        ("POST", ["conversas", id, "atribuir"]) => {
+            (EMPRESA_TODOS, Box::new(move |c| atendimento::atribuir(c, req, id)))
+        }
         ("POST", ["conversas", id, "responder"]) => {
             (EMPRESA_TODOS, Box::new(move |c| conversas::responder(c, req, id)))
         }
         ("POST", ["conversas", id, "anexos"]) => (EMPRESA_TODOS, Box::new(move |c| midias::anexar(c, req, id))),
+        ("GET", ["atendimento"]) => (EMPRESA_TODOS, Box::new(atendimento::ajustes)),
+        ("PUT", ["atendimento"]) => (EMPRESA_ADMIN, Box::new(move |c| atendimento::definir_ajustes(c, req))),
+        ("GET", ["equipe"]) => (EMPRESA_TODOS, Box::new(atendimento::equipe)),
+        ("GET", ["respostas-rapidas"]) => (EMPRESA_TODOS, Box::new(atendimento::respostas_rapidas)),
+        ("POST", ["respostas-rapidas"]) => (EMPRESA_ADMIN, Box::new(move |c| atendimento::resposta_criar(c, req))),
+        ("PUT", ["respostas-rapidas", id]) => {
+            (EMPRESA_ADMIN, Box::new(move |c| atendimento::resposta_alterar(c, req, id)))
+        }
+        ("DELETE", ["respostas-rapidas", id]) => {
+            (EMPRESA_ADMIN, Box::new(move |c| atendimento::resposta_excluir(c, id)))
+        }
         ("GET", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::listar(c, req))),
         ("POST", ["usuarios"]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::criar(c, req))),
         ("PATCH", ["usuarios", id]) => (EMPRESA_ADMIN, Box::new(move |c| usuarios::alterar(c, req, id))),
@@ -191,8 +211,12 @@ pub const PADROES: &[&str] = &[
     "/api/midias/{id}",
     "/api/midias/{id}/baixar",
     "/api/leads",
+    "/api/leads/exportar",
     "/api/leads/{id}",
+    "/api/etiquetas",
     "/api/conversas",
+    "/api/conversas/alertas",
+    "/api/conversas/exportar",
     "/api/conversas/{id}",
     "/api/conversas/{id}/mensagens",
     "/api/conversas/{id}/responder",
@@ -206,6 +230,10 @@ pub const PADROES: &[&str] = &[
     "/api/usuarios",
     "/api/usuarios/{id}",
     "/api/relatorios",
+    "/api/atendimento",
+    "/api/equipe",
+    "/api/respostas-rapidas",
+    "/api/respostas-rapidas/{id}",
     "/api/whatsapp",
     "/api/whatsapp/{acao}",
     "/api/admin/empresas",
@@ -280,8 +308,11 @@ struct ReplicaHealth {
     atraso_s: i64,
     /// The oldest unshipped change, Unix seconds (absent when none).
     mais_antiga_s: Option<i64>,
-    /// Databases with changes waiting.
+    /// Databases with changes waiting (their media included).
     pendentes: usize,
+    /// Tenants whose media folder has files waiting, and the age of the oldest such change.
+    midias_pendentes: usize,
+    midias_atraso_s: i64,
     /// Lag past 10 minutes, failing that long, or another installation owns the bucket.
     alerta: bool,
     ultimo_envio_s: Option<i64>,
@@ -304,6 +335,8 @@ fn healthz(app: &App) -> Result<Response> {
                 atraso_s: s.atraso_s(),
                 mais_antiga_s: s.mais_antiga_ms().map(|m| m / 1000),
                 pendentes: s.pendentes_total,
+                midias_pendentes: s.midias_pendentes,
+                midias_atraso_s: s.midias_atraso_s(),
                 alerta: s.alerta(),
                 ultimo_envio_s: s.ultimo_envio_ms.map(|m| m / 1000),
             }

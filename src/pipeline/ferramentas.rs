@@ -203,7 +203,7 @@ impl TenantTools for FerramentasTenant {
 
     fn handoff(&self, motivo: &str) -> Result<()> {
         log::info!("conversa {} transferida para atendimento humano ({motivo})", self.conversa);
-        self.db.conversa_definir_modo(self.conversa, "humano")
+        self.db.atendimento_transferir(self.conversa)
     }
 }
 

@@ -83,20 +83,23 @@ impl Motor {
 }
 
 /// Queues a reply typed by a person in the panel; a worker sends it through the same path as
-/// the bot's replies. Returns the stored (still `pendente`) mensagem.
+/// the bot's replies. The reply takes the conversa over (modo humano) and, when `atribuir`
+/// is an empresa user, assigns it to them if no one has it. Returns the stored (still
+/// `pendente`) mensagem.
 pub fn responder(
     app: &App,
     empresa: &Empresa,
     conversa: ConversaId,
     texto: &str,
     usuario: UsuarioId,
+    atribuir: Option<UsuarioId>,
 ) -> Result<Mensagem> {
     let texto = texto.trim();
     if texto.is_empty() || texto.len() > 4096 {
         return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
     }
     let db = app.tenant_db(empresa)?;
-    let id = db.responder_humano(conversa, texto, usuario.0, unix_now_ms())?;
+    let id = db.responder_humano(conversa, texto, usuario.0, atribuir.map(|u| u.0), unix_now_ms())?;
     app.central.trabalho_marcar(empresa.id)?;
     app.trabalho.avisar();
     db.mensagem(id)?.ok_or(Error::NotFound("mensagem"))

@@ -6,6 +6,7 @@
 //! through the same `envio`.
 
 use crate::app::App;
+use crate::atendimento;
 use crate::bot::agenda::Expediente;
 use crate::bot::dialogo::EstadoDialogo;
 use crate::bot::{EmpresaBot, Role, Turn};
@@ -18,7 +19,7 @@ use crate::pipeline::ferramentas::FerramentasTenant;
 use crate::pipeline::Motor;
 use crate::store::central::Empresa;
 use crate::store::tenant::conversas::ConversaParaBot;
-use crate::store::tenant::jobs::JobBot;
+use crate::store::tenant::jobs::{em_modo_humano, JobBot};
 use crate::store::tenant::TenantDb;
 
 /// What the panel shows for a reply whose send was cut by a crash.
@@ -38,6 +39,15 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     if let Some(saida) = job.saida_id {
         // Composed before a crash or a retryable failure: send it, unless it already went out.
         return match db.mensagem(saida)? {
+            // A bot reply waiting for a retry while a person took over: it must not talk over them.
+            Some(m)
+                if m.autor == "bot"
+                    && m.status == "pendente"
+                    && m.wa_message_id.is_none()
+                    && !db.atendimento_bot_pode_falar(conversa.conversa_id)? =>
+            {
+                db.job_falhou_envio(job, saida, None, NAO_ENVIADA_HUMANO, agora)
+            }
             Some(m) if m.wa_message_id.is_none() && m.status == "pendente" => {
                 let midia = db.midia_da_mensagem(saida)?;
                 let conteudo = envio::Conteudo { texto: m.texto.as_deref().unwrap_or(""), midia: midia.as_ref() };
@@ -53,12 +63,19 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     }
     let ultima = conversa.novas.last().map(|(id, _, _)| *id);
     let Some(ultima) = ultima else { return db.job_concluir(job, None, agora) };
-    // Old simulator conversas (before the sandbox) are never answered through a channel.
-    if conversa.modo != "bot" || !empresa.ativo || conversa.canal == "simulador" {
+    // Modo humano: a person is in charge and the bot says nothing (no answer, no notice) —
+    // unless no one acted in the conversa for the empresa's idle time. Old simulator conversas
+    // (before the sandbox) are never answered through a channel.
+    let com_bot = conversa.modo == "bot" || retomar_se_ociosa(empresa, db, &conversa, agora)?;
+    if !com_bot || !empresa.ativo || conversa.canal == "simulador" {
         return db.job_concluir(job, Some(ultima), agora);
     }
     let (texto, dialogo, vistos) = compor_ouvindo(app, motor, empresa, db, conversa.clone())?;
-    let saida = db.job_preparar_resposta_com_dialogo(job, &texto, "bot", ultima, "pendente", dialogo.as_deref())?;
+    let saida = match db.job_preparar_resposta_com_dialogo(job, &texto, "bot", ultima, "pendente", dialogo.as_deref()) {
+        // Taken over while the bot was composing: the reply (and its dialog state) is dropped.
+        Err(e) if e.code() == em_modo_humano().code() => return db.job_concluir(job, Some(ultima), unix_now_ms()),
+        r => r?,
+    };
     let ler = conversa.novas.last().and_then(|(_, _, wamid)| wamid.clone());
     let conteudo = envio::Conteudo { texto: &texto, midia: None };
     envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &conteudo, ler.as_deref())?;
@@ -107,6 +124,24 @@ fn compor_ouvindo(
 /// A composed reply: its text, the dialog state to store with it (none for a fixed notice)
 /// and the catalog items its tools returned (id, name).
 type Composta = (String, Option<String>, Vec<(ItemId, String)>);
+/// Why a bot reply composed before a person took the conversa over was not sent.
+pub const NAO_ENVIADA_HUMANO: &str = "não enviada: um atendente assumiu a conversa antes do envio";
+
+/// Gives a conversa in modo humano back to the bot when no one acted in it for the
+/// empresa's idle time (`atendimento::inatividade`); false when it stays with a person.
+fn retomar_se_ociosa(empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot, agora: i64) -> Result<bool> {
+    let Some(ociosa) = atendimento::inatividade(empresa) else { return Ok(false) };
+    let retomou = db.atendimento_retomar_se_ociosa(c.conversa_id, agora - ociosa.as_millis() as i64)?;
+    if retomou {
+        log::info!(
+            "empresa {}: conversa {} voltou ao bot após {} sem atendente",
+            empresa.id,
+            c.conversa_id,
+            atendimento::duracao(ociosa)
+        );
+    }
+    Ok(retomou)
+}
 
 /// The short pt-BR notice sent instead of a bot answer when the plano's monthly message
 /// quota is spent (unless the empresa chose `"cota_esgotada": "fallback"`).
@@ -128,7 +163,7 @@ fn cota(app: &App, empresa: &Empresa, db: &TenantDb) -> Result<Cota> {
         None => None,
     };
     let Some(limite) = limite else { return Ok(Cota::Livre) };
-    if db.relatorio_enviadas_pelo_bot_no_mes()? < limite {
+    if db.mensagens_do_mes()? < limite {
         return Ok(Cota::Livre);
     }
     log::info!("empresa {}: cota mensal de {limite} mensagens do plano esgotada", empresa.id);

@@ -44,7 +44,8 @@ pub const CENTRAL: &[Migration] = &[
     migration!("central", "0005_midia.sql"),
 ];
 
-/// Tenant migrations, in order; version N = the first N applied.
+/// Tenant migrations, in order; version N = the first N applied. File numbers follow the
+/// order in which they were applied (0006 and 0007 were branch names that never shipped).
 pub const TENANT: &[Migration] = &[
     migration!("tenant", "0001_init.sql"),
     migration!("tenant", "0002_conversas_resumo.sql"),
@@ -52,9 +53,10 @@ pub const TENANT: &[Migration] = &[
     migration!("tenant", "0004_destino.sql"),
     migration!("tenant", "0005_sem_conversas_lead.sql"),
     migration!("tenant", "0008_midias.sql"),
-    migration!("tenant", "0007_bot_agenda.sql",
-        Setor::Veiculos => "0007_veiculos.sql",
-        Setor::Imoveis => "0007_imoveis.sql"),
+    migration!("tenant", "0009_inbox.sql"),
+    migration!("tenant", "0010_bot_agenda.sql",
+        Setor::Veiculos => "0010_veiculos.sql",
+        Setor::Imoveis => "0010_imoveis.sql"),
 ];
 
 /// The schema version this binary writes for central files.

@@ -1,6 +1,6 @@
 //! Owns everything that speaks the WhatsApp Cloud API: the webhook signature check, the
 //! webhook payload types and parser, the Graph API send client and its media endpoints
-//! (download, upload, send by id).
+//! (download, upload, send by id), and Meta's error codes explained in pt-BR ([`explicar_erro`]).
 //!
 //! Pure of storage and of the HTTP server: the webhook handler (`http/`) feeds raw bytes in
 //! and gets typed events out; the job worker hands a token and text to [`GraphClient`].
@@ -12,12 +12,14 @@
 //! media job ─▶ midia_info(id) ─▶ midia_baixar(url)      reply ─▶ midia_enviar_arquivo ─▶ enviar_midia
 //! ```
 
+mod erros;
 mod message;
 mod midia;
 mod send;
 mod signature;
 mod webhook;
 
+pub use erros::{explicar as explicar_erro, Explicacao};
 pub use message::{InboundMessage, Media, MessageKind, SharedContact};
 pub use midia::MidiaInfo;
 pub use send::{backoff, GraphClient, SendError, DEFAULT_GRAPH_URL, MAX_SEND_ATTEMPTS};

@@ -54,6 +54,19 @@ describe('celular (375 px)', () => {
     }, { contexto: ctx });
   });
 
+  test('"Testar bot" mostra a formatação do WhatsApp, sem asteriscos', async () => {
+    await comPagina(nav, 'celular simulador', async (page) => {
+      await page.goto(`${srv.url}/painel/bot`);
+      await page.getByLabel('Mensagem').fill('Quanto custa o HB20?');
+      await page.getByRole('button', { name: 'Enviar ao bot' }).click();
+      const resposta = page.locator('.resposta-bot').first();
+      await resposta.waitFor({ timeout: 20000 });
+      assert.equal(await resposta.locator('strong').first().innerText(), 'Hyundai HB20 2021');
+      assert.doesNotMatch(await resposta.innerText(), /\*/);
+      await semRolagemLateral(page);
+    }, { contexto: ctx });
+  });
+
   test('conversas', async (t) => {
     if (await faltaEndpoint(t, srv.url, 'GET', '/api/conversas')) return;
     await comPagina(nav, 'celular conversas', async (page) => {

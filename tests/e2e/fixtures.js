@@ -18,31 +18,35 @@ function estadoInicial() {
   return {
     catalogo: [veic(1, 'Chevrolet Onix LT 2020', 6590000, 'Chevrolet', 'Onix', 2020, 42000, 'manual'), veic(2, 'Toyota Corolla XEi 2019', 10990000, 'Toyota', 'Corolla', 2019, 61000, 'automatico'), veic(3, 'Fiat Strada Freedom 2022', 9450000, 'Fiat', 'Strada', 2022, 18000, 'manual')],
     conversas: [
-      { id: 1, lead_id: 1, lead_nome: 'Mariana Alves', telefone: '+55 11 98888-1111', modo: 'bot', aberta: true, nao_lidas: 2, ultima_mensagem: { texto: 'Aceitam troca no Corolla?', direcao: 'entrada', autor: 'cliente', criado_em: ts(2) }, ultima_mensagem_em: ts(2) },
-      { id: 2, lead_id: 2, lead_nome: 'João Pereira', telefone: '+55 11 97777-2222', modo: 'humano', aberta: true, nao_lidas: 0, ultima_mensagem: { texto: 'Posso passar aí sábado às 10h.', direcao: 'saida', autor: 'humano', criado_em: ts(40) }, ultima_mensagem_em: ts(40) },
-      { id: 3, lead_id: 3, lead_nome: null, telefone: '+55 21 96666-3333', modo: 'bot', aberta: true, nao_lidas: 0, ultima_mensagem: { texto: 'O Onix 2020 sai por R$ 65.900,00.', direcao: 'saida', autor: 'bot', criado_em: ts(300) }, ultima_mensagem_em: ts(300) },
+      { id: 1, lead_id: 1, lead_nome: 'Mariana Alves', telefone: '+55 11 98888-1111', modo: 'humano', aberta: true, nao_lidas: 2, ultima_mensagem: { texto: 'Aceitam troca no Corolla?', direcao: 'entrada', autor: 'cliente', criado_em: ts(2) }, ultima_mensagem_em: ts(2), atribuida_a: null, resolvida_em: null, pediu_humano_em: ts(2), nova: true, etiquetas: ['financiamento', 'VIP'], trecho: null },
+      { id: 2, lead_id: 2, lead_nome: 'João Pereira', telefone: '+55 11 97777-2222', modo: 'humano', aberta: true, nao_lidas: 0, ultima_mensagem: { texto: 'Posso passar aí sábado às 10h.', direcao: 'saida', autor: 'humano', criado_em: ts(40) }, ultima_mensagem_em: ts(40), atribuida_a: 3, resolvida_em: null, pediu_humano_em: null, nova: false, etiquetas: [], trecho: null },
+      { id: 3, lead_id: 3, lead_nome: null, telefone: '+55 21 96666-3333', modo: 'bot', aberta: true, nao_lidas: 0, ultima_mensagem: { texto: 'O *Onix 2020* sai por R$ 65.900,00.', direcao: 'saida', autor: 'bot', criado_em: ts(300) }, ultima_mensagem_em: ts(300), atribuida_a: null, resolvida_em: null, pediu_humano_em: null, nova: false, etiquetas: [], trecho: null },
     ],
     mensagens: {
       1: [
         { id: 11, direcao: 'entrada', autor: 'cliente', tipo: 'text', texto: 'Boa tarde! Vocês têm Corolla automático?', status: 'recebida', erro_codigo: null, erro_texto: null, criado_em: ts(10) },
-        { id: 12, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'Temos sim! Toyota Corolla XEi 2019, automático, 61.000 km, por R$ 109.900,00.', status: 'lida', erro_codigo: null, erro_texto: null, criado_em: ts(9) },
-        { id: 13, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'Quer agendar uma visita?', status: 'falhou', erro_codigo: '131047', erro_texto: 'Mais de 24 h desde a última mensagem do cliente', criado_em: ts(8) },
+        { id: 12, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'Temos sim! *Toyota Corolla XEi 2019*, _automático_, 61.000 km, por ~R$ 115.900,00~ R$ 109.900,00. Código: ```XEI-2019```', status: 'lida', erro_codigo: null, erro_texto: null, criado_em: ts(9) },
+        { id: 13, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'Quer agendar uma visita?', status: 'falhou', erro_codigo: 131047, erro_texto: 'Re-engagement message', erro_explicacao: 'Passaram mais de 24 h desde a última mensagem do cliente: fora da janela de atendimento, o WhatsApp só aceita modelos aprovados.', erro_acao: 'Espere o cliente escrever de novo ou envie um modelo de mensagem (template) aprovado pela Meta.', criado_em: ts(8) },
         { id: 14, direcao: 'entrada', autor: 'cliente', tipo: 'text', texto: 'Aceitam troca no Corolla?', status: 'recebida', erro_codigo: null, erro_texto: null, criado_em: ts(2) },
       ],
-      2: [{ id: 21, direcao: 'saida', autor: 'humano', tipo: 'text', texto: 'Posso passar aí sábado às 10h.', status: 'entregue', erro_codigo: null, erro_texto: null, criado_em: ts(40) }],
+      2: [{ id: 21, direcao: 'saida', autor: 'humano', tipo: 'text', texto: 'Posso passar aí sábado às 10h.', status: 'entregue', erro_codigo: null, erro_texto: null, criado_em: ts(40), enviado_por: 3, enviado_por_nome: 'Beto Lima' }],
       3: [{ id: 31, direcao: 'saida', autor: 'bot', tipo: 'text', texto: 'O Onix 2020 sai por R$ 65.900,00.', status: 'enviada', erro_codigo: null, erro_texto: null, criado_em: ts(300) }],
     },
     leads: [
-      { id: 1, nome: 'Mariana Alves', telefone: '+55 11 98888-1111', interesse: 'Corolla automático', orcamento_centavos: 11000000, status: 'em_atendimento', notas: 'Tem um HB20 2017 para troca.', criado_em: ts(3000), atualizado_em: ts(2) },
-      { id: 2, nome: 'João Pereira', telefone: '+55 11 97777-2222', interesse: 'Strada', orcamento_centavos: null, status: 'visita_agendada', notas: '', criado_em: ts(5000), atualizado_em: ts(40) },
-      { id: 3, nome: null, telefone: '+55 21 96666-3333', interesse: 'Onix', orcamento_centavos: null, status: 'novo', notas: '', criado_em: ts(300), atualizado_em: ts(300) },
-      { id: 4, nome: 'Paula Reis', telefone: '+55 11 95555-4444', interesse: 'Onix', orcamento_centavos: 7000000, status: 'vendido', notas: 'Fechou à vista.', criado_em: ts(9000), atualizado_em: ts(1000) },
+      { id: 1, nome: 'Mariana Alves', telefone: '+55 11 98888-1111', interesse: 'Corolla automático', orcamento_centavos: 11000000, status: 'em_atendimento', notas: 'Tem um HB20 2017 para troca.', criado_em: ts(3000), atualizado_em: ts(2), etiquetas: ['financiamento', 'VIP'] },
+      { id: 2, nome: 'João Pereira', telefone: '+55 11 97777-2222', interesse: 'Strada', orcamento_centavos: null, status: 'visita_agendada', notas: '', criado_em: ts(5000), atualizado_em: ts(40), etiquetas: ['financiamento'] },
+      { id: 3, nome: null, telefone: '+55 21 96666-3333', interesse: 'Onix', orcamento_centavos: null, status: 'novo', notas: '', criado_em: ts(300), atualizado_em: ts(300), etiquetas: [] },
+      { id: 4, nome: 'Paula Reis', telefone: '+55 11 95555-4444', interesse: 'Onix', orcamento_centavos: 7000000, status: 'vendido', notas: 'Fechou à vista.', criado_em: ts(9000), atualizado_em: ts(1000), etiquetas: [] },
     ],
     agendamentos: [
       { id: 1, lead_id: 2, conversa_id: 2, item_id: 3, item_nome: 'Fiat Strada Freedom 2022', lead_nome: 'João Pereira', telefone: '+55 11 97777-2222', cliente_nome: null, data_hora: `${diaLocal(1)} 10:00`, duracao_min: 60, tipo: 'test_drive', status: 'agendado', observacao: 'Agendado pelo bot para João Pereira', origem: 'bot', visto: false, criado_em: ts(40), atualizado_em: ts(40) },
       { id: 2, lead_id: null, conversa_id: null, item_id: null, item_nome: null, lead_nome: null, telefone: null, cliente_nome: 'Carla Mendes', data_hora: `${diaLocal(1)} 15:30`, duracao_min: 45, tipo: 'visita', status: 'confirmado', observacao: 'Ligou na loja', origem: 'painel', visto: true, criado_em: ts(600), atualizado_em: ts(500) },
       { id: 3, lead_id: 1, conversa_id: 1, item_id: 2, item_nome: 'Toyota Corolla XEi 2019', lead_nome: 'Mariana Alves', telefone: '+55 11 98888-1111', cliente_nome: null, data_hora: `${diaLocal(3)} 09:00`, duracao_min: 60, tipo: 'visita', status: 'agendado', observacao: null, origem: 'bot', visto: true, criado_em: ts(900), atualizado_em: ts(900) },
     ],
+    respostas: [{ id: 1, atalho: 'horario', texto: 'Funcionamos de segunda a sexta, das 8h às 18h, e sábado das 8h às 12h.', criado_em: ts(900), atualizado_em: ts(900) },
+      { id: 2, atalho: 'pix', texto: 'Nossa chave Pix é o CNPJ 12.345.678/0001-90.', criado_em: ts(800), atualizado_em: ts(800) }],
+    inativoMin: 720,
+    novaEmpresa: false,
     conexao: { ...SEM_CONEXAO },
     evolution: { url: 'http://127.0.0.1:8081', chave: '••••9a7c', url_publica: 'https://painel.helix.exemplo.com.br', configurado: true },
     proximoId: 100,
@@ -60,23 +64,56 @@ export const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="264" heigh
 const PERIODO = (k) => ({ mensagens_recebidas: 12 * k, mensagens_enviadas: 15 * k, leads_novos: 2 * k, conversas_abertas: 3 + k, agendamentos: k });
 
 function responder(estado, metodo, caminho, corpo, identidade, busca = new URLSearchParams()) {
-  const p = caminho.replace(/^\/api\/admin\/empresas\/\d+(?=\/(catalogo|leads|conversas|bot|whatsapp|usuarios|relatorios|agendamentos))/, '/api');
+  const p = caminho.replace(/^\/api\/admin\/empresas\/\d+(?=\/(catalogo|leads|conversas|bot|whatsapp|usuarios|relatorios|equipe|etiquetas|atendimento|respostas-rapidas|agendamentos))/, '/api');
   const m = (re) => p.match(re);
   if (p === '/api/me') return identidade ? [200, identidade] : [401, { erro: { codigo: 'nao_autenticado', mensagem: 'sessão ausente' } }];
   if (p === '/api/logout') return [204, null];
-  if (p === '/api/relatorios') return [200, { hoje: PERIODO(1), dias_7: PERIODO(7), dias_30: PERIODO(30), por_dia: Array.from({ length: 30 }, (_, i) => ({ dia: dia(29 - i), recebidas: 8 + ((i * 7) % 13), enviadas: 10 + ((i * 5) % 11) })), plano: { nome: 'Profissional', limite_mensagens_mes: 5000, usadas_mes: 1830 } }];
+  if (p === '/api/relatorios') {
+    if (estado.novaEmpresa) {
+      const zero = PERIODO(0);
+      return [200, { hoje: zero, dias_7: zero, dias_30: zero, por_dia: Array.from({ length: 30 }, (_, i) => ({ dia: dia(29 - i), recebidas: 0, enviadas: 0 })), mensagens_mes: 0, plano: { nome: 'Básico', limite_mensagens_mes: 1000, usadas_mes: 0 }, primeiros_passos: { catalogo: true, whatsapp: false, bot_testado: false, primeira_conversa: false } }];
+    }
+    return [200, { hoje: PERIODO(1), dias_7: PERIODO(7), dias_30: PERIODO(30), por_dia: Array.from({ length: 30 }, (_, i) => ({ dia: dia(29 - i), recebidas: 8 + ((i * 7) % 13), enviadas: 10 + ((i * 5) % 11) })), mensagens_mes: 1830, plano: { nome: 'Profissional', limite_mensagens_mes: 5000, usadas_mes: 1830 }, primeiros_passos: { catalogo: true, whatsapp: true, bot_testado: true, primeira_conversa: true } }];
+  }
   if (p === '/api/conversas' && metodo === 'GET') return [200, { itens: estado.conversas, proximo_cursor: null }];
-  let r = m(/^\/api\/conversas\/(\d+)(?:\/(\w+))?$/);
+  if (p === '/api/conversas/alertas') {
+    const atencao = estado.conversas.filter((c) => !c.resolvida_em && (c.pediu_humano_em || c.nova));
+    return [200, { aguardando_humano: atencao.filter((c) => c.pediu_humano_em).length, novas: atencao.filter((c) => c.nova).length, total: atencao.length,
+      recentes: atencao.map((c) => ({ conversa_id: c.id, lead_nome: c.lead_nome, telefone: c.telefone, motivo: c.pediu_humano_em ? 'pediu_atendente' : 'nova', em: c.pediu_humano_em || c.ultima_mensagem_em })) }];
+  }
+  if (p === '/api/equipe') return [200, [{ id: 2, nome: 'Ana Souza', papel: 'admin' }, { id: 3, nome: 'Beto Lima', papel: 'atendente' }]];
+  if (p === '/api/etiquetas') return [200, [{ etiqueta: 'financiamento', leads: 2 }, { etiqueta: 'VIP', leads: 1 }]];
+  if (p === '/api/atendimento') {
+    if (metodo === 'PUT') estado.inativoMin = corpo.humano_inativo_min;
+    return [200, { humano_inativo_min: estado.inativoMin }];
+  }
+  if (p === '/api/respostas-rapidas') {
+    if (metodo === 'POST') { const r0 = { id: estado.proximoId++, atalho: corpo.atalho.replace(/^\//, '').toLowerCase(), texto: corpo.texto.trim(), criado_em: ts(0), atualizado_em: ts(0) }; estado.respostas.push(r0); return [201, r0]; }
+    return [200, estado.respostas];
+  }
+  let r = m(/^\/api\/respostas-rapidas\/(\d+)$/);
+  if (r) {
+    const i = estado.respostas.findIndex((x) => x.id === Number(r[1]));
+    if (i < 0) return [404, { erro: { codigo: 'nao_encontrado', mensagem: 'resposta rápida não encontrada' } }];
+    if (metodo === 'DELETE') { estado.respostas.splice(i, 1); return [204, null]; }
+    Object.assign(estado.respostas[i], { atalho: corpo.atalho, texto: corpo.texto });
+    return [200, estado.respostas[i]];
+  }
+  r = m(/^\/api\/conversas\/(\d+)(?:\/(\w+))?$/);
   if (r) {
     const c = estado.conversas.find((x) => x.id === Number(r[1]));
     if (!c) return [404, { erro: { codigo: 'nao_encontrado', mensagem: 'conversa não encontrada' } }];
     if (!r[2]) return [200, c];
     if (r[2] === 'mensagens') return [200, { itens: estado.mensagens[c.id] || [], proximo_cursor: null }];
-    if (r[2] === 'lida') { c.nao_lidas = 0; return [204, null]; }
-    if (r[2] === 'assumir') { c.modo = 'humano'; return [200, c]; }
-    if (r[2] === 'devolver') { c.modo = 'bot'; return [200, c]; }
+    if (r[2] === 'lida') { c.nao_lidas = 0; c.nova = false; return [204, null]; }
+    if (r[2] === 'assumir') { Object.assign(c, { modo: 'humano', pediu_humano_em: null, nova: false, atribuida_a: identidade.usuario_id }); return [200, c]; }
+    if (r[2] === 'devolver') { Object.assign(c, { modo: 'bot', pediu_humano_em: null }); return [200, c]; }
+    if (r[2] === 'resolver') { Object.assign(c, { modo: 'bot', pediu_humano_em: null, resolvida_em: ts(0), nao_lidas: 0, nova: false }); return [200, c]; }
+    if (r[2] === 'reabrir') { c.resolvida_em = null; return [200, c]; }
+    if (r[2] === 'atribuir') { c.atribuida_a = corpo.usuario_id; return [200, c]; }
     if (r[2] === 'responder') {
-      const msg = { id: estado.proximoId++, direcao: 'saida', autor: 'humano', tipo: 'text', texto: corpo.texto, status: 'enviada', erro_codigo: null, erro_texto: null, criado_em: ts(0) };
+      Object.assign(c, { modo: 'humano', pediu_humano_em: null, atribuida_a: c.atribuida_a || identidade.usuario_id });
+      const msg = { id: estado.proximoId++, direcao: 'saida', autor: 'humano', tipo: 'text', texto: corpo.texto, status: 'enviada', erro_codigo: null, erro_texto: null, criado_em: ts(0), enviado_por: identidade.usuario_id, enviado_por_nome: identidade.nome };
       (estado.mensagens[c.id] = estado.mensagens[c.id] || []).push(msg);
       c.ultima_mensagem = { texto: msg.texto, direcao: 'saida', autor: 'humano', criado_em: msg.criado_em };
       return [202, msg];
@@ -87,6 +124,7 @@ function responder(estado, metodo, caminho, corpo, identidade, busca = new URLSe
     if (!r) return [200, { itens: estado.leads, proximo_cursor: null }];
     const l = estado.leads.find((x) => x.id === Number(r[1]));
     if (metodo === 'PATCH') Object.assign(l, corpo);
+    if (metodo === 'PATCH' && corpo.etiquetas) estado.conversas.filter((c) => c.lead_id === l.id).forEach((c) => { c.etiquetas = corpo.etiquetas; });
     return [200, { ...l, conversa_id: l.id }];
   }
   if (p === '/api/catalogo/importar') {

@@ -92,7 +92,7 @@ describe('painel: revenda, empresa e atendente', () => {
   test('o admin entra e cadastra um veículo no catálogo', async () => {
     await comPagina(nav, 'admin cadastra veiculo', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
-      await page.getByRole('link', { name: 'Catálogo' }).click();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Catálogo', exact: true }).click();
       await page.getByRole('button', { name: 'Novo item' }).click();
       const dlg = page.getByRole('dialog');
       await dlg.getByLabel('Nome', { exact: true }).fill(VEICULO.nome);
@@ -114,12 +114,15 @@ describe('painel: revenda, empresa e atendente', () => {
     if (await faltaEndpoint(t, srv.url, 'POST', '/api/bot/simular')) return;
     await comPagina(nav, 'testar bot', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
-      await page.getByRole('link', { name: 'Bot' }).click();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Bot', exact: true }).click();
       await page.getByLabel('Mensagem').fill('Olá! Vocês têm o Onix 2020? Qual o preço?');
       await page.getByRole('button', { name: 'Enviar ao bot' }).click();
       const resposta = page.locator('.resposta-bot').first();
       await resposta.waitFor({ timeout: 20000 });
       assert.match(await resposta.innerText(), /65\.900/, 'a resposta traz o preço do catálogo');
+      // The bot's *Chevrolet Onix LT 2020* is bold, not asterisks.
+      assert.equal(await resposta.locator('strong').first().innerText(), VEICULO.nome);
+      assert.doesNotMatch(await resposta.innerText(), /\*/);
       await resposta.getByText('Por que esta resposta?').click();
       const porque = resposta.locator('.porque');
       assert.match(await porque.innerText(), /Intenção: busca/);
@@ -143,9 +146,9 @@ describe('painel: revenda, empresa e atendente', () => {
     if (await faltaEndpoint(t, srv.url, 'POST', '/api/bot/simular')) return;
     await comPagina(nav, 'simulador sem conversa', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
-      await page.getByRole('link', { name: 'Conversas' }).click();
-      await page.getByRole('list', { name: 'Conversas' }).getByText('Nenhuma conversa ainda').waitFor();
-      await page.getByRole('link', { name: 'Leads' }).click();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Conversas', exact: true }).click();
+      await page.getByRole('list', { name: 'Conversas' }).getByText('Nenhuma conversa aberta').waitFor();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Leads', exact: true }).click();
       await page.getByText('Nenhum lead ainda').waitFor();
     });
   });
@@ -156,7 +159,7 @@ describe('painel: revenda, empresa e atendente', () => {
     if (await faltaEndpoint(t, srv.url, 'POST', '/api/conversas/1/responder')) return;
     await comPagina(nav, 'webhook assumir responder', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
-      await page.getByRole('link', { name: 'WhatsApp' }).click();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'WhatsApp', exact: true }).click();
       await page.getByLabel('Phone number ID (Meta)').fill(PHONE_NUMBER_ID);
       await page.getByLabel('Número do WhatsApp').fill('+55 11 99999-0000');
       await page.getByLabel('Token de acesso').fill('token-de-teste-e2e');
@@ -164,7 +167,7 @@ describe('painel: revenda, empresa e atendente', () => {
       await page.getByRole('button', { name: 'Salvar WhatsApp' }).click();
       await page.getByText('Configuração do WhatsApp salva.').waitFor();
       assert.equal(await page.getByText('token-de-teste-e2e').count(), 0, 'o token nunca aparece');
-      await page.getByRole('link', { name: 'Conversas' }).click();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Conversas', exact: true }).click();
       await page.getByRole('list', { name: 'Conversas' }).waitFor();
       await page.evaluate(() => { window.semRecarregar = 'sim'; });
       const corpo = envelopeWhatsApp({ phoneNumberId: PHONE_NUMBER_ID, de: '5511988887777', nome: 'Cliente Webhook', texto: 'Oi, vi o Onix no anúncio', wamid: 'wamid.E2E-1' });

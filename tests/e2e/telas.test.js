@@ -60,19 +60,105 @@ describe('telas com dados de exemplo', () => {
     }
   }
 
-  test('conversa: status de entrega, motivo da falha, assumir e responder', async () => {
+  test('conversa: formatação, status, falha explicada, quem respondeu, devolver, assumir, responder e resolver', async () => {
     await comPagina(nav, 'fixtures conversa', async (page) => {
       await simularApi(page, 'admin');
       await page.goto(`${srv.url}/painel/conversas/1`);
       const fio = page.getByRole('region', { name: 'Conversa' });
       await fio.getByText('lido').waitFor();
-      await fio.getByText('Mais de 24 h desde a última mensagem do cliente').waitFor();
+      // WhatsApp formatting as DOM nodes, never raw markers.
+      const bolha = fio.locator('.msg').filter({ hasText: 'Toyota Corolla XEi 2019' });
+      assert.equal(await bolha.locator('strong').innerText(), 'Toyota Corolla XEi 2019');
+      assert.equal(await bolha.locator('em').innerText(), 'automático');
+      assert.equal(await bolha.locator('s').innerText(), 'R$ 115.900,00');
+      assert.equal(await bolha.locator('code').innerText(), 'XEI-2019');
+      assert.doesNotMatch(await bolha.innerText(), /\*|_automático_|~|```/);
+      // Meta's 131047 in pt-BR with what to do, not "Re-engagement message".
+      await fio.getByText('Passaram mais de 24 h desde a última mensagem do cliente').waitFor();
+      await fio.getByText('Espere o cliente escrever de novo ou envie um modelo de mensagem').waitFor();
+      assert.equal(await fio.getByText('Re-engagement message').count(), 0);
+      await page.getByRole('button', { name: 'Devolver ao bot' }).click();
       await page.getByRole('button', { name: 'Assumir conversa' }).click();
       await page.getByRole('button', { name: 'Devolver ao bot' }).waitFor();
       await page.getByLabel('Resposta').fill('Aceitamos sim, traga o carro para avaliação.');
       await page.getByRole('button', { name: 'Enviar' }).click();
       await fio.getByText('traga o carro para avaliação').waitFor();
+      await fio.locator('.msg.saida').filter({ hasText: 'traga o carro' }).getByText('Ana Souza').waitFor();
+      await page.getByRole('button', { name: 'Resolver' }).click();
+      await page.getByRole('button', { name: 'Reabrir' }).waitFor();
+      // João's conversa: the reply shows who sent it.
+      await page.getByRole('list', { name: 'Conversas' }).getByRole('link').filter({ hasText: 'João Pereira' }).click();
+      await fio.locator('.msg.saida').filter({ hasText: 'sábado às 10h' }).getByText('Beto Lima').waitFor();
+      await page.screenshot({ path: join(PASTA, 'desktop-admin-conversa-resolvida.png'), fullPage: true });
     });
+  });
+
+  for (const [nomeTam, viewport] of Object.entries(TAMANHOS)) {
+    test(`${nomeTam}: empresa nova vê os primeiros passos em vez de um gráfico zerado`, async () => {
+      await comPagina(nav, `fixtures primeiros passos ${nomeTam}`, async (page) => {
+        const estado = await simularApi(page, 'admin');
+        estado.novaEmpresa = true;
+        await page.goto(`${srv.url}/painel`);
+        const passos = page.getByRole('region', { name: 'Primeiros passos' });
+        await passos.waitFor();
+        assert.equal(await page.locator('.grafico').count(), 0, 'no chart of zeros');
+        assert.match(await passos.getByRole('listitem').nth(0).innerText(), /Cadastre o catálogo[\s\S]*feito/);
+        await passos.getByRole('link', { name: 'Conectar o WhatsApp' }).waitFor();
+        await passos.getByRole('link', { name: 'Testar o bot' }).waitFor();
+        await page.getByText('0 de 1.000 mensagens usadas neste mês').waitFor();
+        await page.screenshot({ path: join(PASTA, `${nomeTam}-admin-primeiros-passos.png`), fullPage: true });
+        await passos.getByRole('link', { name: 'Testar o bot' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Bot' }).waitFor();
+      }, { viewport });
+    });
+
+    test(`${nomeTam}: a tabela da Auditoria cabe inteira e a legenda do gráfico não vira cartões`, async () => {
+      await comPagina(nav, `fixtures auditoria ${nomeTam}`, async (page) => {
+        await simularApi(page, 'superadmin');
+        await page.goto(`${srv.url}/revenda/auditoria`);
+        await page.getByText('superadmin.acessar_empresa').waitFor();
+        const cortes = await page.evaluate(() => {
+          const caixa = document.querySelector('main .tabela-rolagem');
+          const fora = [];
+          if (caixa.scrollWidth > caixa.clientWidth + 1) fora.push(`tabela ${caixa.scrollWidth} > ${caixa.clientWidth}`);
+          const limite = caixa.getBoundingClientRect().right + 1;
+          for (const td of caixa.querySelectorAll('td')) {
+            if (td.getBoundingClientRect().right > limite || td.scrollWidth > td.clientWidth + 1) fora.push(td.innerText);
+          }
+          return fora;
+        });
+        assert.deepEqual(cortes, [], 'nenhuma célula cortada');
+      }, { viewport });
+      await comPagina(nav, `fixtures legenda ${nomeTam}`, async (page) => {
+        await simularApi(page, 'admin');
+        await page.goto(`${srv.url}/painel`);
+        await page.locator('.u-legend').waitFor();
+        const exibicao = await page.evaluate(() => [...document.querySelectorAll('.u-legend tr')].map((tr) => getComputedStyle(tr).display));
+        // uPlot lays its legend out inline; the phone's table-as-cards rule must not reach it.
+        assert.ok(exibicao.length >= 3 && exibicao.every((d) => d !== 'block'), `legenda: ${exibicao}`);
+        const altura = await page.locator('.u-legend').evaluate((el) => el.getBoundingClientRect().height);
+        assert.ok(altura < 80, `a legenda ocupa uma linha ou duas, não cartões: ${altura}px`);
+      }, { viewport });
+    });
+  }
+
+  test('celular: o funil de leads vira abas, uma etapa por vez', async () => {
+    await comPagina(nav, 'fixtures leads abas', async (page) => {
+      await simularApi(page, 'admin');
+      await page.goto(`${srv.url}/painel/leads`);
+      const abas = page.getByRole('tablist', { name: 'Etapas do funil' });
+      await abas.waitFor();
+      const visiveis = async () => page.locator('.funil .coluna').evaluateAll((cs) => cs.filter((c) => c.offsetParent !== null).map((c) => c.dataset.status));
+      assert.deepEqual(await visiveis(), ['novo']);
+      await abas.getByRole('tab', { name: 'Vendido (1)' }).click();
+      assert.deepEqual(await visiveis(), ['vendido']);
+      await page.getByText('Paula Reis').waitFor();
+      await abas.getByRole('tab', { name: 'Vendido (1)' }).press('ArrowRight');
+      assert.equal(await abas.getByRole('tab', { name: 'Perdido (0)' }).getAttribute('aria-selected'), 'true');
+      const altura = await page.evaluate(() => document.documentElement.scrollHeight);
+      assert.ok(altura < 1500, `uma etapa por vez, não uma coluna de ${altura}px`);
+      await page.screenshot({ path: join(PASTA, 'celular-admin-leads-abas.png'), fullPage: true });
+    }, { viewport: TAMANHOS.celular });
   });
 
   test('leads: mover pelo teclado com o seletor de status', async () => {

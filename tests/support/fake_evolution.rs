@@ -45,6 +45,9 @@ struct State {
     hash_objeto: bool,
     /// Connect calls after which a `connecting` instance becomes `open` (the phone scanned).
     abrir_apos_connects: Option<u64>,
+    /// Hold every sendText before answering (a send "in flight"), and how many wait now.
+    segurar_envios: bool,
+    envios_segurados: u64,
     /// message id → (mimetype, bytes): what getBase64FromMediaMessage serves.
     midias: HashMap<String, (String, Vec<u8>)>,
 }
@@ -107,6 +110,18 @@ impl FakeEvolution {
         if let Some(i) = self.st().instancias.get_mut(nome) {
             i.state = state.to_owned();
         }
+    }
+    /// From now on every sendText waits, unanswered, until [`Self::soltar_envios`]: what
+    /// Evolution does meanwhile (echo webhooks) can be played while our send is in flight.
+    pub fn segurar_envios(&self) {
+        self.st().segurar_envios = true;
+    }
+    pub fn soltar_envios(&self) {
+        self.st().segurar_envios = false;
+    }
+    /// How many sendText requests are being held now.
+    pub fn envios_segurados(&self) -> u64 {
+        self.st().envios_segurados
     }
     /// Keeps the media of message `id` (what `/chat/getBase64FromMediaMessage` returns).
     pub fn add_midia(&self, id: &str, mimetype: &str, bytes: &[u8]) {
@@ -174,6 +189,9 @@ fn erro(status: u16, error: &str, msg: Value) -> (u16, String) {
 
 fn handle(mut request: tiny_http::Request, state: &Mutex<State>) {
     let recorded = Recorded::read(&mut request);
+    if recorded.path.starts_with("/message/sendText/") {
+        segurar(state);
+    }
     let (status, body) = {
         let mut st = state.lock().expect("fake evolution state");
         let answer = answer(&mut st, &recorded);
@@ -182,6 +200,27 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>) {
     };
     let content_type = tiny_http::Header::from_bytes("Content-Type", "application/json").expect("static header");
     let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(status).with_header(content_type));
+}
+
+/// Waits (without holding the lock) while sends are being held.
+fn segurar(state: &Mutex<State>) {
+    let mut contado = false;
+    loop {
+        {
+            let mut st = state.lock().expect("fake evolution state");
+            if !st.segurar_envios {
+                if contado {
+                    st.envios_segurados -= 1;
+                }
+                return;
+            }
+            if !contado {
+                st.envios_segurados += 1;
+                contado = true;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 fn answer(st: &mut State, r: &Recorded) -> (u16, String) {

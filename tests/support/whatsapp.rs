@@ -11,7 +11,7 @@ use helixai::config::ServerConfig;
 use helixai::crypto::Secret;
 use helixai::domain::Setor;
 use helixai::provision::{criar_empresa, PedidoEmpresa};
-use helixai::store::central::{BotAlteracao, Empresa, WhatsappAlteracao};
+use helixai::store::central::{AlteraEmpresa, BotAlteracao, Empresa, NovoPlano, WhatsappAlteracao};
 use helixai::store::tenant::TenantDb;
 use serde_json::{json, Value};
 
@@ -157,6 +157,25 @@ pub fn empresa_com_canal(app: &App, slug: &str, setor: Setor, pid: &str, llm: Op
         app.central.empresa_definir_bot(e.id, &bot).expect("set llm");
     }
     app.empresa(e.id).expect("reload")
+}
+
+/// Puts the empresa on a new plano allowing `limite` "mensagens do mês".
+pub fn dar_plano(app: &App, e: &Empresa, limite: i64) {
+    let plano = app
+        .central
+        .plano_criar(&NovoPlano {
+            nome: format!("Plano de {limite}"),
+            preco_centavos: 1000,
+            limite_mensagens_mes: Some(limite),
+            limite_usuarios: None,
+            limite_itens_catalogo: None,
+            limite_midia_mb: None,
+            ativo: true,
+        })
+        .expect("plano");
+    app.central
+        .empresa_atualizar(e.id, &AlteraEmpresa { plano_id: Some(Some(plano.id)), ..AlteraEmpresa::default() })
+        .expect("assign plano");
 }
 
 /// Adds a vehicle to a veiculos empresa's catalog.

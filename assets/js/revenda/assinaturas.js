@@ -2,11 +2,13 @@
 // change their status or due date, list payments and record one (which reactivates).
 
 import * as api from '../api.js';
-import { h, trocar, titulo, campo, carregando, erroBloco, avisar, avisarErro, dialogoForm, tabela, selo, reais, centavosDe, dataHora } from '../ui.js';
+import { h, trocar, titulo, campo, carregando, erroBloco, avisar, avisarErro, dialogoForm, tabela, selo, reais, centavosDe, dataHora, data } from '../ui.js';
 import { todasEmpresas, todosPlanos } from './comum.js';
 
 const STATUS = [['ativa', 'Ativa'], ['atrasada', 'Atrasada'], ['suspensa', 'Suspensa'], ['cancelada', 'Cancelada']];
 const CLASSE = { ativa: 'ok', atrasada: 'humano', suspensa: 'ruim', cancelada: '' };
+const METODOS = [['pix', 'Pix'], ['boleto', 'Boleto'], ['cartao', 'Cartão'], ['outro', 'Outro']];
+const nomeMetodo = (m) => (m ? (METODOS.find((x) => x[0] === String(m).toLowerCase()) || [m, m])[1] : '—');
 
 export async function render(raiz) {
   let empresas = [];
@@ -29,7 +31,7 @@ export async function render(raiz) {
       trocar(blocoA, tabela([
         { titulo: 'Empresa', valor: (a) => nomeEmpresa(a.empresa_id) },
         { titulo: 'Plano', valor: (a) => nomePlano(a.plano_id) },
-        { titulo: 'Próximo vencimento', valor: (a) => a.proximo_vencimento || '—' },
+        { titulo: 'Próximo vencimento', valor: (a) => data(a.proximo_vencimento) },
         { titulo: 'Situação', valor: (a) => selo(a.status, CLASSE[a.status] || '') },
         { titulo: 'Alterar', valor: (a) => h('select', { 'aria-label': `Situação da assinatura de ${nomeEmpresa(a.empresa_id)}`, onchange: (ev) => alterar(a, { status: ev.target.value }) },
           STATUS.map(([v, r]) => h('option', { value: v, selected: v === a.status }, r))) },
@@ -41,7 +43,7 @@ export async function render(raiz) {
         { titulo: 'Quando', valor: (p) => dataHora(p.criado_em || p.pago_em) },
         { titulo: 'Assinatura', valor: (p) => { const a = assinaturas.find((x) => x.id === p.assinatura_id); return a ? nomeEmpresa(a.empresa_id) : `#${p.assinatura_id}`; } },
         { titulo: 'Valor', classe: 'num', valor: (p) => reais(p.valor_centavos) },
-        { titulo: 'Método', valor: (p) => p.metodo || '—' },
+        { titulo: 'Método', valor: (p) => nomeMetodo(p.metodo) },
         { titulo: 'Referência', valor: (p) => p.referencia || '—' },
       ], pag.itens || [], 'Nenhum pagamento registrado.'));
     } catch (e) { trocar(blocoP, erroBloco(e)); }
@@ -70,7 +72,7 @@ export async function render(raiz) {
       campos: [campo({ nome: 'assinatura_id', rotulo: 'Assinatura', tipo: 'select', obrigatorio: true,
         opcoes: assinaturas.map((a) => [a.id, `${nomeEmpresa(a.empresa_id)} — ${nomePlano(a.plano_id)} (${a.status})`]) }),
       campo({ nome: 'valor', rotulo: 'Valor (R$)', obrigatorio: true, attrs: { inputmode: 'decimal' } }),
-      campo({ nome: 'metodo', rotulo: 'Método', tipo: 'select', opcoes: [['pix', 'Pix'], ['boleto', 'Boleto'], ['cartao', 'Cartão'], ['outro', 'Outro']] }),
+      campo({ nome: 'metodo', rotulo: 'Método', tipo: 'select', opcoes: METODOS }),
       campo({ nome: 'referencia', rotulo: 'Referência (opcional)', placeholder: 'Ex.: 2026-11' })],
       enviar: (v) => {
         const valor = centavosDe(v.valor);

@@ -1,5 +1,5 @@
 // revenda/auditoria.js — owns the audit log: filters (empresa, usuário, ação, período),
-// the table of entries, and paging with "Carregar mais".
+// the table of entries (readable at 375 and 1280 px), and paging with "Carregar mais".
 
 import * as api from '../api.js';
 import { h, trocar, titulo, campo, carregando, erroBloco, tabela, dataHora } from '../ui.js';
@@ -33,12 +33,14 @@ export async function render(raiz) {
       itens = itens.concat(pag.itens || []);
       cursor = pag.proximo_cursor || null;
       trocar(lista, tabela([
-        { titulo: 'Quando', valor: (a) => dataHora(a.criado_em) },
-        { titulo: 'Quem', valor: (a) => a.usuario_email || (a.usuario_id ? `#${a.usuario_id}` : '—') },
+        // Dates and IPs stay on one line; e-mails, actions and paths wrap where they must,
+        // so the table fits at 1280 px and each row reads as a card at 375 px.
+        { titulo: 'Quando', classe: 'junto', valor: (a) => dataHora(a.criado_em) },
+        { titulo: 'Quem', classe: 'quebra', valor: (a) => a.usuario_email || (a.usuario_id ? `#${a.usuario_id}` : '—') },
         { titulo: 'Empresa', valor: (a) => nomeEmpresa(a.empresa_id) },
-        { titulo: 'Ação', valor: (a) => h('code', {}, a.acao) },
-        { titulo: 'Alvo', valor: (a) => a.alvo || '—' },
-        { titulo: 'IP', valor: (a) => a.ip || '—' },
+        { titulo: 'Ação', classe: 'quebra', valor: (a) => h('code', {}, a.acao) },
+        { titulo: 'Alvo', classe: 'quebra', valor: (a) => [a.alvo || '—', a.detalhes ? h('div', { class: 'previa' }, a.detalhes) : null] },
+        { titulo: 'IP', classe: 'junto', valor: (a) => a.ip || '—' },
       ], itens, 'Nenhum registro com esses filtros.'),
       cursor ? h('div', { class: 'acoes' }, h('button', { type: 'button', class: 'secundario', onclick: () => carregar(false) }, 'Carregar mais')) : null);
     } catch (e) { trocar(lista, erroBloco(e)); }

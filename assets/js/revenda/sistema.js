@@ -4,7 +4,7 @@
 // numbers that no empresa claims (unrouted).
 
 import * as api from '../api.js';
-import { h, trocar, titulo, carregando, erroBloco, tabela, num, dataHora } from '../ui.js';
+import { h, trocar, titulo, carregando, erroBloco, tabela, num, dataHora, duracao } from '../ui.js';
 
 function tamanho(bytes) {
   if (bytes === null || bytes === undefined) return '—';
@@ -13,12 +13,6 @@ function tamanho(bytes) {
   let i = 0;
   while (v >= 1024 && i < u.length - 1) { v /= 1024; i += 1; }
   return `${v.toLocaleString('pt-BR', { maximumFractionDigits: 1 })} ${u[i]}`;
-}
-
-function duracao(s) {
-  if (s === null || s === undefined) return '—';
-  const d = Math.floor(s / 86400); const hh = Math.floor((s % 86400) / 3600); const m = Math.floor((s % 3600) / 60);
-  return `${d ? `${d} d ` : ''}${hh} h ${m} min`;
 }
 
 export async function render(raiz) {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agendamentos;
+pub mod atendimento;
 pub mod bot;
 pub(crate) mod campos;
 pub mod catalogo;

@@ -226,7 +226,8 @@ fn conversa_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, orig
             tx.prepare_cached(
                 "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, nao_lidas = nao_lidas + 1,
                      ultima_entrada_ms = MAX(ultima_entrada_ms, ?2), atualizado_em = CURRENT_TIMESTAMP,
-                     destino = COALESCE(?3, destino)
+                     destino = COALESCE(?3, destino),
+                     vista = CASE WHEN resolvida_em IS NULL THEN vista ELSE 0 END, resolvida_em = NULL
                  WHERE id = ?1",
             )?
             .execute(params![id, e.agora_ms, destino])?;
@@ -319,7 +320,8 @@ pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) ->
 }
 
 /// Records a message the business sent from its own phone (Evolution `fromMe`), in the
-/// customer's conversa: outbound, autor `humano`, status `enviada`, no bot job, not unread.
+/// customer's conversa: outbound, autor `humano`, status `enviada`, no bot job, not unread;
+/// the conversa goes to modo humano (a person is talking).
 /// Idempotent on `wa_message_id` (a copy of one of our own sends is a no-op). Runs inside the
 /// caller's transaction (a journal batch).
 pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
@@ -329,6 +331,14 @@ pub(super) fn saida_externa_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'
     let conversa = conversa_da_entrada(tx, e, Origem::Empresa)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Empresa)?;
     let midia = super::midias::registrar_tx(tx, conversa, mensagem, e, false)?;
+    // A person answered from the phone: the bot steps back (issue #21) — unless this is the
+    // echo of our own bot reply arriving while its send is still in flight.
+    tx.prepare_cached(
+        "UPDATE conversas SET modo = 'humano', humano_desde_ms = ?2, pediu_humano_em = NULL, vista = 1
+         WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM mensagens WHERE conversa_id = ?1 AND direcao = 'saida'
+             AND autor = 'bot' AND status = 'enviando' AND wa_message_id IS NULL)",
+    )?
+    .execute(params![conversa, e.agora_ms])?;
     Ok(EntradaRegistrada {
         nova: true,
         conversa_id: ConversaId(conversa),
@@ -418,11 +428,13 @@ impl TenantDb {
         }))
     }
 
-    /// Sets a conversa's mode (`bot` or `humano`).
+    /// Sets a conversa's mode (`bot` or `humano`); modo humano starts its idle time now.
     pub fn conversa_definir_modo(&self, id: ConversaId, modo: &str) -> Result<()> {
         self.conn()?.execute(
-            "UPDATE conversas SET modo = ?2, atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-            params![id.0, modo],
+            "UPDATE conversas SET modo = ?2, atualizado_em = CURRENT_TIMESTAMP,
+                 humano_desde_ms = CASE WHEN ?2 = 'humano' THEN ?3 END
+             WHERE id = ?1",
+            params![id.0, modo, crate::clock::unix_now_ms()],
         )?;
         Ok(())
     }

@@ -46,7 +46,8 @@ impl TenantDb {
             .optional()?)
     }
 
-    /// Stores a sandbox conversation and purges the ones idle for a day.
+    /// Stores a sandbox conversation, purges the ones idle for a day and notes that the bot
+    /// was tested (the dashboard's first steps).
     pub fn sandbox_gravar(&self, chave: &str, estado: &str, historico: &str, agora_ms: i64) -> Result<()> {
         let conn = self.conn()?;
         conn.execute(
@@ -56,6 +57,8 @@ impl TenantDb {
             params![chave, estado, historico, agora_ms],
         )?;
         conn.execute("DELETE FROM bot_sandbox WHERE atualizado_ms < ?1", [agora_ms - SANDBOX_VIDA_MS])?;
+        // The first steps' "bot testado" outlives the purged sandboxes.
+        conn.execute("INSERT OR IGNORE INTO meta (chave, valor) VALUES ('bot_testado', '1')", [])?;
         Ok(())
     }
 

@@ -32,6 +32,11 @@ pub struct JobBot {
     pub lease_token: i64,
 }
 
+/// The conversa is with a person: the bot's reply is not stored (nor sent).
+pub fn em_modo_humano() -> Error {
+    Error::conflict("conversa_em_modo_humano", "esta conversa está com um atendente humano; o bot não responde")
+}
+
 fn lease_perdido() -> Error {
     Error::conflict("lease_perdido", "o job foi retomado por outro worker")
 }
@@ -171,7 +176,8 @@ impl TenantDb {
 
     /// Stores the composed reply as an outbound mensagem (status `status`: `pendente` before
     /// the send, `simulada` for the simulator), marks the inbound messages up to
-    /// `respondida_ate` as answered, and ties the reply to the job — all at once.
+    /// `respondida_ate` as answered, and ties the reply to the job — all at once. A bot reply
+    /// to a conversa a person took over meanwhile is refused ([`em_modo_humano`]).
     pub fn job_preparar_resposta(
         &self,
         job: &JobBot,
@@ -197,6 +203,19 @@ impl TenantDb {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         ainda_meu(&tx, job)?;
+        if autor == "bot" {
+            // A person may have taken over while the bot was composing: never talk over them.
+            // (The bot's own handoff notice passes: the bot set modo humano itself, and the
+            // customer's request for a person stays pending until someone takes it.)
+            let com_bot: bool = tx.query_row(
+                "SELECT modo = 'bot' OR pediu_humano_em IS NOT NULL FROM conversas WHERE id = ?1",
+                [job.conversa_id.0],
+                |r| r.get(0),
+            )?;
+            if !com_bot {
+                return Err(em_modo_humano());
+            }
+        }
         if let Some(estado) = dialogo {
             super::dialogo::gravar(&tx, job.conversa_id, estado)?;
         }
@@ -277,18 +296,27 @@ impl TenantDb {
     }
 
     /// Queues a reply typed by a person in the panel: the outbound mensagem (autor `humano`,
-    /// status `pendente`) and an `envio` job that already owns it, so a worker sends it through
-    /// the same path (retries, failure codes, exactly once) as the bot's replies. Not debounced.
+    /// status `pendente`, `enviado_por` the usuario) and an `envio` job that already owns it, so
+    /// a worker sends it through the same path (retries, failure codes, exactly once) as the
+    /// bot's replies. Not debounced. The reply takes the conversa over (modo humano: the bot
+    /// stays silent) and reopens it if it was resolved; `atribuir` assigns it when unassigned.
     pub fn responder_humano(
         &self,
         conversa: ConversaId,
         texto: &str,
         usuario_id: i64,
+        atribuir: Option<i64>,
         agora_ms: i64,
     ) -> Result<MensagemId> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = saida_tx(&tx, conversa, "text", texto, "humano", Some(usuario_id), agora_ms)?;
+        if atribuir.is_some() {
+            tx.execute(
+                "UPDATE conversas SET atribuida_a = COALESCE(atribuida_a, ?2) WHERE id = ?1",
+                params![conversa.0, atribuir],
+            )?;
+        }
         tx.commit()?;
         Ok(MensagemId(id))
     }
@@ -388,6 +416,15 @@ pub(super) fn saida_tx(
              atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
         params![conversa.0, autor],
     )?;
+    if autor == "humano" {
+        // A person's message (text or attachment) takes the conversa over: the bot stays
+        // silent, the customer's request for a person is answered, a resolved one reopens.
+        tx.execute(
+            "UPDATE conversas SET vista = 1, modo = 'humano', humano_desde_ms = ?2, pediu_humano_em = NULL,
+                 resolvida_em = NULL WHERE id = ?1",
+            params![conversa.0, agora_ms],
+        )?;
+    }
     Ok(id)
 }
 

@@ -39,10 +39,12 @@ pub struct Lead {
     pub atualizado_em: String,
 }
 
-const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
+pub(super) const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
                          responsavel_id, criado_em, atualizado_em, horario_preferido";
+/// How many columns [`LEAD_COLS`] selects (a query's extra columns start at this index).
+pub(super) const LEAD_COLS_N: usize = 13;
 
-fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
+pub(super) fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
     Ok(Lead {
         id: LeadId(r.get(0)?),
         wa_id: r.get(1)?,

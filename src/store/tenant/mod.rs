@@ -2,25 +2,32 @@
 //!
 //! Submodules hold the SQL per concern: [`catalogo`] (produtos_catalogo + setor tables),
 //! [`agendamentos`] (appointments and their room check), [`dialogo`] (the bot's memory per
-//! conversa and the simulator's sandbox),
-//! [`leads`], [`inbox`] (the panel's reading of conversas/mensagens), [`relatorios`],
-//! [`conversas`] (storing inbound messages, statuses, what the bot reads), [`lote`] (a batch of
-//! webhook events from the journal in one transaction), [`jobs`] (bot jobs
-//! and the reply state machine), [`midias`] (media rows, their download jobs, attachments) and
-//! [`catalogo_fotos`] (photos of catalog items). Creating a new tenant file ([`create_file`]) lives here too,
+//! conversa and the simulator's sandbox), [`leads`] and their [`etiquetas`], [`inbox`] (the
+//! panel's reading of conversas/mensagens) with its full-text [`busca`], [`atendimento`]
+//! (handoff, assignment, resolution, alerts), [`respostas_rapidas`], [`exportacao`] (rows for
+//! the CSV exports), [`relatorios`], [`uso`] ("mensagens do mês"), [`conversas`] (storing
+//! inbound messages, statuses, what the bot reads), [`lote`] (a batch of webhook events from
+//! the journal in one transaction), [`jobs`] (bot jobs and the reply state machine),
+//! [`midias`] (media rows, their download jobs, attachments) and [`catalogo_fotos`] (photos of
+//! catalog items). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
 pub mod agendamentos;
+pub mod atendimento;
+pub mod busca;
 pub mod catalogo;
 pub mod catalogo_fotos;
 pub mod conversas;
 pub mod dialogo;
+pub mod etiquetas;
+pub mod exportacao;
 pub mod inbox;
 pub mod jobs;
 pub mod leads;
 pub mod lote;
 pub mod midias;
 pub mod relatorios;
+pub mod respostas_rapidas;
 pub mod uso;
 
 use std::path::Path;

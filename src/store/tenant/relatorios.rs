@@ -1,5 +1,6 @@
-//! SQL for the empresa's reports: activity counts over a window, messages per day, and the
-//! bot's outbound messages this month (the plano's quota). All times are UTC, like the data.
+//! SQL for the empresa's reports: activity counts over a window, messages per day, and what
+//! a new empresa's first steps have reached. All times are UTC, like the data. "Mensagens do
+//! mês" (the plano's quota) has its one definition in `uso.rs`.
 
 use rusqlite::params;
 use serde::Serialize;
@@ -15,7 +16,8 @@ pub struct Numeros {
     pub leads_novos: i64,
     /// Conversas started in the window.
     pub conversas_abertas: i64,
-    /// Agendamentos created in the window.
+    /// Leads with a visit scheduled in the window: an agendamento created in it, or the lead
+    /// moved to `visita_agendada` in it (each lead once).
     pub agendamentos: i64,
 }
 
@@ -41,7 +43,10 @@ impl TenantDb {
                (SELECT COUNT(*) FROM mensagens, d WHERE direcao = 'saida' AND criado_em >= d.desde),
                (SELECT COUNT(*) FROM leads, d WHERE criado_em >= d.desde),
                (SELECT COUNT(*) FROM conversas, d WHERE criado_em >= d.desde),
-               (SELECT COUNT(*) FROM agendamentos, d WHERE criado_em >= d.desde)",
+               (SELECT COUNT(*) FROM (
+                    SELECT COALESCE(a.lead_id, -a.id) FROM agendamentos a, d WHERE a.criado_em >= d.desde
+                    UNION
+                    SELECT l.id FROM leads l, d WHERE l.status = 'visita_agendada' AND l.status_em >= d.desde))",
             params![desde_mod],
             |r| {
                 Ok(Numeros {
@@ -77,14 +82,16 @@ impl TenantDb {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Messages the bot sent since the first day of this month (UTC): what the plano's
-    /// monthly quota counts.
-    pub fn relatorio_enviadas_pelo_bot_no_mes(&self) -> Result<i64> {
+    /// How far a new empresa got: (catalog items, a simulator conversa exists, a WhatsApp
+    /// customer ever wrote).
+    pub fn relatorio_primeiros_passos(&self) -> Result<(i64, bool, bool)> {
         Ok(self.conn()?.query_row(
-            "SELECT COUNT(*) FROM mensagens
-             WHERE direcao = 'saida' AND autor = 'bot' AND criado_em >= datetime(date('now', 'start of month'))",
+            "SELECT (SELECT COUNT(*) FROM produtos_catalogo),
+                    EXISTS(SELECT 1 FROM conversas WHERE canal = 'simulador')
+                        OR EXISTS(SELECT 1 FROM meta WHERE chave = 'bot_testado'),
+                    EXISTS(SELECT 1 FROM conversas WHERE canal != 'simulador')",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?)
     }
 }

@@ -58,7 +58,8 @@ pub fn criar(app: &Arc<App>, req: &Request, p: &Principal) -> Result<Response> {
         proximo_vencimento: vencimento(body.proximo_vencimento)?,
     };
     let a = app.central.assinatura_criar(&nova)?;
-    let detalhes = format!("plano {}, vencimento {}", a.plano_id, a.proximo_vencimento.as_deref().unwrap_or("-"));
+    let venc = a.proximo_vencimento.as_deref().and_then(crate::clock::unix_de_sqlite).map(crate::clock::data_br);
+    let detalhes = format!("plano {}, vencimento {}", a.plano_id, venc.as_deref().unwrap_or("-"));
     auditar(app, p, Some(a.empresa_id), "assinatura.criar", format!("assinatura {}", a.id), Some(detalhes))?;
     Ok(Response::json(201, &a).for_empresa(a.empresa_id))
 }

@@ -15,8 +15,9 @@ use crate::http::{Request, Response};
 use crate::provision::{criar_empresa, PedidoEmpresa};
 use crate::store::central::{AlteraEmpresa, Empresa, FiltroEmpresas};
 
-/// An empresa's usage: messages stored this month (UTC, both directions), its usuarios, its
-/// catalog items, and its stored media against the plano's quota.
+/// An empresa's usage: its "mensagens do mês" (the bot's replies this month, what the plano
+/// counts: `TenantDb::mensagens_do_mes`), its usuarios, its catalog items, and its stored media
+/// against the plano's quota.
 #[derive(Debug, Serialize)]
 pub struct Uso {
     pub mensagens_mes: i64,
@@ -41,7 +42,7 @@ pub fn uso(app: &App, e: &Empresa) -> Result<Uso> {
     let db = app.tenant_db(e)?;
     let (midia, midia_limite_bytes) = crate::media::uso_da_empresa(&app.central, e.id)?;
     Ok(Uso {
-        mensagens_mes: db.uso_mensagens_mes()?,
+        mensagens_mes: db.mensagens_do_mes()?,
         usuarios: app.central.usuarios_total_empresa(e.id)?,
         itens_catalogo: db.catalogo_total()?,
         midia_bytes: midia.bytes,
