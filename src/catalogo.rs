@@ -59,6 +59,7 @@ pub enum Atributos {
         cambio: Option<String>,
         combustivel: Option<String>,
         cor: Option<String>,
+        portas: Option<i64>,
     },
     Imovel {
         tipo: String,
@@ -69,6 +70,10 @@ pub enum Atributos {
         banheiros: Option<i64>,
         vagas: Option<i64>,
         area_m2: Option<f64>,
+        /// Monthly condomínio fee, centavos.
+        condominio_centavos: Option<i64>,
+        /// Yearly IPTU, centavos.
+        iptu_centavos: Option<i64>,
     },
     Peca {
         codigo_oem: String,
@@ -138,6 +143,20 @@ impl Fields<'_> {
             Some(_) => Err(bad(k, "deve ser um número")),
         }
     }
+    /// Money: a number is centavos; text is reais as people write it (`R$ 450,00`, `1.200`).
+    fn centavos(&self, k: &str) -> Result<Option<i64>> {
+        let v = match self.0.get(k) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+            Some(Value::String(s)) => crate::catalogo_csv::preco_centavos(s).ok().flatten(),
+            Some(_) => None,
+        };
+        match v {
+            Some(c) if (0..=100_000_000_000).contains(&c) => Ok(Some(c)),
+            _ => Err(bad(k, "deve ser um valor em dinheiro (centavos ou reais)")),
+        }
+    }
     fn reject_unknown(&self, allowed: &[&str]) -> Result<()> {
         match self.0.keys().find(|k| !allowed.contains(&k.as_str())) {
             Some(k) => Err(Error::invalid("campo_desconhecido", format!("campo desconhecido para este setor: {k:?}"))),
@@ -168,8 +187,19 @@ fn codigo(valor: Option<String>, codigos: &[&str]) -> Option<String> {
 /// The attribute names each setor accepts.
 pub fn campos_do_setor(setor: Setor) -> &'static [&'static str] {
     match setor {
-        Setor::Veiculos => &["marca", "modelo", "versao", "ano", "km", "cambio", "combustivel", "cor"],
-        Setor::Imoveis => &["tipo", "finalidade", "bairro", "cidade", "quartos", "banheiros", "vagas", "area_m2"],
+        Setor::Veiculos => &["marca", "modelo", "versao", "ano", "km", "cambio", "combustivel", "cor", "portas"],
+        Setor::Imoveis => &[
+            "tipo",
+            "finalidade",
+            "bairro",
+            "cidade",
+            "quartos",
+            "banheiros",
+            "vagas",
+            "area_m2",
+            "condominio_centavos",
+            "iptu_centavos",
+        ],
         Setor::Autopecas => &["codigo_oem", "marca", "aplicacao", "estoque"],
         Setor::Varejo | Setor::Servicos => &[],
     }
@@ -202,6 +232,7 @@ impl NovoItem {
                 cambio: codigo(f.text("cambio")?, CAMBIOS),
                 combustivel: codigo(f.text("combustivel")?, COMBUSTIVEIS),
                 cor: f.text("cor")?,
+                portas: f.int("portas", 1, 9)?,
             },
             Setor::Imoveis => {
                 let finalidade = f.req_text("finalidade")?.to_lowercase();
@@ -217,6 +248,8 @@ impl NovoItem {
                     banheiros: f.int("banheiros", 0, 100)?,
                     vagas: f.int("vagas", 0, 100)?,
                     area_m2: f.real("area_m2")?,
+                    condominio_centavos: f.centavos("condominio_centavos")?,
+                    iptu_centavos: f.centavos("iptu_centavos")?,
                 }
             }
             Setor::Autopecas => Atributos::Peca {
@@ -258,8 +291,23 @@ pub fn normalizar(texto: &str) -> String {
 }
 
 impl ItemValido {
-    /// The normalised text the catalog search matches against.
+    /// The normalised text the catalog search matches against: the words as written, the
+    /// same words split at punctuation (`gol/voyage` → `gol voyage`) and codes joined
+    /// (`5U0-698-151` → `5u0698151`), so a customer finds them however they type them.
     pub fn texto_busca(&self) -> String {
+        let base = self.texto_busca_base();
+        let separado: String = base.chars().map(|c| if c.is_alphanumeric() || c == ' ' { c } else { ' ' }).collect();
+        let separado = separado.split_whitespace().collect::<Vec<_>>().join(" ");
+        let juntos: Vec<String> = base
+            .split_whitespace()
+            .filter(|w| w.contains(|c: char| !c.is_alphanumeric()))
+            .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+            .filter(|w| w.len() >= 3)
+            .collect();
+        format!("{base} {separado} {}", juntos.join(" ")).trim_end().to_string()
+    }
+
+    fn texto_busca_base(&self) -> String {
         let mut parts = vec![self.nome.clone(), self.descricao.clone(), self.categoria.clone().unwrap_or_default()];
         match &self.atributos {
             Atributos::Veiculo { marca, modelo, versao, ano, cambio, combustivel, cor, .. } => {

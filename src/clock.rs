@@ -16,9 +16,14 @@ pub fn unix_now_ms() -> i64 {
 
 /// `(year, month, day, hour, minute, second)` in UTC for a Unix timestamp.
 fn civil(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = ts.div_euclid(86_400);
     let secs = ts.rem_euclid(86_400);
-    // Howard Hinnant's days_from_civil inverse.
+    let (y, m, d) = data_de_dias(ts.div_euclid(86_400));
+    (y, m, d, (secs / 3600) as u32, (secs % 3600 / 60) as u32, (secs % 60) as u32)
+}
+
+/// `(year, month, day)` of the day `days` after 1970-01-01 (Howard Hinnant's
+/// days_from_civil inverse).
+pub fn data_de_dias(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -27,8 +32,7 @@ fn civil(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, (secs / 3600) as u32, (secs % 3600 / 60) as u32, (secs % 60) as u32)
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC), the form SQLite's CURRENT_TIMESTAMP uses.

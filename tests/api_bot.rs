@@ -15,21 +15,28 @@ use crate::support::whatsapp::*;
 const CLIENTE: &str = "5511977776666";
 
 #[test]
-fn simulator_answers_with_the_catalog_price_and_sends_nothing() {
+fn simulator_answers_with_the_catalog_price_and_why() {
     let graph = FakeGraph::start(TOKEN);
     let srv = TestServer::start_with(pipeline_config(&graph));
     let e = empresa_com_canal(&srv.app, "carros", Setor::Veiculos, PID, None);
     add_veiculo(&srv.app.tenant_db(&e).expect("db"), "Toyota", "Corolla", 2021, 11_890_000);
     srv.usuario("atende@carros.com", Papel::Atendente, Some(&e));
     let mut c = srv.login("atende@carros.com");
-    let r = c.post("/api/bot/simular", &json!({"telefone": "5511900000000", "texto": "quanto custa o corolla?"}));
+    let r = c.post("/api/bot/simular", &json!({"sessao": "s1", "texto": "quanto custa o corola?"}));
     assert_eq!(r.status, 200, "{}", r.text());
-    let resposta = r.json()["resposta"].as_str().expect("resposta").to_owned();
-    assert!(resposta.contains("118.900,00"), "the catalog price: {resposta}");
+    let v = r.json();
+    let resposta = v["resposta"].as_str().expect("resposta").to_owned();
+    assert!(resposta.contains("118.900,00"), "the catalog price: {resposta} {}", v["explicacao"]);
+    assert_eq!(v["origem"], "fallback");
+    assert_eq!(v["explicacao"]["intencao"], "busca");
+    assert_eq!(v["explicacao"]["entendimento"]["correcoes"][0], json!(["corola", "corolla"]));
+    assert_eq!(v["explicacao"]["ferramentas"][0]["nome"], "buscar_catalogo");
+    assert!(v["explicacao"]["itens"][0]["nome"].as_str().is_some_and(|n| n.contains("Corolla")));
     assert!(sends(&graph).is_empty(), "the simulator never calls the Graph API");
-    let r = c.post("/api/bot/simular", &json!({"telefone": "abc", "texto": "oi"}));
-    assert_eq!((r.status, r.json()["erro"]["codigo"].as_str()), (400, Some("telefone_invalido")));
-    assert_eq!(srv.client().post("/api/bot/simular", &json!({"telefone": "1", "texto": "oi"})).status, 401);
+    let r = c.post("/api/bot/simular", &json!({"sessao": "../x", "texto": "oi"}));
+    assert_eq!((r.status, r.json()["erro"]["codigo"].as_str()), (400, Some("sessao_invalida")));
+    assert_eq!(srv.client().post("/api/bot/simular", &json!({"sessao": "s1", "texto": "oi"})).status, 401);
+    assert_eq!(c.post("/api/bot/simular/reiniciar", &json!({"sessao": "s1"})).status, 200);
 }
 
 #[test]

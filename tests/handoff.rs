@@ -150,6 +150,7 @@ fn a_reply_the_bot_composed_while_a_person_took_over_is_dropped() {
             tool_names: [
                 "buscar_produtos",
                 "detalhes_item",
+                "consultar_horarios",
                 "agendar_visita",
                 "registrar_lead",
                 "transferir_para_humano",

@@ -226,7 +226,7 @@ fn the_migration_fills_the_new_columns_and_the_lookup_uses_indexes() {
     use helixai::store::tenant::{create_file_at_version, migrate_file};
     let dir = crate::support::TestDir::new();
     let path = dir.path().join("empresa_5_antiga.db");
-    let antes = migrate::TENANT.iter().position(|m| m.name == "0006_identidade.sql").expect("0006 is listed") as u32;
+    let antes = migrate::TENANT.iter().position(|m| m.name == "0011_identidade.sql").expect("0011 is listed") as u32;
     create_file_at_version(&path, EmpresaId(5), "antiga", Setor::Varejo, antes).expect("old file");
     {
         let conn = rusqlite::Connection::open(&path).expect("open");

@@ -2,9 +2,13 @@
 //! retries, error classification, timeouts, garbage bodies, the price guard and fallback.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 use std::time::Duration;
 
-use helixai::bot::tools::{CatalogItem, CatalogQuery, DadosLead, NovoAgendamento, TenantTools};
+use helixai::bot::agenda::{Data, Ocupado};
+use helixai::bot::dialogo::EstadoDialogo;
+use helixai::bot::entender::vocabulario::Vocabulario;
+use helixai::bot::tools::{AgendamentoCliente, CatalogItem, CatalogQuery, DadosLead, NovoAgendamento, TenantTools};
 use helixai::bot::{Bot, BotFactory, BotReply, EmpresaBot, LlmSettings, Origem, Role, Turn};
 use helixai::domain::{ItemId, Setor};
 use helixai::llm::{LlmClient, RetryPolicy};
@@ -12,6 +16,7 @@ use helixai::outbound::{agent, Timeouts};
 use serde_json::{json, Map, Value};
 
 use crate::support::fake_openai::{Expect, FakeOpenAi, Step};
+use crate::support::whatsapp::FERRAMENTAS_VEICULOS;
 
 mod errors;
 
@@ -93,11 +98,26 @@ impl TenantTools for MemTools {
     fn item_details(&self, id: ItemId) -> helixai::Result<Option<CatalogItem>> {
         Ok(self.items.iter().find(|i| i.id == id).cloned())
     }
+    fn vocabulario(&self) -> helixai::Result<Arc<Vocabulario>> {
+        Ok(Arc::new(Vocabulario::construir(&self.items)))
+    }
+    fn agenda_ocupada(&self, _de: Data, _ate: Data) -> helixai::Result<Vec<Ocupado>> {
+        Ok(Vec::new())
+    }
     fn schedule(&self, _a: &NovoAgendamento) -> helixai::Result<i64> {
         Ok(7)
     }
+    fn agendamentos_do_cliente(&self) -> helixai::Result<Vec<AgendamentoCliente>> {
+        Ok(Vec::new())
+    }
+    fn cancel_agendamento(&self, _id: i64) -> helixai::Result<bool> {
+        Ok(false)
+    }
     fn record_lead(&self, _d: &DadosLead) -> helixai::Result<()> {
         Ok(())
+    }
+    fn lead_nome(&self) -> helixai::Result<Option<String>> {
+        Ok(None)
     }
     fn handoff(&self, motivo: &str) -> helixai::Result<()> {
         self.handoffs.borrow_mut().push(motivo.into());
@@ -109,9 +129,7 @@ fn expect(current_user: &str) -> Expect {
     Expect {
         api_key: KEY.into(),
         model: MODEL.into(),
-        tool_names: ["buscar_veiculos", "detalhes_item", "agendar_visita", "registrar_lead", "transferir_para_humano"]
-            .map(String::from)
-            .to_vec(),
+        tool_names: FERRAMENTAS_VEICULOS.map(String::from).to_vec(),
         max_history: 12,
         system_contains: vec![EMPRESA.into(), "veiculos".into(), "14/03/2026".into()],
         current_user: Some(current_user.into()),
@@ -120,14 +138,11 @@ fn expect(current_user: &str) -> Expect {
 
 fn bot_for(fake: &FakeOpenAi, api_key: &str) -> Bot {
     let empresa = EmpresaBot {
-        nome: EMPRESA.into(),
-        setor: Setor::Veiculos,
-        prompt_customizado: None,
-        horario: None,
-        saudacao: None,
         llm: Some(LlmSettings { base_url: fake.base_url.clone(), api_key: api_key.into(), modelo: MODEL.into() }),
+        ..EmpresaBot::novo(EMPRESA, Setor::Veiculos)
     };
-    BotFactory::new().unwrap().build(&empresa).unwrap().with_data_hoje("14/03/2026")
+    // Saturday 2026-03-14, 10:00 in Brasília.
+    BotFactory::new().unwrap().build(&empresa).unwrap().with_agora(20_526 * 86_400 + 13 * 3600)
 }
 
 fn client(total: Duration) -> LlmClient {
@@ -147,7 +162,7 @@ fn turn_with(fake: &FakeOpenAi, history: &[Turn], texto: &str, tools: &MemTools,
     let bot = bot_for(fake, KEY);
     let settings = LlmSettings { base_url: fake.base_url.clone(), api_key: KEY.into(), modelo: MODEL.into() };
     let endpoint = client(total).endpoint(&settings);
-    bot.reply(history, &[texto.to_string()], tools, Some(&endpoint))
+    bot.reply(history, &[texto.to_string()], tools, Some(&endpoint), &mut EstadoDialogo::default())
 }
 
 fn assert_clean(fake: &FakeOpenAi) {
@@ -299,7 +314,13 @@ fn no_key_or_handoff_means_zero_requests() {
     let tools = catalog();
     let settings = LlmSettings { base_url: fake.base_url.clone(), api_key: String::new(), modelo: MODEL.into() };
     let endpoint = client(Duration::from_secs(5)).endpoint(&settings);
-    let r = bot_for(&fake, "").reply(&[], &["quanto custa a hilux?".into()], &tools, Some(&endpoint));
+    let r = bot_for(&fake, "").reply(
+        &[],
+        &["quanto custa a hilux?".into()],
+        &tools,
+        Some(&endpoint),
+        &mut EstadoDialogo::default(),
+    );
     assert_eq!(r.origem, Origem::Fallback);
     assert!(r.texto.contains("R$ 189.900,00") && r.llm_error.is_none());
     let r = turn(&fake, &[], "quero falar com um atendente", &tools);
@@ -334,7 +355,13 @@ fn fake_reports_contract_violations() {
     let settings =
         LlmSettings { base_url: fake.base_url.clone(), api_key: "sk-other-tenant".into(), modelo: MODEL.into() };
     let endpoint = client(Duration::from_secs(5)).endpoint(&settings);
-    let r = bot_for(&fake, "sk-other-tenant").reply(&[], &["oi".into()], &tools, Some(&endpoint));
+    let r = bot_for(&fake, "sk-other-tenant").reply(
+        &[],
+        &["oi".into()],
+        &tools,
+        Some(&endpoint),
+        &mut EstadoDialogo::default(),
+    );
     assert_eq!(r.origem, Origem::Fallback, "the fake answers violations with 400");
     let v = fake.violations();
     assert_eq!(v.len(), 1, "{v:?}");

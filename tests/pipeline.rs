@@ -6,6 +6,7 @@ use std::time::Duration;
 use helixai::bot::fallback::brl_amounts;
 use helixai::domain::Setor;
 use helixai::jobs::run_once;
+use helixai::pipeline::simulador;
 use serde_json::{json, Value};
 
 use crate::support::fake_graph::FakeGraph;
@@ -40,9 +41,7 @@ fn text_in_llm_tool_call_reply_out_then_statuses_update_it() {
     let expect = Expect {
         api_key: "sk-chave-da-loja".into(),
         model: "modelo-da-loja".into(),
-        tool_names: ["buscar_veiculos", "detalhes_item", "agendar_visita", "registrar_lead", "transferir_para_humano"]
-            .map(String::from)
-            .to_vec(),
+        tool_names: FERRAMENTAS_VEICULOS.map(String::from).to_vec(),
         max_history: 12,
         system_contains: vec!["Loja carros".into()],
         current_user: Some(pergunta.into()),
@@ -206,21 +205,28 @@ fn graph_500_then_200_sends_once_after_backoff() {
 }
 
 #[test]
-fn simulator_runs_the_bot_and_stores_without_sending() {
+fn simulator_is_a_sandbox_that_sends_and_stores_nothing() {
     let graph = FakeGraph::start(TOKEN);
     let srv = TestServer::start_with(pipeline_config(&graph));
     let e = empresa_com_canal(&srv.app, "carros", Setor::Veiculos, PID, None);
     let db = srv.app.tenant_db(&e).expect("db");
     add_veiculo(&db, "Honda", "Civic", 2020, 9_890_000);
-    let resposta = helixai::pipeline::simular(&srv.app, &e, "5511977776666", "quanto custa o civic?").expect("sim");
-    assert!(resposta.contains("98.900,00"), "{resposta}");
+    let antes = db.contagens().expect("counts");
+    let usuario = helixai::domain::UsuarioId(1);
+    let s = simulador::simular(&srv.app, &e, usuario, "teste-1", "quanto custa o civic?").expect("sim");
+    assert!(s.resposta.contains("98.900,00"), "{}", s.resposta);
+    assert_eq!(s.explicacao.caminho, "fallback");
+    assert!(s.explicacao.itens.iter().any(|i| i.nome.contains("Civic")));
+    // A second message of the same test conversation understands the first.
+    let s = simulador::simular(&srv.app, &e, usuario, "teste-1", "qual a km dele?").expect("sim");
+    assert_eq!(s.explicacao.intencao, "atributo", "{}", s.resposta);
     assert!(graph.requests().is_empty(), "nothing sent to the Graph API");
-    let out: Vec<_> = db.mensagens_todas(10).expect("rows").into_iter().filter(|m| m.direcao == "saida").collect();
-    assert_eq!((out.len(), out[0].status.as_str()), (1, "simulada"));
+    assert_eq!(db.contagens().expect("counts"), antes, "no lead, conversa, mensagem or job");
+    assert_eq!(db.mensagens_do_mes().expect("quota"), 0, "nothing counts against the plan");
     run_once(&srv.app).expect("run");
-    assert!(graph.requests().is_empty(), "workers leave the simulator alone");
-    let err = helixai::pipeline::simular(&srv.app, &e, "abc", "oi").expect_err("bad phone");
-    assert_eq!(err.code(), "telefone_invalido");
+    assert!(graph.requests().is_empty(), "workers have nothing to do");
+    let err = simulador::simular(&srv.app, &e, usuario, "não vale!", "oi").expect_err("bad session");
+    assert_eq!(err.code(), "sessao_invalida");
 }
 
 #[test]

@@ -60,6 +60,12 @@ mod metrics;
 mod admin_backups;
 // Panel bot endpoints: simulator, human replies through the sending path, plan quota, metrics.
 mod api_bot;
+// The pt-BR question set of every setor through the rule engine: pass rate, no invented price.
+mod bot_perguntas;
+// The sales conversation through the webhook: booking without a key, cancelling, five LLM turns.
+mod conversa_venda;
+// Appointments over HTTP: create, move, cancel, no double booking, free times, isolation; the sandbox quota.
+mod api_agendamentos;
 // Fault tests: crash during a send, slow LLM + failing Graph, kill -9 under load, full disk.
 mod faults;
 // The embedded admin panel: index, assets, deep links, no path traversal.
@@ -93,5 +99,5 @@ mod limites;
 // The catalog API: GET → PUT the same body → GET is equal for every setor, demo catalogs included.
 mod catalogo;
 // Customer identity: phone, BSUID and username on one lead; number changes; unidentified
-// senders; replies to a BSUID; `@lid` chats; the 0006 migration.
+// senders; replies to a BSUID; `@lid` chats; the 0011 migration.
 mod identidade;

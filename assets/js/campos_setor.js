@@ -11,6 +11,7 @@ export const CAMPOS = {
     { nome: 'cambio', rotulo: 'Câmbio', tipo: 'select', opcoes: [['', '—'], ['manual', 'Manual'], ['automatico', 'Automático'], ['cvt', 'CVT']] },
     { nome: 'combustivel', rotulo: 'Combustível', tipo: 'select', opcoes: [['', '—'], ['flex', 'Flex'], ['gasolina', 'Gasolina'], ['etanol', 'Etanol'], ['diesel', 'Diesel'], ['eletrico', 'Elétrico'], ['hibrido', 'Híbrido']] },
     { nome: 'cor', rotulo: 'Cor' },
+    { nome: 'portas', rotulo: 'Portas', tipo: 'number', attrs: { min: 1, max: 9 } },
   ],
   imoveis: [
     { nome: 'tipo', rotulo: 'Tipo (casa, apartamento…)', obrigatorio: true },
@@ -21,6 +22,8 @@ export const CAMPOS = {
     { nome: 'banheiros', rotulo: 'Banheiros', tipo: 'number', attrs: { min: 0 } },
     { nome: 'vagas', rotulo: 'Vagas', tipo: 'number', attrs: { min: 0 } },
     { nome: 'area_m2', rotulo: 'Área (m²)', tipo: 'number', attrs: { min: 0, step: 'any' } },
+    { nome: 'condominio_centavos', rotulo: 'Condomínio (R$/mês)', tipo: 'dinheiro', attrs: { inputmode: 'decimal' } },
+    { nome: 'iptu_centavos', rotulo: 'IPTU (R$)', tipo: 'dinheiro', attrs: { inputmode: 'decimal' } },
   ],
   autopecas: [
     { nome: 'codigo_oem', rotulo: 'Código OEM', obrigatorio: true },
@@ -51,6 +54,9 @@ export function campoComValor(c, valor) {
   if (igual) return { ...c, valor: igual[0] };
   return { ...c, valor: v, opcoes: [...c.opcoes, [v, String(v)]] };
 }
+
+/** The form control type of a field (money is typed as text in reais). */
+export const tipoDoCampo = (c) => (c.tipo === 'dinheiro' ? 'text' : c.tipo);
 
 /** The label of a select value (e.g. cambio "automatico" → "Automático"); the value itself otherwise. */
 function rotuloDe(setor, campo, valor) {

@@ -4,7 +4,7 @@
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, carregando, erroBloco, avisar, avisarErro, dialogoForm, confirmar, tabela, reais, reaisCampo, centavosDe } from './ui.js';
-import { camposDo, campoComValor, resumo } from './campos_setor.js';
+import { camposDo, campoComValor, resumo, tipoDoCampo } from './campos_setor.js';
 import { urlMidia } from './midia.js';
 
 export async function render(raiz, ctx) {
@@ -60,7 +60,10 @@ export async function render(raiz, ctx) {
       campo({ nome: 'nome', rotulo: 'Nome', valor: item ? item.nome : '', obrigatorio: true }),
       campo({ nome: 'categoria', rotulo: 'Categoria', valor: item ? item.categoria || '' : '' }),
       campo({ nome: 'preco', rotulo: 'Preço (R$)', valor: item ? reaisCampo(item.preco_centavos) : '', placeholder: 'Ex.: 49.900,00', attrs: { inputmode: 'decimal' } }),
-      camposDo(setor).map((c) => campo(campoComValor(c, a[c.nome]))),
+      camposDo(setor).map((c) => {
+        if (c.tipo === 'dinheiro') return campo({ ...c, tipo: tipoDoCampo(c), valor: reaisCampo(a[c.nome]) });
+        return campo(campoComValor(c, a[c.nome]));
+      }),
       campo({ nome: 'disponivel', rotulo: 'Disponível', tipo: 'checkbox', valor: item ? item.disponivel : true }));
     const descricao = campo({ nome: 'descricao', rotulo: 'Descrição', tipo: 'textarea', valor: item ? item.descricao : '' });
     const salvo = await dialogoForm({
@@ -74,7 +77,11 @@ export async function render(raiz, ctx) {
         for (const c of camposDo(setor)) {
           const bruto = v[c.nome];
           if (bruto === '' || bruto === undefined) { if (c.nome in atributos) atributos[c.nome] = null; continue; }
-          atributos[c.nome] = c.tipo === 'number' ? Number(bruto) : bruto;
+          if (c.tipo === 'dinheiro') {
+            const centavos = centavosDe(bruto);
+            if (Number.isNaN(centavos)) throw new Error(`${c.rotulo}: valor inválido; use reais, por exemplo 450,00.`);
+            atributos[c.nome] = centavos;
+          } else atributos[c.nome] = c.tipo === 'number' ? Number(bruto) : bruto;
         }
         const corpo = { nome: v.nome.trim(), descricao: v.descricao, categoria: v.categoria.trim() || null, preco_centavos: preco, disponivel: v.disponivel, atributos };
         return item ? api.put(api.t(`/catalogo/${item.id}`), corpo) : api.post(api.t('/catalogo'), corpo);

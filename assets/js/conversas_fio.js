@@ -8,6 +8,7 @@ import * as api from './api.js';
 import { h, trocar, vazio, selo, dataHora, avisar, avisarErro } from './ui.js';
 import { formatar } from './formatacao.js';
 import { conteudoMidia, legenda } from './midia.js';
+import { fichaDaConversa } from './ficha.js';
 
 const STATUS = { enviada: 'enviado', entregue: 'entregue', lida: 'lido', pendente: 'enviando…', enviando: 'enviando…', falhou: 'falhou' };
 const TIPOS = { image: 'imagem', audio: 'áudio', video: 'vídeo', document: 'documento', sticker: 'figurinha', location: 'localização', contacts: 'contato', reaction: 'reação' };
@@ -96,6 +97,8 @@ export function cabecalho(c, id, ctx, { fechar, mudou }) {
         : h('button', { type: 'button', class: 'secundario', onclick: acao('resolver', {}, 'Conversa resolvida; o bot volta a responder se o cliente escrever.') }, 'Resolver'),
       c && c.lead_id ? h('a', { href: `${ctx.base}/leads?lead=${c.lead_id}` }, 'Ver lead') : null,
       exportar),
+    // What the bot captured and the conversa's upcoming appointments (ficha.js).
+    fichaDaConversa(c),
   ];
 }
 

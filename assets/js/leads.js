@@ -87,6 +87,7 @@ export async function render(raiz, ctx) {
       (lead.etiquetas || []).length ? h('div', { class: 'selos' }, lead.etiquetas.map((e) => selo(e, 'etiqueta'))) : null,
       lead.interesse ? h('div', {}, `Interesse: ${lead.interesse}`) : null,
       lead.orcamento_centavos ? h('div', {}, `Orçamento: ${reais(lead.orcamento_centavos)}`) : null,
+      lead.horario_preferido ? h('div', {}, `Melhor horário: ${lead.horario_preferido}`) : null,
       h('div', { class: 'previa' }, `Desde ${dataHora(lead.criado_em)}`),
       h('div', { class: 'mover' },
         h('button', { type: 'button', class: 'secundario pequeno mover-antes', disabled: i <= 0, 'aria-label': `Mover ${nome} para a etapa anterior`,

@@ -19,6 +19,7 @@ const TELAS_EMPRESA = [
   { seg: '', rotulo: 'Painel', mod: 'painel', papeis: ['admin', 'atendente'] },
   { seg: 'conversas', rotulo: 'Conversas', mod: 'conversas', papeis: ['admin', 'atendente'] },
   { seg: 'leads', rotulo: 'Leads', mod: 'leads', papeis: ['admin', 'atendente'] },
+  { seg: 'agendamentos', rotulo: 'Agendamentos', mod: 'agendamentos', papeis: ['admin', 'atendente'] },
   { seg: 'catalogo', rotulo: 'Catálogo', mod: 'catalogo', papeis: ['admin', 'atendente'] },
   { seg: 'bot', rotulo: 'Bot', mod: 'bot', papeis: ['admin'] },
   { seg: 'whatsapp', rotulo: 'WhatsApp', mod: 'whatsapp', papeis: ['admin'] },
@@ -93,12 +94,32 @@ function casca(eu, base, caminho, papel) {
   nav.addEventListener('click', (ev) => { if (ev.target.closest('a')) { nav.classList.remove('aberto'); botaoMenu.setAttribute('aria-expanded', 'false'); } });
   const sair = h('button', { type: 'button', onclick: sairDaSessao }, 'Sair');
   const papelTxt = { superadmin: 'revenda', admin: 'administrador', atendente: 'atendente' }[eu.papel] || eu.papel;
+  if (base) alertaAgendamentos(nav);
   const main = h('main', { id: 'conteudo', tabindex: '-1' });
   trocar(document.getElementById('app'),
     h('header', { class: 'topo' }, botaoMenu, h('a', { class: 'marca', href: inicioDe(eu) }, 'HelixAI'),
       h('span', { class: 'quem' }, `${eu.nome || eu.email} · ${papelTxt}`), sair),
     h('div', { class: 'corpo' }, nav, main));
   return main;
+}
+
+// The current shell's alert refresher; screens ask for a refresh with the helixai:alertas event.
+let atualizarAlerta = null;
+window.addEventListener('helixai:alertas', () => { if (atualizarAlerta) atualizarAlerta(); });
+
+/** The count of bookings the staff has not seen yet, beside the Agendamentos menu item. */
+async function alertaAgendamentos(nav) {
+  const link = nav.querySelector('a[href$="/agendamentos"]');
+  if (!link) return;
+  const atualizar = async () => {
+    let novos = 0;
+    try { novos = (await api.get(api.t('/agendamentos/resumo'))).novos || 0; } catch (e) { return; }
+    const atual = link.querySelector('.selo');
+    if (atual) atual.remove();
+    if (novos > 0) link.append(' ', h('span', { class: 'selo nao-lidas', 'aria-label': `${novos} agendamento${novos > 1 ? 's' : ''} novo${novos > 1 ? 's' : ''}` }, String(novos)));
+  };
+  atualizarAlerta = atualizar;
+  atualizar();
 }
 
 async function sairDaSessao() {

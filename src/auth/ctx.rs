@@ -15,6 +15,7 @@ use crate::config::ServerConfig;
 use crate::crypto::SecretKey;
 use crate::domain::{ConversaId, EmpresaId, Papel, UsuarioId};
 use crate::error::{Error, Result};
+use crate::pipeline::simulador::Simulacao;
 use crate::store::central::{CentralDb, Empresa, NovaAuditoria, Usuario};
 use crate::store::tenant::conversas::Mensagem;
 use crate::store::tenant::TenantDb;
@@ -102,9 +103,14 @@ impl TenantCtx {
             ip: self.ip.clone(),
         })
     }
-    /// Runs this empresa's bot on a simulated message (the panel's "Testar bot").
-    pub fn simular(&self, telefone: &str, texto: &str) -> Result<String> {
-        crate::pipeline::simular(&self.app, &self.empresa, telefone, texto)
+    /// Runs this empresa's bot on a message of the acting usuario's sandbox conversation
+    /// `sessao` (the panel's "Testar bot").
+    pub fn simular(&self, sessao: &str, texto: &str) -> Result<Simulacao> {
+        crate::pipeline::simulador::simular(&self.app, &self.empresa, self.usuario.id, sessao, texto)
+    }
+    /// Forgets the acting usuario's sandbox conversation `sessao`.
+    pub fn simular_reiniciar(&self, sessao: &str) -> Result<()> {
+        crate::pipeline::simulador::reiniciar(&self.app, &self.empresa, self.usuario.id, sessao)
     }
     /// Queues a reply typed by the acting usuario in one of this empresa's conversas (it takes
     /// the conversa over; an empresa user also gets it assigned when no one has it).

@@ -284,6 +284,7 @@ pub fn restaurar(app: &App, empresa: &Empresa, arquivo: &Path) -> Result<Restaur
         let viva = crate::store::tenants::midia_dir(&app.data.tenants(), &empresa.database_name);
         let db = app.tenant_db(empresa)?;
         midia::restaurar_do_backup(&db.midia_shas()?, &viva, &pasta_empresa(app, empresa))?;
+        app.tenants.alteracoes().marcar_midia(empresa.id);
         crate::media::Acervo::de(app, empresa, &db).atualizar_uso();
         Ok(Restauracao {
             // preparar_para_tenant migrated it to this binary's version.

@@ -146,6 +146,8 @@ pub fn importar(app: &App, arquivo: &Path, novo_slug: Option<&str>) -> Result<Em
     })();
     remove_db_files(&copia);
     if let Ok(e) = &result {
+        // Its media folder is new: the off-site replica lists it.
+        app.tenants.alteracoes().marcar_midia(e.id);
         if let Ok(db) = app.tenant_db(e) {
             crate::media::Acervo::de(app, e, &db).atualizar_uso();
         }

@@ -2,7 +2,8 @@
 //!
 //! A template is `config.json` (model defaults, history window, tool-loop cap, greeting,
 //! default hours, handoff keywords, enabled tools), `prompts/sistema.md` (the system prompt
-//! with `{empresa}`, `{setor}`, `{horario}`, `{prompt_customizado}`, `{data_hoje}`) and one
+//! with `{empresa}`, `{setor}`, `{horario}`, `{sobre_empresa}`, `{prompt_customizado}`,
+//! `{data_hoje}`) and one
 //! OpenAI tool definition per `functions/*.json`. Everything is compiled into the binary.
 
 use serde::Deserialize;
@@ -103,7 +104,9 @@ impl Template {
             return Err(template_error(setor, "historico_mensagens e max_passos_ferramentas devem ser > 0"));
         }
         let prompt = read_file(setor, "prompts/sistema.md")?;
-        for placeholder in ["{empresa}", "{setor}", "{horario}", "{prompt_customizado}", "{data_hoje}"] {
+        for placeholder in
+            ["{empresa}", "{setor}", "{horario}", "{sobre_empresa}", "{prompt_customizado}", "{data_hoje}"]
+        {
             if !prompt.contains(placeholder) {
                 return Err(template_error(setor, format!("prompts/sistema.md sem {placeholder}")));
             }
@@ -144,11 +147,19 @@ impl Template {
 
     /// The system prompt with every placeholder filled. The volatile `{data_hoje}` sits at
     /// the end of the template so the prefix stays cacheable between turns.
-    pub fn render_prompt(&self, empresa: &str, horario: &str, prompt_customizado: &str, data_hoje: &str) -> String {
+    pub fn render_prompt(
+        &self,
+        empresa: &str,
+        horario: &str,
+        sobre_empresa: &str,
+        prompt_customizado: &str,
+        data_hoje: &str,
+    ) -> String {
         self.prompt
             .replace("{empresa}", empresa)
             .replace("{setor}", self.setor.as_str())
             .replace("{horario}", horario)
+            .replace("{sobre_empresa}", sobre_empresa.trim())
             .replace("{prompt_customizado}", prompt_customizado.trim())
             .replace("{data_hoje}", data_hoje)
     }
@@ -178,7 +189,9 @@ mod tests {
                 .collect();
             files.sort();
             assert_eq!(enabled, files, "{setor}");
-            for common in ["detalhes_item", "agendar_visita", "registrar_lead", "transferir_para_humano"] {
+            for common in
+                ["detalhes_item", "consultar_horarios", "agendar_visita", "registrar_lead", "transferir_para_humano"]
+            {
                 assert!(t.tool_names().contains(&common), "{setor} sem {common}");
             }
             assert!(t.config.saudacao.contains("{empresa}"), "{setor}");
@@ -189,8 +202,15 @@ mod tests {
     #[test]
     fn prompt_renders_static_part_first() {
         let t = Template::load(Setor::Veiculos).unwrap();
-        let p = t.render_prompt("Auto Center Sul", "seg-sex 9h-17h", "Aceitamos troca.", "14/03/2026");
+        let p = t.render_prompt(
+            "Auto Center Sul",
+            "seg-sex 9h-17h",
+            "Endereço: Rua A, 1",
+            "Aceitamos troca.",
+            "14/03/2026",
+        );
         assert!(p.contains("Auto Center Sul") && p.contains("veiculos") && p.contains("Aceitamos troca."));
+        assert!(p.contains("Endereço: Rua A, 1") && p.contains("Regra de preços"));
         assert!(!p.contains('{'), "placeholder sobrando: {p}");
         assert!(p.find("Auto Center Sul").unwrap() < p.find("14/03/2026").unwrap());
         assert!(p.trim_end().ends_with("(horário de Brasília)"));

@@ -161,6 +161,8 @@ fn status(app: &App) -> Result<()> {
     let (n, ultimo) = estado.totais()?;
     let quando = ultimo.map_or_else(|| "nunca".into(), |m| format!("{} UTC", crate::clock::sqlite_timestamp(m / 1000)));
     println!("Bancos com cópia: {n}; último envio registrado: {quando}");
+    let (arquivos, bytes) = estado.midias_totais()?;
+    println!("Mídias com cópia: {arquivos} arquivo(s), {}", tamanho(bytes));
     let Some(chave) = ChaveReplica::carregar(&app.data.replica_key())? else {
         return Err(Error::invalid("sem_chave_replica", "falta replica.key neste diretório de dados"));
     };
@@ -258,13 +260,20 @@ fn restore_all(data: &DataDir, args: ReplicaRestoreArgs, stdin: &mut dyn BufRead
     eprintln!("restaurando de {} para {}", o.cliente.destino().descricao(), data.root().display());
     let progresso = |l: &str| eprintln!("{l}");
     let rel = restaurar_tudo(&o, data, ate, args.assumir, &progresso)?;
+    let ausentes: usize = rel.midias_faltando.iter().map(|(_, f)| f.len()).sum();
     println!(
-        "restauração concluída: {} banco(s), {} em {}; {} falha(s)",
+        "restauração concluída: {} banco(s), {} e {} arquivo(s) de mídia ({}) em {}; {} falha(s){}",
         rel.bancos,
         tamanho(rel.bytes),
+        rel.midias,
+        tamanho(rel.midias_bytes),
         segundos(inicio),
-        rel.falhas.len()
+        rel.falhas.len(),
+        if ausentes > 0 { format!("; {ausentes} mídia(s) ausente(s)") } else { String::new() }
     );
+    for (slug, faltando) in &rel.midias_faltando {
+        avisar_midias_ausentes(slug, faltando);
+    }
     if !rel.falhas.is_empty() {
         return Err(Error::Unavailable(format!(
             "{} empresa(s) não foram restauradas: {}",
@@ -295,7 +304,9 @@ fn restore_tenant(app: &App, args: ReplicaRestoreArgs, stdin: &mut dyn BufRead) 
     let ate = args.at.as_deref().map(momento).transpose()?;
     let o = origem(Some(app), &args, stdin)?;
     let inicio = Instant::now();
-    let (r, rest) = restaurar_tenant(app, &o, &slug, ate)?;
+    let progresso = |l: &str| eprintln!("{l}");
+    let feito = restaurar_tenant(app, &o, &slug, ate, &progresso)?;
+    let (r, rest, m) = (&feito.banco, &feito.troca, &feito.midias);
     auditar(
         app,
         "replica.restaurar",
@@ -311,5 +322,31 @@ fn restore_tenant(app: &App, args: ReplicaRestoreArgs, stdin: &mut dyn BufRead) 
     if let Some(p) = &rest.copia_anterior {
         println!("o banco anterior foi guardado em {}", p.display());
     }
+    if m.usadas > 0 {
+        println!(
+            "mídias: {} usada(s) pelos dados restaurados; {} já estava(m) aqui, {} baixada(s) da réplica ({})",
+            m.usadas,
+            m.ja_estavam,
+            m.baixadas,
+            tamanho(m.bytes)
+        );
+    }
+    avisar_midias_ausentes(&slug, &m.faltando);
     Ok(())
+}
+
+/// The media files an empresa's restored rows use that did not come back, one per line
+/// (stderr): the rows are restored; the panel shows these as missing.
+fn avisar_midias_ausentes(slug: &str, faltando: &[crate::replica::restauro_midias::Faltando]) {
+    if faltando.is_empty() {
+        return;
+    }
+    eprintln!(
+        "ATENÇÃO: {slug}: {} arquivo(s) de mídia usado(s) pelos dados restaurados não vieram da réplica; as \
+         conversas e o catálogo foram restaurados, e o painel mostra essas mídias como ausentes:",
+        faltando.len()
+    );
+    for f in faltando {
+        eprintln!("  {} — {}: {}", f.sha256, f.uso, f.motivo);
+    }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::api::admin::{self, AdminHandler};
 use super::api::{
-    self, atendimento, bot, catalogo, conversas, leads, midias, relatorios, sessao, usuarios, whatsapp,
+    self, agendamentos, atendimento, bot, catalogo, conversas, leads, midias, relatorios, sessao, usuarios, whatsapp,
     whatsapp_conexao, TenantHandler, EMPRESA_ADMIN, EMPRESA_TODOS,
 };
 use super::{ui, webhook, webhook_evolution, Request, Response};
@@ -136,6 +136,13 @@ fn tenant_route<'r>(req: &'r Request, rest: &'r [&'r str]) -> Option<(&'static [
         ("GET", ["bot"]) => (EMPRESA_ADMIN, Box::new(bot::obter)),
         ("PUT", ["bot"]) => (EMPRESA_ADMIN, Box::new(move |c| bot::definir(c, req))),
         ("POST", ["bot", "simular"]) => (EMPRESA_TODOS, Box::new(move |c| bot::simular(c, req))),
+        ("POST", ["bot", "simular", "reiniciar"]) => (EMPRESA_TODOS, Box::new(move |c| bot::simular_reiniciar(c, req))),
+        ("GET", ["agendamentos"]) => (EMPRESA_TODOS, Box::new(move |c| agendamentos::listar(c, req))),
+        ("POST", ["agendamentos"]) => (EMPRESA_TODOS, Box::new(move |c| agendamentos::criar(c, req))),
+        ("GET", ["agendamentos", "resumo"]) => (EMPRESA_TODOS, Box::new(agendamentos::resumo)),
+        ("GET", ["agendamentos", "horarios"]) => (EMPRESA_TODOS, Box::new(move |c| agendamentos::horarios(c, req))),
+        ("POST", ["agendamentos", "vistos"]) => (EMPRESA_TODOS, Box::new(agendamentos::vistos)),
+        ("PATCH", ["agendamentos", id]) => (EMPRESA_TODOS, Box::new(move |c| agendamentos::alterar(c, req, id))),
         ("GET", ["relatorios"]) => (EMPRESA_TODOS, Box::new(relatorios::obter)),
         _ => return None,
     })
@@ -217,6 +224,9 @@ pub const PADROES: &[&str] = &[
     "/api/conversas/{id}/{acao}",
     "/api/bot",
     "/api/bot/simular",
+    "/api/bot/simular/reiniciar",
+    "/api/agendamentos",
+    "/api/agendamentos/{id}",
     "/api/usuarios",
     "/api/usuarios/{id}",
     "/api/relatorios",
@@ -305,8 +315,11 @@ struct ReplicaHealth {
     atraso_s: i64,
     /// The oldest unshipped change, Unix seconds (absent when none).
     mais_antiga_s: Option<i64>,
-    /// Databases with changes waiting.
+    /// Databases with changes waiting (their media included).
     pendentes: usize,
+    /// Tenants whose media folder has files waiting, and the age of the oldest such change.
+    midias_pendentes: usize,
+    midias_atraso_s: i64,
     /// Lag past 10 minutes, failing that long, or another installation owns the bucket.
     alerta: bool,
     ultimo_envio_s: Option<i64>,
@@ -329,6 +342,8 @@ fn healthz(app: &App) -> Result<Response> {
                 atraso_s: s.atraso_s(),
                 mais_antiga_s: s.mais_antiga_ms().map(|m| m / 1000),
                 pendentes: s.pendentes_total,
+                midias_pendentes: s.midias_pendentes,
+                midias_atraso_s: s.midias_atraso_s(),
                 alerta: s.alerta(),
                 ultimo_envio_s: s.ultimo_envio_ms.map(|m| m / 1000),
             }

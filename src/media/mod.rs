@@ -19,6 +19,9 @@
 //! Writes are ordered so that a row never names a missing file: the file is written (temp
 //! name, fsync, rename) before its row commits, and after the commit it is checked again
 //! (a concurrent removal of the last row using the same content may have taken it).
+//!
+//! Every file written into or removed from a folder marks its empresa for the off-site replica
+//! (`store::tenants::Alteracoes::marcar_midia`), which then lists that folder only.
 
 pub mod anexo;
 pub mod mime;
@@ -37,7 +40,7 @@ use crate::store::central::midia_uso::UsoMidia;
 use crate::store::central::{CentralDb, Empresa};
 use crate::store::tenant::midias::ArquivoGuardado;
 use crate::store::tenant::TenantDb;
-use crate::store::tenants::midia_dir;
+use crate::store::tenants::{midia_dir, Alteracoes};
 
 /// Largest file stored (WhatsApp's own cap for audio and video; documents above it are
 /// refused with a note in the panel).
@@ -85,6 +88,7 @@ pub fn escrever_em(dir: &Path, sha: &str, bytes: &[u8]) -> Result<()> {
 pub struct Acervo<'a> {
     central: &'a CentralDb,
     trabalho: &'a Sinal,
+    alteracoes: &'a Alteracoes,
     empresa: &'a Empresa,
     db: &'a TenantDb,
     dir: PathBuf,
@@ -96,6 +100,7 @@ impl<'a> Acervo<'a> {
         Acervo {
             central: &app.central,
             trabalho: &app.trabalho,
+            alteracoes: app.tenants.alteracoes(),
             empresa,
             db,
             dir: midia_dir(&app.data.tenants(), &empresa.database_name),
@@ -158,14 +163,21 @@ impl<'a> Acervo<'a> {
                 }
             }
         }
-        escrever_em(&self.dir, &sha, bytes)?;
+        self.escrever(&sha, bytes)?;
         Ok(ArquivoGuardado { sha256: sha, mime: mime.to_owned(), tamanho: bytes.len() as i64 })
+    }
+
+    /// Writes a file into the folder and marks the empresa for the off-site replica.
+    fn escrever(&self, sha: &str, bytes: &[u8]) -> Result<()> {
+        escrever_em(&self.dir, sha, bytes)?;
+        self.alteracoes.marcar_midia(self.empresa.id);
+        Ok(())
     }
 
     /// After the row naming `arquivo` committed: writes the file again if a concurrent
     /// removal (of the last other row with that content) took it, then records the usage.
     pub fn conferir(&self, arquivo: &ArquivoGuardado, bytes: &[u8]) -> Result<()> {
-        escrever_em(&self.dir, &arquivo.sha256, bytes)?;
+        self.escrever(&arquivo.sha256, bytes)?;
         self.atualizar_uso();
         Ok(())
     }
@@ -175,7 +187,7 @@ impl<'a> Acervo<'a> {
         if !self.db.midia_sha_em_uso(sha)? {
             let path = arquivo_em(&self.dir, sha)?;
             match std::fs::remove_file(&path) {
-                Ok(()) => {}
+                Ok(()) => self.alteracoes.marcar_midia(self.empresa.id),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(Error::io(path, e)),
             }

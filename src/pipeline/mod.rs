@@ -10,7 +10,8 @@
 //!   Evolution, by the empresa's channel) → recorded outcome;
 //! - [`ferramentas`]: the bot's `TenantTools` over a tenant db;
 //! - [`foto`]: the photo of the catalog item a reply presents, sent after it;
-//! - [`simular`]: the same path for the panel's "Testar bot", storing instead of sending.
+//! - [`simulador`]: the panel's "Testar bot": the same bot in a sandbox conversation that
+//!   never creates leads or conversas nor counts against the plan, answering with why.
 //!
 //! The worker threads that drive [`resposta`] live in `crate::jobs`.
 
@@ -23,19 +24,19 @@ pub mod ingestao_evolution;
 pub mod journal;
 pub mod resposta;
 pub mod roteamento;
+pub mod simulador;
 
 use std::time::Duration;
 
 use crate::app::App;
 use crate::bot::BotFactory;
 use crate::clock::unix_now_ms;
-use crate::crypto::random_token;
 use crate::domain::{ConversaId, UsuarioId};
 use crate::error::{Error, Result};
 use crate::llm::{LlmClient, RetryPolicy};
 use crate::outbound::{agent, Timeouts};
 use crate::store::central::Empresa;
-use crate::store::tenant::conversas::{Mensagem, NovaEntrada};
+use crate::store::tenant::conversas::Mensagem;
 use crate::whatsapp::GraphClient;
 
 /// How long a claimed job is owned before another worker may take it over: well above the
@@ -105,40 +106,4 @@ pub fn responder(
     app.central.trabalho_marcar(empresa.id)?;
     app.trabalho.avisar();
     db.mensagem(id)?.ok_or(Error::NotFound("mensagem"))
-}
-
-/// Runs the bot for a message typed in the panel's simulator: stores it in the empresa's
-/// `simulador` conversa for `telefone`, answers it at once (no debounce), stores the reply
-/// (status `simulada`) and returns its text. Nothing goes to the Graph API.
-pub fn simular(app: &App, empresa: &Empresa, telefone: &str, texto: &str) -> Result<String> {
-    resposta::validar_simulacao(telefone, texto)?;
-    let db = app.tenant_db(empresa)?;
-    let wamid = format!("sim.{}", &random_token()[..32]);
-    let entrada = db.registrar_entrada(&NovaEntrada {
-        wa_message_id: &wamid,
-        wa_id: telefone.trim().trim_start_matches('+'),
-        canal: "simulador",
-        tipo: "text",
-        texto: Some(texto.trim()),
-        criar_job: true,
-        agora_ms: unix_now_ms(),
-        ..NovaEntrada::default()
-    })?;
-    let motor = Motor::new(app)?;
-    let job = db
-        .job_reivindicar_conversa(entrada.conversa_id, unix_now_ms(), LEASE_MS)?
-        .ok_or_else(|| Error::conflict("simulacao_em_andamento", "outra simulação desta conversa está em andamento"))?;
-    resposta::processar(app, &motor, empresa, &db, &job)?;
-    let resposta = db
-        .mensagens_da_conversa(entrada.conversa_id)?
-        .into_iter()
-        .rev()
-        .find(|m| m.direcao == "saida" && m.id > entrada.mensagem_id);
-    match resposta {
-        Some(m) => Ok(m.texto.unwrap_or_default()),
-        None => Err(Error::conflict(
-            "conversa_em_modo_humano",
-            "esta conversa está com um atendente humano; o bot não responde",
-        )),
-    }
 }

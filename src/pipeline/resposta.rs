@@ -7,10 +7,12 @@
 
 use crate::app::App;
 use crate::atendimento;
+use crate::bot::agenda::Expediente;
+use crate::bot::dialogo::EstadoDialogo;
 use crate::bot::{EmpresaBot, Role, Turn};
 use crate::clock::unix_now_ms;
 use crate::domain::{ItemId, MensagemId};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::llm::{ChatModel, LlmSettings};
 use crate::pipeline::envio;
 use crate::pipeline::ferramentas::FerramentasTenant;
@@ -74,21 +76,18 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     let ultima = conversa.novas.last().map(|(id, _, _)| *id);
     let Some(ultima) = ultima else { return db.job_concluir(job, None, agora) };
     // Modo humano: a person is in charge and the bot says nothing (no answer, no notice) —
-    // unless no one acted in the conversa for the empresa's idle time.
+    // unless no one acted in the conversa for the empresa's idle time. Old simulator conversas
+    // (before the sandbox) are never answered through a channel.
     let com_bot = conversa.modo == "bot" || retomar_se_ociosa(empresa, db, &conversa, agora)?;
-    if !com_bot || !empresa.ativo {
+    if !com_bot || !empresa.ativo || conversa.canal == "simulador" {
         return db.job_concluir(job, Some(ultima), agora);
     }
-    let (texto, vistos) = compor_ouvindo(app, motor, empresa, db, conversa.clone())?;
-    let status = if conversa.canal == "simulador" { "simulada" } else { "pendente" };
-    let saida = match db.job_preparar_resposta(job, &texto, "bot", ultima, status) {
-        // Taken over while the bot was composing: the reply is dropped.
+    let (texto, dialogo, vistos) = compor_ouvindo(app, motor, empresa, db, conversa.clone())?;
+    let saida = match db.job_preparar_resposta_com_dialogo(job, &texto, "bot", ultima, "pendente", dialogo.as_deref()) {
+        // Taken over while the bot was composing: the reply (and its dialog state) is dropped.
         Err(e) if e.code() == em_modo_humano().code() => return db.job_concluir(job, Some(ultima), unix_now_ms()),
         r => r?,
     };
-    if conversa.canal == "simulador" {
-        return db.job_concluir(job, None, unix_now_ms());
-    }
     let ler = conversa.novas.last().and_then(|(_, _, wamid)| wamid.clone());
     let conteudo = envio::Conteudo { texto: &texto, midia: None };
     envio::enviar(app, motor, empresa, db, job, saida, &conversa.wa_id, &conteudo, ler.as_deref())?;
@@ -113,14 +112,14 @@ pub const AVISO_AUDIO_PARCIAL: &str =
 
 /// [`compor`] for the messages the bot can read: a voice note without a transcript is not
 /// something it can answer, so it gets [`AVISO_AUDIO`] (alone) or [`AVISO_AUDIO_PARCIAL`]
-/// (after the answer to the rest). Returns the reply and the catalog items its tools saw.
+/// (after the answer to the rest). Returns what [`compor`] does.
 fn compor_ouvindo(
     app: &App,
     motor: &Motor,
     empresa: &Empresa,
     db: &TenantDb,
     mut c: ConversaParaBot,
-) -> Result<(String, Vec<(ItemId, String)>)> {
+) -> Result<Composta> {
     let ids: Vec<MensagemId> = c.novas.iter().map(|(id, _, _)| *id).collect();
     let surdas = db.midias_audio_sem_transcricao(&ids)?;
     if surdas.is_empty() {
@@ -128,12 +127,15 @@ fn compor_ouvindo(
     }
     c.novas.retain(|(id, _, _)| !surdas.contains(id));
     if c.novas.is_empty() {
-        return Ok((AVISO_AUDIO.to_owned(), Vec::new()));
+        return Ok((AVISO_AUDIO.to_owned(), None, Vec::new()));
     }
-    let (texto, vistos) = compor(app, motor, empresa, db, &c)?;
-    Ok((format!("{texto}\n\n{AVISO_AUDIO_PARCIAL}"), vistos))
+    let (texto, dialogo, vistos) = compor(app, motor, empresa, db, &c)?;
+    Ok((format!("{texto}\n\n{AVISO_AUDIO_PARCIAL}"), dialogo, vistos))
 }
 
+/// A composed reply: its text, the dialog state to store with it (none for a fixed notice)
+/// and the catalog items its tools returned (id, name).
+type Composta = (String, Option<String>, Vec<(ItemId, String)>);
 /// Why a bot reply composed before a person took the conversa over was not sent.
 pub const NAO_ENVIADA_HUMANO: &str = "não enviada: um atendente assumiu a conversa antes do envio";
 
@@ -183,30 +185,31 @@ fn cota(app: &App, empresa: &Empresa, db: &TenantDb) -> Result<Cota> {
     })
 }
 
-/// Runs the empresa's bot over the unanswered messages; returns its reply and the catalog
-/// items its tools returned.
-fn compor(
-    app: &App,
-    motor: &Motor,
-    empresa: &Empresa,
-    db: &TenantDb,
-    c: &ConversaParaBot,
-) -> Result<(String, Vec<(ItemId, String)>)> {
-    let settings = match cota(app, empresa, db)? {
-        Cota::Livre => llm_settings(app, motor, empresa)?,
-        Cota::SoFallback => None,
-        Cota::Aviso => return Ok((AVISO_COTA.to_owned(), Vec::new())),
-    };
-    let bot = motor.bots.build(&EmpresaBot {
-        nome: empresa.nome.clone(),
-        setor: empresa.setor,
+/// The bot settings of an empresa: its row plus the keys of `configuracoes_json` the panel
+/// sets (hours as text and as slots, greeting, address, trade-in and payment answers, visit
+/// length and how many at once).
+pub fn empresa_bot(empresa: &Empresa, llm: Option<LlmSettings>) -> EmpresaBot {
+    let config: serde_json::Value = serde_json::from_str(&empresa.configuracoes_json).unwrap_or_default();
+    let texto = |k: &str| config.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let numero = |k: &str| config.get(k).and_then(serde_json::Value::as_u64).and_then(|n| u32::try_from(n).ok());
+    EmpresaBot {
         prompt_customizado: empresa.prompt_customizado.clone(),
-        horario: config_text(empresa, "horario"),
-        saudacao: config_text(empresa, "saudacao"),
-        llm: settings.clone(),
-    })?;
-    let historico: Vec<Turn> = c
-        .historico
+        horario: texto("horario"),
+        expediente: config.get("expediente").and_then(Expediente::de_json),
+        saudacao: texto("saudacao"),
+        endereco: texto("endereco"),
+        troca: texto("troca"),
+        pagamento: texto("pagamento"),
+        duracao_visita_min: numero("duracao_visita_min"),
+        visitas_simultaneas: numero("visitas_simultaneas"),
+        llm,
+        ..EmpresaBot::novo(empresa.nome.clone(), empresa.setor)
+    }
+}
+
+/// Text turns of a conversa for the bot.
+fn turnos(historico: &[(String, String)]) -> Vec<Turn> {
+    historico
         .iter()
         .filter_map(|(autor, texto)| {
             let role = match autor.as_str() {
@@ -217,19 +220,32 @@ fn compor(
             };
             Some(Turn { role, texto: texto.clone() })
         })
-        .collect();
+        .collect()
+}
+
+/// Runs the empresa's bot over the unanswered messages, with the conversa's dialog state:
+/// the reply, the state to store with it (none for the quota notice) and the items seen.
+fn compor(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, c: &ConversaParaBot) -> Result<Composta> {
+    let settings = match cota(app, empresa, db)? {
+        Cota::Livre => llm_settings(app, motor, empresa)?,
+        Cota::SoFallback => None,
+        Cota::Aviso => return Ok((AVISO_COTA.to_owned(), None, Vec::new())),
+    };
+    let bot = motor.bots.build(&empresa_bot(empresa, settings.clone()))?;
+    let historico = turnos(&c.historico);
     let novas: Vec<String> = c.novas.iter().map(|(_, t, _)| t.clone()).collect();
     let tools = FerramentasTenant::new(db.clone(), c.conversa_id, c.lead_id);
+    let mut estado = EstadoDialogo::de_json(db.dialogo_ler(c.conversa_id)?.as_deref());
     let endpoint = settings.as_ref().map(|s| motor.llm.endpoint(s));
     let inicio = std::time::Instant::now();
-    let reply = bot.reply(&historico, &novas, &tools, endpoint.as_ref().map(|e| e as &dyn ChatModel));
+    let reply = bot.reply(&historico, &novas, &tools, endpoint.as_ref().map(|e| e as &dyn ChatModel), &mut estado);
     if endpoint.is_some() {
         app.metrics.llm_chamada(inicio.elapsed(), reply.llm_error.is_none());
     }
     if let Some(why) = &reply.llm_error {
         log::warn!("bot da empresa {} usou o fallback: {why}", empresa.id);
     }
-    Ok((reply.texto, tools.itens_vistos()))
+    Ok((reply.texto, Some(estado.para_json()), tools.itens_vistos()))
 }
 
 /// The empresa's LLM settings with its key decrypted; `None` without a key.
@@ -260,15 +276,4 @@ pub(crate) fn llm_settings(app: &App, motor: &Motor, empresa: &Empresa) -> Resul
 pub(crate) fn config_text(empresa: &Empresa, chave: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(&empresa.configuracoes_json).ok()?;
     v.get(chave)?.as_str().map(str::to_owned)
-}
-
-/// Fails unless `texto` is a usable simulator message.
-pub(super) fn validar_simulacao(telefone: &str, texto: &str) -> Result<()> {
-    if telefone.trim().is_empty() || !telefone.trim().trim_start_matches('+').bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid("telefone_invalido", "informe o telefone só com dígitos, ex.: 5511999990000"));
-    }
-    if texto.trim().is_empty() || texto.len() > 4096 {
-        return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
-    }
-    Ok(())
 }

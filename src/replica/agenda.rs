@@ -1,12 +1,13 @@
 //! The `replica` thread of a running server and its uploaders (`replica-envio-N`), all at low
 //! priority ([`crate::background`]).
 //!
-//! Every second the thread takes the tenants marked as changed, looks at the central db and
-//! the journal (two `stat`s), and hands the databases whose oldest waiting change is
-//! [`ESPERA_FRACAO`] of `--replica-interval` old to the uploaders through a bounded queue; each
-//! database is in at most one upload at a time, and changes made meanwhile wait for the next
-//! one. So a change is in the bucket within the interval while the bucket keeps up, and a busy
-//! database costs one object per ~¾ interval however many commits it makes.
+//! Every second the thread takes the tenants marked as changed (their pages, their media
+//! folder), looks at the central db and the journal (two `stat`s), and hands the databases whose
+//! oldest waiting change is [`ESPERA_FRACAO`] of `--replica-interval` old to the uploaders
+//! (`agenda_trabalho`) through a bounded queue; each database is in at most one upload at a
+//! time, and changes made meanwhile wait for the next one. So a change is in the bucket within
+//! the interval while the bucket keeps up, and a busy database costs one object per ~¾
+//! interval however many commits it makes (plus one per new media file).
 //!
 //! Failures: a database that fails is retried with exponential backoff and jitter; a bucket
 //! that cannot be reached or answers 5xx/429 pauses every upload for the same backoff (10,000
@@ -17,16 +18,16 @@
 //! (a restored copy of this data dir, say) stops this one shipping until `replica assumir`.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use self::trabalho::{Espera, Feito, Tarefa, Trabalho};
 use super::cifra::{abrir, selar, ChaveReplica};
 use super::config::{self, conferir_ou_criar_chave};
-use super::envio::{self, Enviado, Falha, Sessao};
+use super::envio::{Falha, Sessao};
 use super::formato::{Banco, DONO, SECRET_KEY};
 use super::situacao::EstadoReplica;
 use crate::app::App;
@@ -85,36 +86,6 @@ impl AgendaReplica {
     }
 }
 
-/// What an uploader does with a database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tarefa {
-    Enviar,
-    /// Its empresa was purged: mark it removed in the bucket, and delete its history once
-    /// the retention period has passed.
-    Remover,
-}
-
-struct Trabalho {
-    banco: Banco,
-    caminho: PathBuf,
-    tarefa: Tarefa,
-    sessao: Arc<Sessao>,
-}
-
-struct Feito {
-    banco: Banco,
-    tarefa: Tarefa,
-    r: std::result::Result<Enviado, Falha>,
-}
-
-/// A database waiting.
-#[derive(Debug, Clone, Copy)]
-struct Espera {
-    desde_ms: i64,
-    tentativas: u32,
-    proxima_ms: i64,
-}
-
 /// The configuration the thread ships with, once checked.
 struct Ativa {
     identidade: String,
@@ -140,8 +111,10 @@ struct Agenda {
     /// history of purged empresas leaves after the retention).
     reconciliar: bool,
     proxima_reconciliacao: Instant,
-    /// Databases with a copy, counted now and then for the status.
+    /// Databases with a copy, and media files with a copy (files, sealed bytes), counted now
+    /// and then for the status.
     bancos: usize,
+    midias_copiadas: (u64, u64),
     proxima_contagem: Instant,
     dono_nosso: Option<bool>,
     proximo_heartbeat: Instant,
@@ -157,30 +130,7 @@ struct Agenda {
 
 impl Agenda {
     fn new(app: Arc<App>, intervalo: Duration, parar: Arc<AtomicBool>) -> Self {
-        let (tx, rx_trabalho) = mpsc::sync_channel::<Trabalho>(UPLOADERS * 2);
-        let (tx_feito, rx) = mpsc::channel::<Feito>();
-        let rx_trabalho = Arc::new(Mutex::new(rx_trabalho));
-        let mut uploaders = Vec::new();
-        for n in 0..UPLOADERS {
-            let (rx_t, tx_f, a) = (rx_trabalho.clone(), tx_feito.clone(), app.clone());
-            let h = std::thread::Builder::new().name(format!("replica-envio-{n}")).spawn(move || {
-                crate::background::lower_priority();
-                loop {
-                    let t = match rx_t.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv() {
-                        Ok(t) => t,
-                        Err(_) => return,
-                    };
-                    let r = executar(&a, &t);
-                    if tx_f.send(Feito { banco: t.banco, tarefa: t.tarefa, r }).is_err() {
-                        return;
-                    }
-                }
-            });
-            match h {
-                Ok(h) => uploaders.push(h),
-                Err(e) => log::error!("réplica: thread de envio {n} não iniciou: {e}"),
-            }
-        }
+        let (tx, rx, uploaders) = trabalho::iniciar_uploaders(&app, UPLOADERS);
         Agenda {
             app,
             intervalo,
@@ -197,6 +147,7 @@ impl Agenda {
             reconciliar: true,
             proxima_reconciliacao: Instant::now(),
             bancos: 0,
+            midias_copiadas: (0, 0),
             proxima_contagem: Instant::now(),
             dono_nosso: None,
             proximo_heartbeat: Instant::now(),
@@ -246,6 +197,8 @@ impl Agenda {
                 }
             }
         }
+        // Uploads in flight stop between media files (a backlog could keep a stop waiting for minutes).
+        self.app.replica.encerrar();
         drop(self.tx.take());
         for h in self.uploaders.drain(..) {
             let _ = h.join();
@@ -290,6 +243,7 @@ impl Agenda {
         let Some(ativa) = &self.ativa else {
             // Marks are still taken, so they do not pile up while the replica is off.
             self.app.tenants.alteracoes().tomar();
+            self.app.tenants.alteracoes().tomar_midias();
             return Ok(());
         };
         let estado = ativa.estado.clone();
@@ -417,7 +371,7 @@ impl Agenda {
         let espera = (self.intervalo.as_millis() as f64 * ESPERA_FRACAO) as i64;
         let mut tarefas: Vec<(Banco, Tarefa, Espera)> = Vec::new();
         for b in self.removidos.iter().filter(|b| !self.em_voo.contains_key(*b)) {
-            tarefas.push((b.clone(), Tarefa::Remover, Espera { desde_ms: agora, tentativas: 0, proxima_ms: 0 }));
+            tarefas.push((b.clone(), Tarefa::Remover, Espera::nova(agora)));
         }
         let mut devidos: Vec<(&Banco, &Espera)> = self
             .pendentes
@@ -431,8 +385,14 @@ impl Agenda {
         devidos.sort_by_key(|(_, e)| e.desde_ms);
         tarefas.extend(devidos.into_iter().map(|(b, e)| (b.clone(), Tarefa::Enviar, *e)));
         for (banco, tarefa, espera) in tarefas {
-            let trabalho =
-                Trabalho { caminho: self.caminho(&banco), banco: banco.clone(), tarefa, sessao: sessao.clone() };
+            let trabalho = Trabalho {
+                caminho: self.caminho(&banco),
+                pasta_midia: self.pasta_midia(&banco),
+                banco: banco.clone(),
+                tarefa,
+                espera,
+                sessao: sessao.clone(),
+            };
             match tx.try_send(trabalho) {
                 Ok(()) => {
                     if tarefa == Tarefa::Remover {
@@ -448,26 +408,6 @@ impl Agenda {
     }
 }
 
-/// An uploader's work on one database.
-fn executar(app: &App, t: &Trabalho) -> std::result::Result<Enviado, Falha> {
-    let estado = app.replica.estado()?;
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match t.tarefa {
-        Tarefa::Enviar => {
-            if !t.caminho.is_file() {
-                // Purged meanwhile, or a journal not created yet: nothing to ship.
-                return Ok(Enviado::Nada);
-            }
-            envio::enviar(&t.sessao, &estado, &t.banco, &t.caminho)
-        }
-        Tarefa::Remover => {
-            envio::marcar_removido(&t.sessao, &estado, &t.banco)?;
-            envio::expurgar_se_vencido(&t.sessao, &estado, &t.banco)?;
-            Ok(Enviado::Nada)
-        }
-    }));
-    r.unwrap_or_else(|_| Err(Falha::Local(Error::Internal(format!("pânico ao enviar {}", t.banco.as_str())))))
-}
-
 /// The wait before retry `n` (1-based): doubling from [`BACKOFF_BASE`] up to [`BACKOFF_MAX`],
 /// ±20% jitter so failing databases do not retry in lockstep.
 pub fn backoff(n: u32) -> Duration {
@@ -481,6 +421,8 @@ pub fn backoff(n: u32) -> Duration {
 mod coleta;
 #[path = "agenda_situacao.rs"]
 mod situacao;
+#[path = "agenda_trabalho.rs"]
+mod trabalho;
 
 #[cfg(test)]
 mod tests {

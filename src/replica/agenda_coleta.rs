@@ -1,17 +1,20 @@
-//! What the `replica` thread collects each tick: the tenants marked as changed, new and purged
-//! empresas (when the central routing generation moves), the central db and the journal (two
-//! `stat`s), and, once per configuration and daily, every file compared with its last shipment.
+//! What the `replica` thread collects each tick: the tenants marked as changed (pages) and
+//! those whose media folder changed, new and purged empresas (when the central routing
+//! generation moves), the central db and the journal (two `stat`s), and, once per configuration
+//! and daily, every file and media folder compared with its last shipment.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{Agenda, Espera, RECONCILIAR};
+use super::trabalho::Espera;
+use super::{Agenda, RECONCILIAR};
 use crate::clock::unix_now_ms;
 use crate::domain::EmpresaId;
 use crate::error::Result;
 use crate::replica::envio;
 use crate::replica::formato::Banco;
+use crate::replica::midias;
 use crate::store::replica::EstadoReplicaDb;
 
 impl Agenda {
@@ -29,6 +32,14 @@ impl Agenda {
             }
             if let Some(b) = self.empresas.get(&id).cloned() {
                 self.esperar(b, desde);
+            }
+        }
+        for (id, desde) in self.app.tenants.alteracoes().tomar_midias() {
+            if !self.empresas.contains_key(&id) {
+                self.atualizar_empresas(estado)?;
+            }
+            if let Some(b) = self.empresas.get(&id).cloned() {
+                self.esperar_midias(b, desde);
             }
         }
         for (banco, caminho) in
@@ -49,10 +60,13 @@ impl Agenda {
     }
 
     /// A restart (or a new destination): every database whose file differs from its last
-    /// shipment, or that has none, waits; purged ones are marked removed, expired ones purged.
+    /// shipment, or that has none, waits, and every tenant whose media folder's mtime differs
+    /// from the one of its last whole shipment; purged ones are marked removed, expired ones
+    /// purged.
     fn reconciliar_tudo(&mut self, estado: &EstadoReplicaDb) -> Result<()> {
         let agora = unix_now_ms();
         let enviados: HashMap<String, String> = estado.resumo()?.into_iter().map(|(n, imp, _)| (n, imp)).collect();
+        let pastas = estado.pastas_midia()?;
         let vivos: Vec<Banco> =
             [Banco::central(), Banco::journal()].into_iter().chain(self.empresas.values().cloned()).collect();
         for b in &vivos {
@@ -61,11 +75,18 @@ impl Agenda {
             if mudou && caminho.is_file() {
                 self.esperar(b.clone(), agora);
             }
+            if let Some(pasta) = self.pasta_midia(b) {
+                let gravada = pastas.get(b.as_str()).map_or("-", String::as_str);
+                if midias::impressao_pasta(&pasta) != gravada {
+                    self.esperar_midias(b.clone(), agora);
+                }
+            }
         }
         let vivos: HashSet<&str> = vivos.iter().map(Banco::as_str).collect();
         // Purged while this server was down (mark them), or removed earlier (their history
-        // may be past the retention now).
-        for nome in enviados.keys().filter(|n| !vivos.contains(n.as_str())) {
+        // may be past the retention now); media files of a database that has no pages here.
+        let com_midias = estado.bancos_com_midias()?;
+        for nome in enviados.keys().chain(com_midias.iter()).filter(|n| !vivos.contains(n.as_str())) {
             if let Ok(b) = Banco::parse(nome) {
                 self.removidos.insert(b);
             }
@@ -83,6 +104,8 @@ impl Agenda {
             for (id, b) in &novas {
                 if !self.empresas.contains_key(id) && estado.banco(b.as_str())?.is_none() {
                     self.esperar(b.clone(), agora);
+                    // An imported empresa brings its media folder.
+                    self.esperar_midias(b.clone(), agora);
                 }
             }
         }
@@ -105,8 +128,20 @@ impl Agenda {
         }
     }
 
+    /// A tenant's media folder (`None` for the central db and the journal).
+    pub(super) fn pasta_midia(&self, b: &Banco) -> Option<PathBuf> {
+        b.database_name().map(|n| crate::store::tenants::midia_dir(self.app.tenants.dir(), &n))
+    }
+
+    /// The pages of `banco` changed at `desde_ms`.
     pub(super) fn esperar(&mut self, banco: Banco, desde_ms: i64) {
-        let e = self.pendentes.entry(banco).or_insert(Espera { desde_ms, tentativas: 0, proxima_ms: 0 });
-        e.desde_ms = e.desde_ms.min(desde_ms);
+        let nova = Espera { paginas: true, ..Espera::nova(desde_ms) };
+        self.pendentes.entry(banco).or_insert(nova).juntar(&nova);
+    }
+
+    /// The media folder of `banco` changed at `desde_ms`.
+    pub(super) fn esperar_midias(&mut self, banco: Banco, desde_ms: i64) {
+        let nova = Espera { midias_ms: Some(desde_ms), ..Espera::nova(desde_ms) };
+        self.pendentes.entry(banco).or_insert(nova).juntar(&nova);
     }
 }

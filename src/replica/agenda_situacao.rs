@@ -2,11 +2,14 @@
 //! with backoff; failures of concurrent uploads count once) and publishes its status for the
 //! panel, `/healthz` and `/metrics`.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::{backoff, Agenda, Feito, Tarefa};
+use super::trabalho::{Espera, Feito, Tarefa};
+use super::{backoff, Agenda};
 use crate::clock::unix_now_ms;
 use crate::replica::envio::{Enviado, Falha};
+use crate::replica::formato::Banco;
 use crate::replica::situacao::{EstadoReplica, Pendente};
 use crate::store::replica::EstadoReplicaDb;
 
@@ -15,13 +18,19 @@ impl Agenda {
     pub(super) fn concluido(&mut self, f: Feito) {
         let Some(espera) = self.em_voo.remove(&f.banco) else { return };
         match f.r {
-            Ok(enviado) => {
+            Ok(feito) => {
                 self.sucesso_contato();
                 self.falhas_seguidas = 0;
                 let agora = unix_now_ms();
-                if matches!(enviado, Enviado::Base { .. }) {
-                    // A new database may have a copy now: count again on the next tick.
+                let enviado = feito.enviado;
+                let midias = feito.midias.unwrap_or_default();
+                if matches!(enviado, Enviado::Base { .. }) || midias.enviados > 0 || feito.apagadas > 0 {
+                    // A new database or media file may have a copy now: count again on the next tick.
                     self.proxima_contagem = Instant::now();
+                }
+                if midias.restantes > 0 {
+                    // The media budget ran out: the rest goes next, as old as it already is.
+                    self.esperar_midias(f.banco.clone(), espera.midias_ms.unwrap_or(agora));
                 }
                 self.app.replica.atualizar(|s| {
                     if let Enviado::Base { bytes, .. } | Enviado::Mudanca { bytes, .. } = enviado {
@@ -29,6 +38,13 @@ impl Agenda {
                         s.bytes_enviados += bytes;
                         s.ultimo_envio_ms = Some(agora);
                     }
+                    if midias.enviados > 0 {
+                        s.midias_enviadas += u64::from(midias.enviados);
+                        s.midias_bytes_enviados += midias.bytes;
+                        s.ultimo_envio_ms = Some(agora);
+                    }
+                    s.midias_apagadas += u64::from(feito.apagadas);
+                    s.midias_ilegiveis += u64::from(midias.ilegiveis);
                 });
                 if f.tarefa == Tarefa::Remover {
                     // Checked again at the next start: its history goes after the retention.
@@ -50,7 +66,7 @@ impl Agenda {
                 match f.tarefa {
                     Tarefa::Enviar => {
                         let e = self.pendentes.entry(f.banco.clone()).or_insert(espera);
-                        e.desde_ms = e.desde_ms.min(espera.desde_ms);
+                        e.juntar(&espera);
                         e.tentativas = tentativas;
                         e.proxima_ms = proxima_ms;
                     }
@@ -113,21 +129,34 @@ impl Agenda {
 
     /// Publishes the status.
     pub(super) fn publicar(&mut self, estado: &EstadoReplicaDb) {
-        let todos: Vec<Pendente> = self
-            .pendentes
-            .iter()
-            .chain(self.em_voo.iter())
-            .map(|(b, e)| Pendente { banco: b.as_str().to_owned(), desde_ms: e.desde_ms, tentativas: e.tentativas })
+        // A database in flight may wait again already: one line, both waits.
+        let mut juntos: HashMap<&Banco, Espera> = HashMap::with_capacity(self.pendentes.len() + self.em_voo.len());
+        for (b, e) in self.em_voo.iter().chain(self.pendentes.iter()) {
+            juntos.entry(b).and_modify(|j| j.juntar(e)).or_insert(*e);
+        }
+        let todos: Vec<Pendente> = juntos
+            .into_iter()
+            .map(|(b, e)| Pendente {
+                banco: b.as_str().to_owned(),
+                desde_ms: e.desde_ms,
+                tentativas: e.tentativas,
+                dados: e.paginas,
+                midias_desde_ms: e.midias_ms,
+            })
             .collect();
         if Instant::now() >= self.proxima_contagem {
             self.proxima_contagem = Instant::now() + Duration::from_secs(30);
             self.bancos = estado.resumo().map(|r| r.iter().filter(|(_, _, rem)| rem.is_none()).count()).unwrap_or(0);
+            self.midias_copiadas = estado.midias_totais().unwrap_or_default();
         }
         let bancos = self.bancos;
+        let (midias, midias_bytes) = self.midias_copiadas;
         let dono = self.dono_nosso;
         self.app.replica.atualizar(|s| {
             s.definir_pendentes(todos);
             s.bancos = bancos;
+            s.midias_copiadas = midias;
+            s.midias_bytes = midias_bytes;
             s.estado = match (s.erro.is_some(), dono) {
                 (_, Some(false)) => EstadoReplica::OutraInstalacao,
                 (true, _) => EstadoReplica::Erro,

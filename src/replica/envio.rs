@@ -2,7 +2,10 @@
 //! what was shipped (8-byte hashes per page in `replica.db`), seal and upload them as a change
 //! of the last object — or every page as a new base when there is none yet or the chain has
 //! grown past [`CADEIA_MAX`] changes or the size of its base — then, for a base, the manifest
-//! and the retention; the local state is saved last.
+//! and the retention; the local state is saved last. Between reading the pages and uploading
+//! them, the caller ships the tenant's new media files ([`super::midias`]): every row read was
+//! committed after its file was written, so the files a shipped row names are in the bucket
+//! before it (but for a backlog past the media budget, which the next shipment carries).
 //!
 //! Order and crashes: object, then manifest, then state. A `kill -9` before the state is saved
 //! ships the same changes again on the next start, as the next object of the same parent (the
@@ -94,13 +97,21 @@ pub fn impressao(caminho: &Path) -> String {
     format!("{}|{}", um(caminho), um(Path::new(&wal)))
 }
 
-/// Ships `banco` (the file at `caminho`) if it changed since its last shipment.
-pub fn enviar(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco, caminho: &Path) -> Result<Enviado, Falha> {
+/// Ships `banco` (the file at `caminho`) if it changed since its last shipment;
+/// `depois_de_ler` runs once the pages are read, before anything is uploaded.
+pub fn enviar(
+    s: &Sessao,
+    estado: &EstadoReplicaDb,
+    banco: &Banco,
+    caminho: &Path,
+    depois_de_ler: &mut dyn FnMut() -> Result<(), Falha>,
+) -> Result<Enviado, Falha> {
     let impressao = impressao(caminho);
     let anterior = estado.banco(banco.as_str())?.filter(|e| e.removido_ms.is_none());
     let agora = clock::unix_now_ms().max(anterior.as_ref().map_or(0, |a| a.ultimo_ms + 1));
     let cadeia_longa = anterior.as_ref().is_none_or(|a| a.cadeia_n >= CADEIA_MAX || a.cadeia_bytes >= a.base_bytes);
     let lido = ler(s, banco, caminho, anterior.as_ref(), cadeia_longa, agora)?;
+    depois_de_ler()?;
     let Leitura { selador, hashes, mudadas, tamanho, paginas, base } = lido;
     let Some(selador) = selador else { return Err(Falha::Local(Error::Internal("leitura sem cabeçalho".into()))) };
     if let Some(a) = &anterior {
@@ -266,13 +277,15 @@ pub fn marcar_removido(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco) -> R
     Ok(())
 }
 
-/// Deletes the whole history of a database removed more than the retention period ago.
+/// Deletes the whole history of a database removed more than the retention period ago, its
+/// media files included.
 pub fn expurgar_se_vencido(s: &Sessao, estado: &EstadoReplicaDb, banco: &Banco) -> Result<bool, Falha> {
     let Some(e) = estado.banco(banco.as_str())? else { return Ok(false) };
     let vencido = e.removido_ms.is_some_and(|r| clock::unix_now_ms() - r > i64::from(s.retencao_dias) * 86_400_000);
     if !vencido {
         return Ok(false);
     }
+    super::midias::apagar_todas(s, estado, banco)?;
     apagar_antes(s, banco, None)?;
     estado.remover(banco.as_str())?;
     Ok(true)

@@ -9,12 +9,15 @@
 //! bancos/<banco>/manifesto           the database's bases (JSON), so a restore picks one without listing history
 //! bancos/<banco>/<ms>-b              a base: every page of the database at <ms> (Unix ms)
 //! bancos/<banco>/<ms>-d-<pai ms>     a change: the pages that differ from the object <pai ms>
+//! midias/<banco>/<nome>              a tenant's media file (photo, voice note...): <nome> is a keyed
+//!                                    hash of its SHA-256 (`ChaveReplica::nome_de_midia`)
 //! ```
 //! `<banco>` is `helixai` (central), `journal`, or a tenant's database name
 //! (`empresa_<id>_<slug>`): nothing else that names a customer. Names sort by time inside a
 //! database, so one paginated LIST from a base walks its chain; each change names its parent,
 //! so an upload orphaned by a crash (its parent's next change is shipped again) is never
-//! chained after a later one.
+//! chained after a later one. A media file is immutable: uploaded once, never rewritten, and
+//! deleted only when no restorable moment of its database uses it (see [`super::midias`]).
 //!
 //! A page set (plaintext of a base or a change): `HXPG`, version 1, kind (0 base, 1 change),
 //! page size (u32), page count of the database (u32), time (i64 ms), then records of page
@@ -81,6 +84,18 @@ impl Banco {
     /// `bancos/<banco>/manifesto`.
     pub fn manifesto(&self) -> String {
         format!("bancos/{}/manifesto", self.0)
+    }
+    /// `midias/<banco>/`: the database's media files.
+    pub fn prefixo_midias(&self) -> String {
+        format!("midias/{}/", self.0)
+    }
+    /// `midias/<banco>/<nome>`, `nome` from `ChaveReplica::nome_de_midia`.
+    pub fn midia(&self, nome: &str) -> String {
+        format!("midias/{}/{nome}", self.0)
+    }
+    /// The media name of a listed object of this database (`None` for any other object).
+    pub fn nome_da_midia<'n>(&self, objeto: &'n str) -> Option<&'n str> {
+        objeto.strip_prefix(&self.prefixo_midias()).filter(|s| crate::media::sha_valido(s))
     }
     /// The name of an object of this database.
     pub fn objeto(&self, o: &Objeto) -> String {
@@ -250,6 +265,24 @@ mod tests {
         for ruim in ["../x", "empresa_", "segredos", ""] {
             assert!(Banco::parse(ruim).is_err(), "{ruim}");
         }
+    }
+
+    #[test]
+    fn media_objects_are_per_database_and_named_by_a_keyed_hash() {
+        let b = Banco::parse("empresa_7_loja_do_ze").unwrap();
+        let nome = crate::replica::ChaveReplica::gerar().unwrap().nome_de_midia(&crate::crypto::sha256_hex(b"foto"));
+        let objeto = b.midia(&nome);
+        assert_eq!(objeto, format!("midias/empresa_7_loja_do_ze/{nome}"));
+        assert_eq!(b.nome_da_midia(&objeto), Some(nome.as_str()));
+        assert!(objeto.starts_with(&b.prefixo_midias()));
+        // Another database's file, a database object, a name of another shape.
+        let outra = Banco::parse("empresa_8_loja").unwrap();
+        assert_eq!(outra.nome_da_midia(&objeto), None);
+        for ruim in [b.manifesto(), format!("midias/empresa_7_loja_do_ze/{}", &nome[..63]), b.midia("../x")] {
+            assert_eq!(b.nome_da_midia(&ruim), None, "{ruim}");
+        }
+        // Media never shares a prefix with the page history (retention lists `bancos/`).
+        assert!(!objeto.starts_with(&b.prefixo()));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Off-site replicas: every database (each tenant, the central db, the webhook journal) copied
-//! continuously to S3-compatible object storage, compressed and encrypted here, and a whole
-//! data dir rebuilt from it on another machine. The only module that names the S3 client crate.
+//! Off-site replicas: every database (each tenant, the central db, the webhook journal) and
+//! every tenant's media files copied continuously to S3-compatible object storage, compressed
+//! and encrypted here, and a whole data dir rebuilt from it on another machine. The only module
+//! that names the S3 client crate.
 //!
 //! - [`config`]: where it goes and with which keys (central `ajustes`, keys encrypted), checked
 //!   against the bucket; the replica key ([`cifra::ChaveReplica`], `data/replica.key`).
@@ -9,27 +10,33 @@
 //! - [`s3`]: the client (rusty-s3 signs, the appliance's ureq agent sends).
 //! - [`envio`]: shipping one database: the pages that changed since the last shipment, or a
 //!   new base; `data/replica.db` records what was shipped.
+//! - [`midias`]: a tenant's media files: each new file once, before the pages that name it;
+//!   files removed here leave the bucket with the history that uses them.
 //! - [`agenda`]: the `replica` thread and its eight uploaders: which databases are due, retries with
 //!   backoff and jitter, the owner heartbeat, status for the panel, `/metrics` and `/healthz`.
-//! - [`restauro`]: restoring one database at a moment (`--at`); [`reconstrucao`]: a whole data
-//!   dir on an empty machine (`--all`), one empresa into a stopped server's data dir (`--tenant`).
+//! - [`restauro`]: restoring one database at a moment (`--at`); [`restauro_midias`]: the media
+//!   files its rows use; [`reconstrucao`]: a whole data dir on an empty machine (`--all`), one
+//!   empresa into a stopped server's data dir (`--tenant`).
 //!
 //! What changes is known without looking at idle files: tenant connections mark their empresa
-//! when they commit ([`crate::store::tenants::Alteracoes`]); the central db and the journal are
-//! two `stat`s per second. A restart compares each file's size and mtime with those of its last
-//! shipment, once. Shipping runs off the request path, at low priority.
+//! when they commit, and media writes and removals mark it apart
+//! ([`crate::store::tenants::Alteracoes`]); the central db and the journal are two `stat`s per
+//! second. A restart compares each file's size and mtime (and each media folder's mtime) with
+//! those of its last shipment, once. Shipping runs off the request path, at low priority.
 
 pub mod agenda;
 pub mod cifra;
 pub mod config;
 pub mod envio;
 pub mod formato;
+pub mod midias;
 pub mod reconstrucao;
 pub mod restauro;
+pub mod restauro_midias;
 pub mod s3;
 mod situacao;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -51,6 +58,8 @@ pub struct Replica {
     requisicoes: Arc<AtomicU64>,
     acordar: (Mutex<bool>, Condvar),
     estado: Mutex<Option<Arc<EstadoReplicaDb>>>,
+    /// The server is stopping: uploads in flight end at the next media file.
+    encerrando: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -66,6 +75,7 @@ impl Replica {
             requisicoes: Arc::default(),
             acordar: (Mutex::new(false), Condvar::new()),
             estado: Mutex::new(None),
+            encerrando: AtomicBool::new(false),
         }
     }
 
@@ -103,6 +113,16 @@ impl Replica {
             g = self.acordar.1.wait_timeout(g, ate).unwrap_or_else(|e| e.into_inner()).0;
         }
         std::mem::take(&mut *g)
+    }
+
+    /// Tells uploads in flight to end at the next media file (a clean stop).
+    pub(crate) fn encerrar(&self) {
+        self.encerrando.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the server is stopping.
+    pub fn encerrando(&self) -> bool {
+        self.encerrando.load(Ordering::SeqCst)
     }
 
     /// The local state file, opened (and created) on first use.

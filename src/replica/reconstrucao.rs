@@ -3,10 +3,11 @@
 //!
 //! `--all` writes `secret.key`, `helixai.db`, `journal.db`, every tenant the restored central db
 //! lists (four at a time, each checked: `integrity_check`, and its `meta` names the empresa the
-//! central db lists under that file), `replica.key`, and a `replica.db` with a new writer id.
+//! central db lists under that file) with the media files its rows use
+//! ([`super::restauro_midias`]), `replica.key`, and a `replica.db` with a new writer id.
 //! Restoring the latest state also records, per database, what is in the bucket, so the new
 //! server goes on with the same chains instead of uploading every database again; `--at` starts
-//! new ones. The bucket keeps naming the old installation as its owner unless `assumir` (the
+//! new ones. Media files are recorded either way (they are the same objects at any moment). The bucket keeps naming the old installation as its owner unless `assumir` (the
 //! machine replaces the one that died): a drill restore never stops production's replica.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,12 +18,14 @@ use super::cifra::selar;
 use super::envio::impressao;
 use super::formato::{Banco, DONO, SECRET_KEY};
 use super::restauro::{caminho_temporario, restaurar_banco, segundos, tamanho, Origem, Restaurado};
+use super::restauro_midias::{self, Faltando, MidiasTrazidas};
 use crate::app::App;
 use crate::backup::Restauracao;
 use crate::config::DataDir;
 use crate::error::{Error, Result};
-use crate::store::replica::{tenants_do_central, EstadoBanco, EstadoReplicaDb};
+use crate::store::replica::{midias_usadas, tenants_do_central, EstadoBanco, EstadoReplicaDb};
 use crate::store::tenant::remove_db_files;
+use crate::store::tenants::midia_dir;
 
 /// Tenants restored at once.
 const PARALELOS: usize = 4;
@@ -33,6 +36,11 @@ pub struct Relatorio {
     pub bancos: usize,
     pub bytes: u64,
     pub falhas: Vec<(String, String)>,
+    /// Media files brought back, and their bytes.
+    pub midias: usize,
+    pub midias_bytes: u64,
+    /// Per empresa (slug), the media files its rows use that did not come back.
+    pub midias_faltando: Vec<(String, Vec<Faltando>)>,
 }
 
 /// Restores the whole data dir `data` (it must hold no database yet) as of `ate_ms`
@@ -85,7 +93,10 @@ pub fn restaurar_tudo(
         }
         Err(e) => return Err(e),
     }
+    // Opened now: each empresa records its media as it comes.
+    let estado = EstadoReplicaDb::open(&data.replica_db())?;
     let tenants = tenants_do_central(&data.central_db())?;
+    let com_midias = restauro_midias::bancos_com_midias(o);
     let total = tenants.len();
     progresso(&format!("{total} empresa(s) a restaurar"));
     let fila = Mutex::new(tenants.into_iter());
@@ -106,14 +117,25 @@ pub fn restaurar_tudo(
                             v.empresa_id, v.slug, t.empresa_id, t.slug
                         )));
                     }
-                    Ok(r)
+                    let usadas = midias_usadas(&caminho)?;
+                    let pasta = midia_dir(&data.tenants(), &t.database_name);
+                    let listar = com_midias.as_ref().is_none_or(|c| c.contains(banco.as_str()));
+                    Ok((r, restauro_midias::trazer(o, &banco, &usadas, &pasta, listar, Some(&estado), progresso)))
                 });
                 let n = feitos.fetch_add(1, Ordering::Relaxed) + 1;
                 let mut g = saida.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 match r {
-                    Ok(r) => {
-                        progresso(&linha(n, total, &r, inicio));
-                        g.0.push(r);
+                    Ok((r, m)) => {
+                        progresso(&format!("{}{}", linha(n, total, &r, inicio), linha_midias(&m)));
+                        if !m.faltando.is_empty() {
+                            progresso(&format!(
+                                "[{n}/{total}] {}: ATENÇÃO: {} de {} arquivo(s) de mídia não vieram da réplica (lista no fim)",
+                                t.slug,
+                                m.faltando.len(),
+                                m.usadas
+                            ));
+                        }
+                        g.0.push((t.slug.clone(), r, m));
                     }
                     Err(e) => {
                         progresso(&format!("[{n}/{total}] {}: FALHOU: {e}", t.slug));
@@ -125,11 +147,18 @@ pub fn restaurar_tudo(
     });
     let (ok, falhas) = saida.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     rel.bancos += ok.len();
-    rel.bytes += ok.iter().map(|r| r.tamanho_arquivo).sum::<u64>();
     rel.falhas = falhas;
-    restaurados.extend(ok);
+    for (slug, r, m) in ok {
+        rel.bytes += r.tamanho_arquivo;
+        rel.midias += m.baixadas;
+        rel.midias_bytes += m.bytes;
+        if !m.faltando.is_empty() {
+            rel.midias_faltando.push((slug, m.faltando));
+        }
+        restaurados.push(r);
+    }
+    rel.midias_faltando.sort_by(|a, b| a.0.cmp(&b.0));
     o.chave.gravar(&data.replica_key())?;
-    let estado = EstadoReplicaDb::open(&data.replica_db())?;
     let escritor = crate::crypto::random_token();
     estado.definir_local("escritor", Some(&escritor))?;
     estado.definir_local("destino", Some(&o.cliente.destino().identidade()))?;
@@ -169,6 +198,14 @@ fn estado_de(r: &Restaurado, data: &DataDir) -> EstadoBanco {
     }
 }
 
+/// `, 12 mídia(s) (3.4 MiB)` after a tenant's progress line (nothing without media).
+fn linha_midias(m: &MidiasTrazidas) -> String {
+    match m.usadas {
+        0 => String::new(),
+        n => format!(", {n} mídia(s) ({} baixado(s))", tamanho(m.bytes)),
+    }
+}
+
 fn linha(n: usize, total: usize, r: &Restaurado, inicio: Instant) -> String {
     let pos = if total > 0 { format!("[{n}/{total}] ") } else { String::new() };
     format!(
@@ -182,9 +219,23 @@ fn linha(n: usize, total: usize, r: &Restaurado, inicio: Instant) -> String {
     )
 }
 
+/// What `--tenant` did.
+pub struct TenantRestaurado {
+    pub banco: Restaurado,
+    pub troca: Restauracao,
+    pub midias: MidiasTrazidas,
+}
+
 /// Restores one empresa of a stopped server's data dir from the bucket: the file is checked
-/// and swapped exactly like `helixai restore` does (the current one kept aside).
-pub fn restaurar_tenant(app: &App, o: &Origem, slug: &str, ate_ms: Option<i64>) -> Result<(Restaurado, Restauracao)> {
+/// and swapped exactly like `helixai restore` does (the current one kept aside); the media
+/// files its rows use that neither the folder nor the local backups have come from the bucket.
+pub fn restaurar_tenant(
+    app: &App,
+    o: &Origem,
+    slug: &str,
+    ate_ms: Option<i64>,
+    progresso: &(dyn Fn(&str) + Sync),
+) -> Result<TenantRestaurado> {
     let e = app.central.empresa_por_slug(slug)?.ok_or(Error::NotFound("empresa"))?;
     let banco = Banco::tenant(&e.database_name);
     let tmp = caminho_temporario(app.tenants.dir(), &banco);
@@ -192,7 +243,15 @@ pub fn restaurar_tenant(app: &App, o: &Origem, slug: &str, ate_ms: Option<i64>) 
     let r = restaurar_banco(o, &banco, ate_ms.unwrap_or(i64::MAX), &tmp)
         .and_then(|r| crate::backup::restaurar(app, &e, &tmp).map(|rest| (r, rest)));
     remove_db_files(&tmp);
-    r
+    let (r, troca) = r?;
+    let usadas = midias_usadas(&app.tenants.path_of(&e.database_name))?;
+    let pasta = midia_dir(app.tenants.dir(), &e.database_name);
+    let midias = restauro_midias::trazer(o, &banco, &usadas, &pasta, true, None, progresso);
+    if midias.baixadas > 0 {
+        let db = app.tenant_db(&e)?;
+        crate::media::Acervo::de(app, &e, &db).atualizar_uso();
+    }
+    Ok(TenantRestaurado { banco: r, troca, midias })
 }
 
 /// Writes a new file readable only by its owner.

@@ -194,6 +194,28 @@ impl Cliente {
         depois_de: Option<&str>,
         mut continuar: impl FnMut(Vec<Listado>) -> bool,
     ) -> std::result::Result<(), ErroS3> {
+        self.listar_com(prefixo, depois_de, None, |objetos, _| continuar(objetos))
+    }
+
+    /// The "folders" right under `prefixo` (`midias/` → `midias/empresa_1_loja/`...): a
+    /// listing with the `/` delimiter, a thousand per request whatever they hold.
+    pub fn subpastas(&self, prefixo: &str) -> std::result::Result<Vec<String>, ErroS3> {
+        let mut v = Vec::new();
+        self.listar_com(prefixo, None, Some("/"), |_, pastas| {
+            v.extend(pastas);
+            true
+        })?;
+        Ok(v)
+    }
+
+    /// A paginated listing: each page's objects and common prefixes (with a delimiter).
+    fn listar_com(
+        &self,
+        prefixo: &str,
+        depois_de: Option<&str>,
+        delimitador: Option<&str>,
+        mut continuar: impl FnMut(Vec<Listado>, Vec<String>) -> bool,
+    ) -> std::result::Result<(), ErroS3> {
         let completo = self.chave(prefixo);
         let depois = depois_de.map(|d| self.chave(d));
         let tirar = if self.destino.prefixo.is_empty() { 0 } else { self.destino.prefixo.len() + 1 };
@@ -201,6 +223,9 @@ impl Cliente {
         loop {
             let mut acao = self.bucket.list_objects_v2(Some(&self.credenciais));
             acao.with_prefix(completo.as_str());
+            if let Some(d) = delimitador {
+                acao.with_delimiter(d);
+            }
             if let Some(t) = &token {
                 acao.with_continuation_token(t.as_str());
             } else if let Some(d) = &depois {
@@ -219,7 +244,8 @@ impl Cliente {
                     c.key.get(tirar..).map(|n| Listado { nome: n.to_owned(), tamanho: c.size.unwrap_or(0) })
                 })
                 .collect();
-            if !continuar(pagina) {
+            let pastas = r.common_prefixes.iter().filter_map(|p| p.prefix.get(tirar..).map(str::to_owned)).collect();
+            if !continuar(pagina, pastas) {
                 return Ok(());
             }
             match r.next_continuation_token {

@@ -1,11 +1,11 @@
 //! The replica's status as the panel, `/healthz` and `/metrics` show it: whether it ships,
 //! where, the last contact and error, and the lag — the age of the oldest change committed
-//! and not yet in the bucket, worst per group (central, journal, tenants) and, for the panel,
-//! per database for the oldest waiting ones.
+//! and not yet in the bucket, worst per group (central, journal, tenants — media included —
+//! and media files alone) and, for the panel, per database for the oldest waiting ones.
 //!
-//! `/metrics` carries no per-tenant label: 10,000 tenants would make 10,000 series per scrape
-//! and per metric; the worst lag per group, the number of databases waiting and the oldest
-//! change say whether the replica keeps up, and the panel names the databases.
+//! `/metrics` carries no per-tenant or per-file label: 10,000 tenants would make 10,000 series
+//! per scrape and per metric; the worst lag per group, the number of databases waiting and the
+//! oldest change say whether the replica keeps up, and the panel names the databases.
 
 use std::fmt::Write;
 
@@ -40,9 +40,13 @@ pub enum EstadoReplica {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pendente {
     pub banco: String,
-    /// When its oldest unshipped change was committed (Unix ms).
+    /// When its oldest unshipped change was committed (Unix ms), pages or media.
     pub desde_ms: i64,
     pub tentativas: u32,
+    /// Its rows changed (or it is being removed).
+    pub dados: bool,
+    /// Its media folder changed since then (Unix ms); `None` when no media file waits.
+    pub midias_desde_ms: Option<i64>,
 }
 
 /// The status.
@@ -61,14 +65,28 @@ pub struct Situacao {
     pub bancos: usize,
     pub objetos_enviados: u64,
     pub bytes_enviados: u64,
+    /// Media files with a copy (still in their folder here) and their sealed bytes.
+    pub midias_copiadas: u64,
+    pub midias_bytes: u64,
+    /// Media files uploaded by this process, their sealed bytes, and those deleted from the
+    /// bucket (no restorable moment uses them any more).
+    pub midias_enviadas: u64,
+    pub midias_bytes_enviados: u64,
+    pub midias_apagadas: u64,
+    /// Media files not shipped: unreadable here, or their content no longer matches their name.
+    pub midias_ilegiveis: u64,
     pub falhas: u64,
     /// Databases waiting, and the oldest of them by name.
     pub pendentes_total: usize,
     pub pendentes: Vec<Pendente>,
-    /// Oldest unshipped change of the central db, the journal, and any tenant.
+    /// Oldest unshipped change of the central db, the journal, and any tenant (its media
+    /// included).
     pub central_desde_ms: Option<i64>,
     pub journal_desde_ms: Option<i64>,
     pub tenants_desde_ms: Option<i64>,
+    /// Oldest unshipped media change, and the databases whose media folder waits.
+    pub midias_desde_ms: Option<i64>,
+    pub midias_pendentes: usize,
 }
 
 impl Situacao {
@@ -80,6 +98,11 @@ impl Situacao {
     /// Seconds since the oldest unshipped change (0 when everything is shipped).
     pub fn atraso_s(&self) -> i64 {
         self.mais_antiga_ms().map_or(0, |m| (unix_now_ms() - m).max(0) / 1000)
+    }
+
+    /// Seconds since the oldest media change not yet in the bucket.
+    pub fn midias_atraso_s(&self) -> i64 {
+        self.midias_desde_ms.map_or(0, |m| (unix_now_ms() - m).max(0) / 1000)
     }
 
     /// Whether the panel must warn: configured, and a change waits for more than
@@ -99,6 +122,8 @@ impl Situacao {
         self.central_desde_ms = grupo(&todos, &|b| b == BANCO_CENTRAL);
         self.journal_desde_ms = grupo(&todos, &|b| b == BANCO_JOURNAL);
         self.tenants_desde_ms = grupo(&todos, &|b| b != BANCO_CENTRAL && b != BANCO_JOURNAL);
+        self.midias_desde_ms = todos.iter().filter_map(|p| p.midias_desde_ms).min();
+        self.midias_pendentes = todos.iter().filter(|p| p.midias_desde_ms.is_some()).count();
         self.pendentes_total = todos.len();
         if todos.len() > LISTADOS {
             todos.select_nth_unstable_by_key(LISTADOS, |p| p.desde_ms);
@@ -123,12 +148,16 @@ impl Situacao {
             &mut o,
             "helixai_replica_lag_seconds",
             "gauge",
-            "Age of the oldest change not yet in the bucket, worst per group (helixai, journal, tenants).",
+            "Age of the oldest change not yet in the bucket, worst per group (helixai, journal, tenants with their \
+             media, midias: media files alone).",
         );
         let agora = unix_now_ms();
-        for (banco, desde) in
-            [("helixai", self.central_desde_ms), ("journal", self.journal_desde_ms), ("tenants", self.tenants_desde_ms)]
-        {
+        for (banco, desde) in [
+            ("helixai", self.central_desde_ms),
+            ("journal", self.journal_desde_ms),
+            ("tenants", self.tenants_desde_ms),
+            ("midias", self.midias_desde_ms),
+        ] {
             let s = desde.map_or(0.0, |d| (agora - d).max(0) as f64 / 1000.0);
             let _ = writeln!(o, "helixai_replica_lag_seconds{{banco=\"{banco}\"}} {s:.3}");
         }
@@ -147,6 +176,20 @@ impl Situacao {
         let _ = writeln!(o, "helixai_replica_pending_databases {}", self.pendentes_total);
         head(&mut o, "helixai_replica_databases", "gauge", "Databases with a copy in the bucket.");
         let _ = writeln!(o, "helixai_replica_databases {}", self.bancos);
+        head(
+            &mut o,
+            "helixai_replica_pending_media_databases",
+            "gauge",
+            "Tenants whose media folder has changes not yet in the bucket.",
+        );
+        let _ = writeln!(o, "helixai_replica_pending_media_databases {}", self.midias_pendentes);
+        for (name, help, v) in [
+            ("helixai_replica_media_files", "Media files with a copy in the bucket.", self.midias_copiadas),
+            ("helixai_replica_media_bytes", "Sealed bytes of those media files.", self.midias_bytes),
+        ] {
+            head(&mut o, name, "gauge", help);
+            let _ = writeln!(o, "{name} {v}");
+        }
         head(&mut o, "helixai_replica_last_success_timestamp_seconds", "gauge", "Unix time of the last shipment.");
         let _ = writeln!(
             o,
@@ -156,6 +199,18 @@ impl Situacao {
         for (name, help, v) in [
             ("helixai_replica_uploads_total", "Objects uploaded (bases and changes).", self.objetos_enviados),
             ("helixai_replica_upload_bytes_total", "Bytes uploaded (sealed).", self.bytes_enviados),
+            ("helixai_replica_media_uploads_total", "Media files uploaded.", self.midias_enviadas),
+            ("helixai_replica_media_upload_bytes_total", "Media bytes uploaded (sealed).", self.midias_bytes_enviados),
+            (
+                "helixai_replica_media_deleted_total",
+                "Media files deleted from the bucket (no restorable moment uses them).",
+                self.midias_apagadas,
+            ),
+            (
+                "helixai_replica_media_unreadable_total",
+                "Media files not shipped: unreadable here, or their content no longer matches their name.",
+                self.midias_ilegiveis,
+            ),
             ("helixai_replica_failures_total", "Failed shipments.", self.falhas),
             ("helixai_replica_requests_total", "Requests sent to the bucket.", requisicoes),
         ] {
@@ -171,7 +226,7 @@ mod tests {
     use super::*;
 
     fn p(banco: &str, desde_ms: i64) -> Pendente {
-        Pendente { banco: banco.into(), desde_ms, tentativas: 0 }
+        Pendente { banco: banco.into(), desde_ms, tentativas: 0, dados: true, midias_desde_ms: None }
     }
 
     #[test]
@@ -194,8 +249,31 @@ mod tests {
         assert!(m.contains("helixai_replica_pending_databases 102"));
         assert!(m.contains("helixai_replica_requests_total 7"));
         assert!(!m.contains("empresa_"), "no per-tenant series");
+        assert!(m.contains("helixai_replica_lag_seconds{banco=\"midias\"} 0.000"), "{m}");
+        assert!(m.contains("helixai_replica_pending_media_databases 0"));
         s.definir_pendentes(Vec::new());
         assert_eq!((s.atraso_s(), s.alerta()), (0, false));
         assert!(!Situacao::default().alerta(), "off never warns");
+    }
+
+    #[test]
+    fn media_waits_count_in_the_tenants_lag_and_apart() {
+        let agora = unix_now_ms();
+        let mut s = Situacao { estado: EstadoReplica::Ativa, midias_copiadas: 7, ..Situacao::default() };
+        let mut so_midia = p("empresa_1_a", agora - 90_000);
+        (so_midia.dados, so_midia.midias_desde_ms) = (false, Some(agora - 90_000));
+        let mut ambos = p("empresa_2_b", agora - 30_000);
+        ambos.midias_desde_ms = Some(agora - 10_000);
+        s.definir_pendentes(vec![so_midia, ambos, p("empresa_3_c", agora - 5_000)]);
+        assert_eq!(s.midias_pendentes, 2);
+        assert_eq!(s.midias_desde_ms, Some(agora - 90_000));
+        assert_eq!(s.tenants_desde_ms, Some(agora - 90_000), "a tenant waiting for its media waits");
+        assert!((89..=91).contains(&s.midias_atraso_s()));
+        assert!(s.atraso_s() >= 89);
+        let m = s.metricas(0);
+        assert!(m.contains("helixai_replica_lag_seconds{banco=\"midias\"} 9"), "{m}");
+        assert!(m.contains("helixai_replica_pending_media_databases 2"), "{m}");
+        assert!(m.contains("helixai_replica_media_files 7"), "{m}");
+        assert!(!m.contains("empresa_") && !m.contains("sha"), "no per-tenant or per-file series: {m}");
     }
 }

@@ -19,11 +19,20 @@ pub struct Migration {
     pub name: &'static str,
     /// The SQL it runs.
     pub sql: &'static str,
+    /// SQL run after `sql` only in tenants of one setor (its own tables change).
+    pub por_setor: &'static [(Setor, &'static str)],
 }
 
 macro_rules! migration {
     ($dir:literal, $file:literal) => {
-        Migration { name: $file, sql: include_str!(concat!("migrations/", $dir, "/", $file)) }
+        Migration { name: $file, sql: include_str!(concat!("migrations/", $dir, "/", $file)), por_setor: &[] }
+    };
+    ($dir:literal, $file:literal, $($setor:expr => $extra:literal),+) => {
+        Migration {
+            name: $file,
+            sql: include_str!(concat!("migrations/", $dir, "/", $file)),
+            por_setor: &[$(($setor, include_str!(concat!("migrations/", $dir, "/", $extra)))),+],
+        }
     };
 }
 
@@ -35,7 +44,8 @@ pub const CENTRAL: &[Migration] = &[
     migration!("central", "0005_midia.sql"),
 ];
 
-/// Tenant migrations, in order; version N = the first N applied.
+/// Tenant migrations, in order; version N = the first N applied. File numbers follow the
+/// order in which they were applied (0006 and 0007 were branch names that never shipped).
 pub const TENANT: &[Migration] = &[
     migration!("tenant", "0001_init.sql"),
     migration!("tenant", "0002_conversas_resumo.sql"),
@@ -44,7 +54,10 @@ pub const TENANT: &[Migration] = &[
     migration!("tenant", "0005_sem_conversas_lead.sql"),
     migration!("tenant", "0008_midias.sql"),
     migration!("tenant", "0009_inbox.sql"),
-    migration!("tenant", "0006_identidade.sql"),
+    migration!("tenant", "0010_bot_agenda.sql",
+        Setor::Veiculos => "0010_veiculos.sql",
+        Setor::Imoveis => "0010_imoveis.sql"),
+    migration!("tenant", "0011_identidade.sql"),
 ];
 
 /// The schema version this binary writes for central files.
@@ -104,6 +117,11 @@ fn run(conn: &mut Connection, path: &Path, steps: &[Migration], setor: Option<Se
         let fail =
             |e: rusqlite::Error| Error::Migration { path: path.to_owned(), reason: format!("{}: {e}", step.name) };
         tx.execute_batch(step.sql).map_err(fail)?;
+        for (s, extra) in step.por_setor {
+            if setor == Some(*s) {
+                tx.execute_batch(extra).map_err(fail)?;
+            }
+        }
         if index == 0 {
             if let Some(sql) = setor.and_then(setor_sql) {
                 tx.execute_batch(sql).map_err(fail)?;

@@ -4,6 +4,7 @@
 // (conversations, catalog, leads) so clicks behave like the real thing.
 
 const dia = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+const diaLocal = (n) => { const d = new Date(Date.now() + n * 86400000); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; };
 const ts = (minAtras) => new Date(Date.now() - minAtras * 60000).toISOString().slice(0, 19).replace('T', ' ');
 
 export const IDENTIDADES = {
@@ -37,6 +38,11 @@ function estadoInicial() {
       { id: 3, nome: null, telefone: '+55 21 96666-3333', interesse: 'Onix', orcamento_centavos: null, status: 'novo', notas: '', criado_em: ts(300), atualizado_em: ts(300), etiquetas: [] },
       { id: 4, nome: 'Paula Reis', telefone: '+55 11 95555-4444', interesse: 'Onix', orcamento_centavos: 7000000, status: 'vendido', notas: 'Fechou à vista.', criado_em: ts(9000), atualizado_em: ts(1000), etiquetas: [] },
     ],
+    agendamentos: [
+      { id: 1, lead_id: 2, conversa_id: 2, item_id: 3, item_nome: 'Fiat Strada Freedom 2022', lead_nome: 'João Pereira', telefone: '+55 11 97777-2222', cliente_nome: null, data_hora: `${diaLocal(1)} 10:00`, duracao_min: 60, tipo: 'test_drive', status: 'agendado', observacao: 'Agendado pelo bot para João Pereira', origem: 'bot', visto: false, criado_em: ts(40), atualizado_em: ts(40) },
+      { id: 2, lead_id: null, conversa_id: null, item_id: null, item_nome: null, lead_nome: null, telefone: null, cliente_nome: 'Carla Mendes', data_hora: `${diaLocal(1)} 15:30`, duracao_min: 45, tipo: 'visita', status: 'confirmado', observacao: 'Ligou na loja', origem: 'painel', visto: true, criado_em: ts(600), atualizado_em: ts(500) },
+      { id: 3, lead_id: 1, conversa_id: 1, item_id: 2, item_nome: 'Toyota Corolla XEi 2019', lead_nome: 'Mariana Alves', telefone: '+55 11 98888-1111', cliente_nome: null, data_hora: `${diaLocal(3)} 09:00`, duracao_min: 60, tipo: 'visita', status: 'agendado', observacao: null, origem: 'bot', visto: true, criado_em: ts(900), atualizado_em: ts(900) },
+    ],
     respostas: [{ id: 1, atalho: 'horario', texto: 'Funcionamos de segunda a sexta, das 8h às 18h, e sábado das 8h às 12h.', criado_em: ts(900), atualizado_em: ts(900) },
       { id: 2, atalho: 'pix', texto: 'Nossa chave Pix é o CNPJ 12.345.678/0001-90.', criado_em: ts(800), atualizado_em: ts(800) }],
     inativoMin: 720,
@@ -57,8 +63,8 @@ export const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="264" heigh
 
 const PERIODO = (k) => ({ mensagens_recebidas: 12 * k, mensagens_enviadas: 15 * k, leads_novos: 2 * k, conversas_abertas: 3 + k, agendamentos: k });
 
-function responder(estado, metodo, caminho, corpo, identidade) {
-  const p = caminho.replace(/^\/api\/admin\/empresas\/\d+(?=\/(catalogo|leads|conversas|bot|whatsapp|usuarios|relatorios|equipe|etiquetas|atendimento|respostas-rapidas))/, '/api');
+function responder(estado, metodo, caminho, corpo, identidade, busca = new URLSearchParams()) {
+  const p = caminho.replace(/^\/api\/admin\/empresas\/\d+(?=\/(catalogo|leads|conversas|bot|whatsapp|usuarios|relatorios|equipe|etiquetas|atendimento|respostas-rapidas|agendamentos))/, '/api');
   const m = (re) => p.match(re);
   if (p === '/api/me') return identidade ? [200, identidade] : [401, { erro: { codigo: 'nao_autenticado', mensagem: 'sessão ausente' } }];
   if (p === '/api/logout') return [204, null];
@@ -135,8 +141,25 @@ function responder(estado, metodo, caminho, corpo, identidade) {
     if (metodo === 'PUT') Object.assign(estado.catalogo[i], corpo);
     return [200, estado.catalogo[i]];
   }
-  if (p === '/api/bot' && metodo === 'GET') return [200, { prompt_customizado: 'Seja cordial e objetivo. Ofereça test-drive.', saudacao: 'Olá! Aqui é o assistente do Feirão ShowCar.', horario: 'Seg a sex, 8h às 18h; sáb, 8h às 12h', llm_base_url: 'https://api.openai.com/v1', llm_modelo: 'gpt-4o-mini', llm_api_key: '••••a1b2' }];
-  if (p === '/api/bot/simular') return [200, { resposta: 'Temos sim! Chevrolet Onix LT 2020, 42.000 km, por R$ 65.900,00. Quer agendar um test-drive?', origem: 'fallback' }];
+  if (p === '/api/bot' && metodo === 'GET') return [200, { prompt_customizado: 'Seja cordial e objetivo. Ofereça test-drive.', saudacao: 'Olá! Aqui é o assistente do Feirão ShowCar.', horario: null, endereco: 'Av. Interlagos, 1500 — Santo Amaro', troca: 'Aceitamos seu usado na troca, com avaliação na loja.', pagamento: 'Pix, cartão e financiamento em até 60x.', expediente: { seg: ['08:00', '18:00'], ter: ['08:00', '18:00'], qua: ['08:00', '18:00'], qui: ['08:00', '18:00'], sex: ['08:00', '18:00'], sab: ['08:00', '12:00'] }, expediente_texto: 'seg a sex, 8h às 18h; sáb, 8h às 12h', duracao_visita_min: 60, visitas_simultaneas: 2, llm_base_url: 'https://api.openai.com/v1', llm_modelo: 'gpt-4o-mini', llm_api_key: '••••a1b2' }];
+  if (p === '/api/bot/simular/reiniciar') return [200, { ok: true }];
+  if (p === '/api/bot/simular') {
+    return [200, { resposta: 'Temos sim! 😊\n• *Chevrolet Onix LT 2020* — R$ 65.900,00 (42.000 km · manual)\nQuer agendar uma visita ou um test drive para conhecer de perto?', origem: 'fallback', handoff: false, sessao: corpo.sessao,
+      explicacao: { caminho: 'fallback', intencao: 'busca', entendimento: { termos: [{ palavra: 'onix', conhecido: true }], correcoes: [['onx', 'onix']], filtros: { preco_max: null } }, ferramentas: [{ nome: 'buscar_catalogo', argumentos: { termos: [['onix']] }, resultado: '1 candidatos' }], itens: [{ id: 1, nome: 'Chevrolet Onix LT 2020', preco_centavos: 6590000 }], guarda: [] },
+      ficha: { nome: null, interesse: 'Chevrolet Onix LT 2020', orcamento_centavos: null, horario_preferido: null, agendamentos: [], transferida: false } }];
+  }
+  if (p === '/api/agendamentos/resumo') return [200, { novos: estado.agendamentos.filter((a) => !a.visto).length, hoje: 0 }];
+  if (p === '/api/agendamentos/vistos') { const n = estado.agendamentos.filter((a) => !a.visto).length; estado.agendamentos.forEach((a) => { a.visto = true; }); return [200, { marcados: n }]; }
+  if (p === '/api/agendamentos/horarios') return [200, { horarios: [`${diaLocal(1)} 08:00`, `${diaLocal(1)} 11:00`], duracao_min: 60, expediente: 'seg a sex, 8h às 18h' }];
+  if (p === '/api/agendamentos' && metodo === 'GET') {
+    const de = busca.get('de') || '0000';
+    const ate = busca.get('ate') || '9999';
+    const itens = estado.agendamentos.filter((a) => a.data_hora.slice(0, 10) >= de && a.data_hora.slice(0, 10) <= ate).sort((a, b) => (a.data_hora < b.data_hora ? -1 : 1));
+    return [200, { itens, novos: estado.agendamentos.filter((a) => !a.visto).length, hoje: 0 }];
+  }
+  if (p === '/api/agendamentos' && metodo === 'POST') { const a = { id: estado.proximoId++, lead_id: null, conversa_id: null, item_id: null, item_nome: null, lead_nome: null, telefone: null, status: 'agendado', origem: 'painel', visto: true, duracao_min: 60, criado_em: ts(0), atualizado_em: ts(0), ...corpo }; estado.agendamentos.push(a); return [201, a]; }
+  r = m(/^\/api\/agendamentos\/(\d+)$/);
+  if (r) { const a = estado.agendamentos.find((x) => x.id === Number(r[1])); Object.assign(a, corpo); return [200, a]; }
   if (p === '/api/whatsapp') {
     if (metodo === 'PUT' && corpo.canal) estado.conexao.canal = corpo.canal;
     return [200, { canal: estado.conexao.canal, phone_number_id: '109876543210', numero: '+55 11 99999-0000', token: '••••9f3c', app_secret: '••••', webhook_url: 'https://helix.exemplo.com.br/webhook/whatsapp', verify_token: 'vt-3f9a1c0d7e' }];
@@ -197,7 +220,7 @@ export async function simularApi(page, papel) {
       await route.fulfill(tem ? { status: 200, contentType: 'image/svg+xml', body: QR_SVG } : { status: 404, contentType: 'application/json', body: '{"erro":{"codigo":"nao_encontrado","mensagem":"sem QR"}}' });
       return;
     }
-    const [status, dados] = responder(estado, req.method(), url.pathname, corpo, IDENTIDADES[papel]);
+    const [status, dados] = responder(estado, req.method(), url.pathname, corpo, IDENTIDADES[papel], url.searchParams);
     await route.fulfill({ status, contentType: 'application/json', body: dados === null ? '' : JSON.stringify(dados) });
   });
   return estado;

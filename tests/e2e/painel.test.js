@@ -12,7 +12,6 @@ import {
 
 const NOVA = { nome: 'Feirão E2E', slug: 'feirao-e2e', admin: { nome: 'Carla Admin', email: 'carla@feirao.test', senha: 'senha-carla-123' } };
 const VEICULO = { nome: 'Chevrolet Onix LT 2020', preco: '65.900,00', marca: 'Chevrolet', modelo: 'Onix', ano: '2020', km: '42000' };
-const TELEFONE_TESTE = '5511900000000';
 const PHONE_NUMBER_ID = '109988776655';
 
 describe('painel: revenda, empresa e atendente', () => {
@@ -111,12 +110,11 @@ describe('painel: revenda, empresa e atendente', () => {
     });
   });
 
-  test('"Testar bot" responde sobre o veículo com o preço', async (t) => {
+  test('"Testar bot" responde sobre o veículo com o preço e mostra por quê', async (t) => {
     if (await faltaEndpoint(t, srv.url, 'POST', '/api/bot/simular')) return;
     await comPagina(nav, 'testar bot', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
       await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Bot', exact: true }).click();
-      await page.getByLabel('Telefone do cliente de teste').fill(TELEFONE_TESTE);
       await page.getByLabel('Mensagem').fill('Olá! Vocês têm o Onix 2020? Qual o preço?');
       await page.getByRole('button', { name: 'Enviar ao bot' }).click();
       const resposta = page.locator('.resposta-bot').first();
@@ -125,18 +123,33 @@ describe('painel: revenda, empresa e atendente', () => {
       // The bot's *Chevrolet Onix LT 2020* is bold, not asterisks.
       assert.equal(await resposta.locator('strong').first().innerText(), VEICULO.nome);
       assert.doesNotMatch(await resposta.innerText(), /\*/);
+      await resposta.getByText('Por que esta resposta?').click();
+      const porque = resposta.locator('.porque');
+      assert.match(await porque.innerText(), /Intenção: busca/);
+      assert.match(await porque.innerText(), /buscar_catalogo/);
+      assert.match(await porque.innerText(), /Itens encontrados: Chevrolet Onix LT 2020/);
+      // A follow-up in the same test conversation understands the first message.
+      await page.getByLabel('Mensagem').fill('qual a km dele?');
+      await page.getByRole('button', { name: 'Enviar ao bot' }).click();
+      await page.locator('.resposta-bot').nth(1).filter({ hasText: /42\.000 km/ }).waitFor({ timeout: 20000 });
+      await page.getByLabel('Mensagem').fill('meu nome é Paula');
+      await page.getByRole('button', { name: 'Enviar ao bot' }).click();
+      await page.getByLabel('Ficha do cliente de teste').getByText('Nome: Paula').waitFor();
+      await page.getByRole('button', { name: 'Nova conversa de teste' }).click();
+      await page.locator('.resposta-bot').first().waitFor({ state: 'detached' });
+      assert.equal(await page.locator('.resposta-bot').count(), 0);
     });
   });
 
-  test('a conversa do "Testar bot" aparece na caixa com a resposta do bot', async (t) => {
+  test('o "Testar bot" não cria conversa nem lead', async (t) => {
     if (await faltaEndpoint(t, srv.url, 'GET', '/api/conversas')) return;
     if (await faltaEndpoint(t, srv.url, 'POST', '/api/bot/simular')) return;
-    await comPagina(nav, 'conversa do simulador', async (page) => {
+    await comPagina(nav, 'simulador sem conversa', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
       await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Conversas', exact: true }).click();
-      const item = page.getByRole('list', { name: 'Conversas' }).getByRole('link').filter({ hasText: TELEFONE_TESTE.slice(-4) });
-      await item.first().click({ timeout: 15000 });
-      await page.getByRole('region', { name: 'Conversa' }).locator('.msg.saida').filter({ hasText: /65\.900/ }).first().waitFor();
+      await page.getByRole('list', { name: 'Conversas' }).getByText('Nenhuma conversa aberta').waitFor();
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Leads', exact: true }).click();
+      await page.getByText('Nenhum lead ainda').waitFor();
     });
   });
 
@@ -185,7 +198,7 @@ describe('painel: revenda, empresa e atendente', () => {
     await comPagina(nav, 'admin todas as telas', async (page) => {
       await entrar(page, srv.url, admin.email, admin.senha);
       for (const [caminho, titulo] of [['/painel', /^Painel/], ['/painel/conversas', 'Conversas'], ['/painel/leads', 'Leads'],
-        ['/painel/catalogo', 'Catálogo'], ['/painel/bot', 'Bot'], ['/painel/whatsapp', 'WhatsApp'], ['/painel/usuarios', 'Usuários']]) {
+        ['/painel/agendamentos', 'Agendamentos'], ['/painel/catalogo', 'Catálogo'], ['/painel/bot', 'Bot'], ['/painel/whatsapp', 'WhatsApp'], ['/painel/usuarios', 'Usuários']]) {
         await page.goto(srv.url + caminho);
         await page.getByRole('heading', { level: 1, name: titulo }).waitFor();
         await page.waitForLoadState('networkidle');

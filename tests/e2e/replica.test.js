@@ -1,17 +1,19 @@
 // replica.test.js — the off-site replica on Revenda → Backups in a real browser, against the
 // real server and a real S3-protocol server (moto, from the venv .ci/run installs): off at
 // first; an unreachable endpoint refused in pt-BR; configured (the replica key shown once,
-// the keys write-only and masked); "Em dia" once shipped; the bucket going away shows the
-// error; at 1280 px and 375 px (no sideways scrolling), screenshots in screenshots/telas/.
+// the keys write-only and masked); "Em dia" once shipped, the empresa's catalog photo among the
+// media copied; the bucket going away shows the error; at 1280 px and 375 px (no sideways
+// scrolling), screenshots in screenshots/telas/.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { iniciarServidor, abrirNavegador, comPagina, entrar, faltaEndpoint, semearEmpresa, SUPERADMIN, PASTA_CAPTURAS } from './harness.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { iniciarServidor, abrirNavegador, comPagina, entrar, faltaEndpoint, semearEmpresa, SUPERADMIN, SEMENTE, PASTA_CAPTURAS } from './harness.js';
 
 const PYTHON = process.env.HELIXAI_MOTO_PYTHON || join(homedir(), '.cache', 'helixai-moto-venv', 'bin', 'python');
 const ESTRITO = process.env.HELIXAI_E2E_STRICT === '1';
@@ -19,6 +21,7 @@ const CHAVE_ACESSO = 'AKIAE2EREPLICA000001';
 const SEGREDO = 'segredo-do-bucket-e2e-123456';
 const CELULAR = { width: 375, height: 740 };
 const PASTA = join(PASTA_CAPTURAS, 'telas');
+const FOTO = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'media', 'foto.jpg'));
 
 function portaLivre() {
   return new Promise((ok) => {
@@ -68,6 +71,15 @@ describe('cópia externa (S3)', () => {
   test('configurar, ver a chave uma vez, acompanhar o envio e o erro quando o bucket some', async (t) => {
     if (!srv) { t.skip('moto não instalado'); return; }
     if (await faltaEndpoint(t, srv.url, 'GET', '/api/admin/replica')) return;
+    // A catalog photo: a media file the replica must copy too.
+    await comPagina(nav, 'replica foto', async (page) => {
+      await entrar(page, srv.url, SEMENTE.admin.email, SEMENTE.admin.senha);
+      const item = await page.request.post(`${srv.url}/api/catalogo`, { headers: { 'X-HelixAI-CSRF': '1' }, data: { nome: 'Carro Onix 2020', preco_centavos: 6590000, atributos: { marca: 'Chevrolet', modelo: 'Onix', ano: 2020 } } });
+      assert.equal(item.status(), 201, await item.text());
+      const { id } = await item.json();
+      const foto = await page.request.post(`${srv.url}/api/catalogo/${id}/fotos`, { headers: { 'X-HelixAI-CSRF': '1', 'Content-Type': 'image/jpeg' }, data: FOTO });
+      assert.equal(foto.status(), 201, await foto.text());
+    });
     await comPagina(nav, 'replica configurar', async (page) => {
       await abrirBackups(page, srv.url);
       const s = secao(page);
@@ -86,6 +98,11 @@ describe('cópia externa (S3)', () => {
       assert.match(chave, /^[0-9a-f]{8}(-[0-9a-f]{8}){7}$/);
       await s.getByText('Chave da réplica — aparece só agora.').waitFor();
       await s.getByText('Em dia').waitFor({ timeout: 20000 });
+      // The photo is in the bucket (counted every 30 s at most, and at once after an upload).
+      const copiadas = s.locator('dt', { hasText: 'Mídias copiadas' }).locator('xpath=following-sibling::dd');
+      await s.locator('dd', { hasText: /^1 arquivo\(s\), / }).waitFor({ timeout: 20000 });
+      assert.match(await copiadas.innerText(), /^1 arquivo\(s\), \d+ KiB$/);
+      assert.equal(await s.locator('dt', { hasText: 'Mídias esperando' }).locator('xpath=following-sibling::dd').innerText(), 'nenhuma');
       await page.screenshot({ path: join(PASTA, 'desktop-superadmin-revenda_backups-replica.png'), fullPage: true });
       const html = await page.content();
       assert.ok(!html.includes(SEGREDO) && !html.includes(CHAVE_ACESSO), 'keys never shown back');

@@ -1,6 +1,7 @@
-//! Helpers for the replica tests: a data dir with many empresas that receive webhooks, the
-//! replica configured through the real CLI, the real `helixai serve`, waiting for the replica
-//! to catch up, and a per-table fingerprint (row count + checksum) to compare restores with.
+//! Helpers for the replica tests: a data dir with many empresas that receive webhooks, media
+//! files stored in them the way the appliance stores them, the replica configured through the
+//! real CLI, the real `helixai serve`, waiting for the replica to catch up, and a per-table
+//! fingerprint (row count + checksum) and media folders to compare restores with.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -245,6 +246,116 @@ pub fn assert_iguais(origem: &Path, novo: &Path, slugs: &[String]) {
         let (a, b) = (conteudo(&origem.join("tenants").join(n)), conteudo(&novo.join("tenants").join(n)));
         assert_eq!(a, b, "{n}");
     }
+}
+
+/// Stores media files in empresa `slug` the way a download does: each one a customer's message
+/// (`tipo`: image, audio, video, document, sticker) whose file is then stored. Returns each
+/// file's content address.
+pub fn midias_de_cliente(data: &Path, slug: &str, arquivos: &[(&str, Vec<u8>)]) -> Vec<String> {
+    use helixai::store::tenant::conversas::{MidiaEntrada, NovaEntrada};
+    let (app, _) = helixai::app::App::open(DataDir::new(data), ServerConfig::default()).expect("open");
+    let e = app.central.empresa_por_slug(slug).expect("q").expect("empresa");
+    let db = app.tenant_db(&e).expect("db");
+    let acervo = helixai::media::Acervo::de(&app, &e, &db);
+    arquivos
+        .iter()
+        .enumerate()
+        .map(|(k, (tipo, bytes))| {
+            let (wamid, media_id) = (format!("wamid.midia.{slug}.{k}"), format!("m-{slug}-{k}"));
+            let r = db
+                .registrar_entrada(&NovaEntrada {
+                    wa_message_id: &wamid,
+                    wa_id: "5511955550000",
+                    canal: "whatsapp",
+                    tipo,
+                    midia_id: Some(&media_id),
+                    midia: Some(MidiaEntrada { provedor: "cloud", ..MidiaEntrada::default() }),
+                    agora_ms: helixai::clock::unix_now_ms(),
+                    ..NovaEntrada::default()
+                })
+                .expect("message");
+            let midia = db.midia_da_mensagem(r.mensagem_id).expect("q").expect("media row");
+            let arquivo = acervo.guardar(bytes, &helixai::media::mime::do_arquivo(bytes, None, None)).expect("stored");
+            db.midia_guardada(midia.id, &arquivo).expect("ready");
+            acervo.conferir(&arquivo, bytes).expect("checked");
+            arquivo.sha256
+        })
+        .collect()
+}
+
+/// A catalog item of empresa `slug` (varejo or servicos) with `fotos` as its photos; returns
+/// the item's id.
+pub fn item_com_fotos(data: &Path, slug: &str, fotos: &[Vec<u8>]) -> i64 {
+    let (app, _) = helixai::app::App::open(DataDir::new(data), ServerConfig::default()).expect("open");
+    let e = app.central.empresa_por_slug(slug).expect("q").expect("empresa");
+    let db = app.tenant_db(&e).expect("db");
+    let novo = helixai::catalogo::NovoItem { nome: "Camiseta".into(), ..Default::default() };
+    let item = db.catalogo_criar(&novo.validar(e.setor).expect("valid")).expect("item");
+    let acervo = helixai::media::Acervo::de(&app, &e, &db);
+    for f in fotos {
+        acervo.foto_adicionar(item.id, f, None, Some("foto.jpg")).expect("photo");
+    }
+    item.id.0
+}
+
+/// `n` bytes that no compressor shrinks (like a real photo's), as a JPEG as the appliance
+/// sniffs it; different for each `semente`.
+pub fn jpeg_sintetico(n: usize, semente: u64) -> Vec<u8> {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ semente.wrapping_mul(0x2545_f491_4f6c_dd1d);
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    while v.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.push((x >> 24) as u8);
+    }
+    v.extend_from_slice(&[0xFF, 0xD9]);
+    v
+}
+
+/// The media folder of the `i`-th test empresa (`loja-i`).
+pub fn pasta_midia(data: &Path, i: usize) -> std::path::PathBuf {
+    let nome = std::fs::read_dir(data.join("tenants"))
+        .expect("tenants")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(&format!("_loja_{i}.db")))
+        .expect("tenant file");
+    data.join("tenants").join(nome.replace(".db", ".midia"))
+}
+
+/// Every media file of a data dir: `<folder>/<sha256>` → bytes.
+pub fn midias(data: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut v = BTreeMap::new();
+    for pasta in std::fs::read_dir(data.join("tenants")).expect("tenants").flatten() {
+        let nome = pasta.file_name().to_string_lossy().into_owned();
+        if !nome.ends_with(".midia") {
+            continue;
+        }
+        for f in std::fs::read_dir(pasta.path()).expect("media folder").flatten() {
+            let arquivo = f.file_name().to_string_lossy().into_owned();
+            v.insert(format!("{nome}/{arquivo}"), std::fs::read(f.path()).expect("media file"));
+        }
+    }
+    v
+}
+
+/// Asserts that the restored data dir `novo` has every media file of `origem`, byte for byte,
+/// and no other.
+pub fn assert_midias_iguais(origem: &Path, novo: &Path) {
+    let (a, b) = (midias(origem), midias(novo));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "the same media files");
+    for (nome, bytes) in &a {
+        assert!(b[nome] == *bytes, "{nome}: restored bytes differ");
+        let sha = nome.rsplit('/').next().unwrap_or("");
+        assert_eq!(helixai::crypto::sha256_hex(bytes), sha, "{nome}");
+    }
+}
+
+/// The bucket name of a media file (`<banco>/<name>` under `midias/`), from the replica key
+/// `replica config` printed.
+pub fn nome_no_bucket(chave: &str, sha256: &str) -> String {
+    helixai::replica::ChaveReplica::de_texto(chave).expect("replica key").nome_de_midia(sha256)
 }
 
 /// The binary, for commands run with a custom environment.

@@ -11,6 +11,7 @@
 //! The tests that need them are `#[ignore]`d (a fresh clone has neither); `.ci/run` installs
 //! both and runs them.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -125,7 +126,14 @@ impl ServidorS3 {
             v.sort();
             return v;
         }
-        let mut v = Vec::new();
+        self.etags(prefixo).into_keys().collect()
+    }
+
+    /// Every object under `prefixo` with its ETag (moto, an unsigned listing: the MD5 of what
+    /// was uploaded, so an object uploaded again with fresh nonces gets another).
+    pub fn etags(&self, prefixo: &str) -> BTreeMap<String, String> {
+        assert!(self.raiz.is_none(), "ETags from moto's listing");
+        let mut v = BTreeMap::new();
         let mut token: Option<String> = None;
         loop {
             let mut q = format!("/{BUCKET}?list-type=2&prefix={prefixo}");
@@ -137,13 +145,50 @@ impl ServidorS3 {
             }
             let (status, corpo) = http(self.porta, "GET", &q, b"");
             assert_eq!(status, 200, "{corpo}");
-            v.extend(corpo.split("<Key>").skip(1).filter_map(|s| s.split("</Key>").next()).map(str::to_owned));
+            for c in corpo.split("<Contents>").skip(1) {
+                let campo = |tag: &str| {
+                    c.split(&format!("<{tag}>"))
+                        .nth(1)
+                        .and_then(|s| s.split(&format!("</{tag}>")).next())
+                        .map(str::to_owned)
+                };
+                if let (Some(k), Some(e)) = (campo("Key"), campo("ETag")) {
+                    v.insert(k, e);
+                }
+            }
             token = corpo.split("<NextContinuationToken>").nth(1).and_then(|s| s.split('<').next()).map(str::to_owned);
             if token.is_none() {
                 break;
             }
         }
         v
+    }
+
+    /// The appliance's own S3 client for this server (signed requests; moto refuses unsigned
+    /// object reads).
+    fn cliente(&self) -> helixai::replica::s3::Cliente {
+        let destino = helixai::replica::s3::Destino {
+            endpoint: self.endpoint(),
+            bucket: BUCKET.into(),
+            regiao: "us-east-1".into(),
+            prefixo: String::new(),
+        };
+        let (chave, segredo) = (helixai::crypto::Secret::new(CHAVE_ACESSO), helixai::crypto::Secret::new(SEGREDO));
+        helixai::replica::s3::Cliente::novo(destino, &chave, &segredo, Arc::default()).expect("client")
+    }
+
+    /// An object's bytes as stored (sealed).
+    pub fn objeto(&self, nome: &str) -> Vec<u8> {
+        match self.cliente().get(nome) {
+            Ok(Some(b)) => b,
+            outro => panic!("{nome}: {outro:?}"),
+        }
+    }
+
+    /// Deletes an object behind the appliance's back (a bucket that lost it).
+    pub fn apagar(&self, nome: &str) {
+        self.cliente().apagar(&[nome.to_owned()]).unwrap_or_else(|e| panic!("{nome}: {e:?}"));
+        assert!(!self.objetos(nome).contains(&nome.to_owned()), "{nome} still there");
     }
 }
 

@@ -25,6 +25,15 @@ pub const APP_SECRET: &str = "segredo-do-app-de-teste";
 pub const TOKEN: &str = "EAAG-token-da-empresa-de-teste";
 /// The test empresa's business number id.
 pub const PID: &str = "106540352242922";
+/// The tools of the veiculos template, as the model must see them.
+pub const FERRAMENTAS_VEICULOS: [&str; 6] = [
+    "buscar_veiculos",
+    "detalhes_item",
+    "consultar_horarios",
+    "agendar_visita",
+    "registrar_lead",
+    "transferir_para_humano",
+];
 
 /// The reference payload directory.
 pub fn reference_dir() -> std::path::PathBuf {

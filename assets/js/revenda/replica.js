@@ -1,6 +1,6 @@
 // revenda/replica.js — owns the "Cópia externa (S3)" section of the Backups screen: the
-// off-site replica's status (state, last shipment, lag, databases waiting, the last error; a
-// warning past 10 minutes), its configuration (endpoint, bucket, região, prefixo, retenção;
+// off-site replica's status (state, last shipment, lag, databases and media waiting, media files
+// copied, the last error; a warning past 10 minutes), its configuration (endpoint, bucket, região, prefixo, retenção;
 // access key and secret write-only, only their masks shown), "Enviar agora" and "Desligar".
 // The replica key appears once, when a configuration creates it.
 
@@ -48,7 +48,7 @@ export function secaoReplica() {
   const formBox = h('div');
   const secao = h('section', { class: 'cartao', 'aria-labelledby': 'replica-titulo' },
     h('h2', { id: 'replica-titulo' }, 'Cópia externa (S3)'),
-    h('p', {}, 'Copia continuamente todos os bancos (cada empresa, o banco central e o journal) para um armazenamento compatível com S3 — Backblaze B2, Cloudflare R2, Wasabi, AWS S3, MinIO —, comprimidos e cifrados aqui. Se este servidor se perder, tudo volta numa máquina nova com ', h('code', {}, 'helixai replica restore --all'), '.'),
+    h('p', {}, 'Copia continuamente todos os bancos (cada empresa, o banco central e o journal) e as mídias das empresas (fotos, áudios, vídeos, documentos) para um armazenamento compatível com S3 — Backblaze B2, Cloudflare R2, Wasabi, AWS S3, MinIO —, cifrados aqui. Se este servidor se perder, tudo volta numa máquina nova com ', h('code', {}, 'helixai replica restore --all'), '.'),
     chaveBox, situacao, formBox);
   let atual = null;
 
@@ -71,12 +71,16 @@ export function secaoReplica() {
       h('div', {}, h('dt', {}, 'Último envio'), h('dd', {}, ha(s.ultimo_envio_ms))),
       h('div', {}, h('dt', {}, 'Atraso'), h('dd', {}, duracao(r.atraso_s))),
       h('div', {}, h('dt', {}, 'Bancos esperando'), h('dd', {}, num(s.pendentes_total || 0))),
+      h('div', {}, h('dt', {}, 'Mídias esperando'), h('dd', {}, s.midias_pendentes ? `${num(s.midias_pendentes)} empresa(s), há ${duracao(r.midias_atraso_s)}` : 'nenhuma')),
       h('div', {}, h('dt', {}, 'Bancos copiados'), h('dd', {}, num(s.bancos || 0))),
-      h('div', {}, h('dt', {}, 'Enviado desde o início'), h('dd', {}, `${num(s.objetos_enviados || 0)} objeto(s), ${tamanho(s.bytes_enviados)}`))));
+      h('div', {}, h('dt', {}, 'Mídias copiadas'), h('dd', {}, `${num(s.midias_copiadas || 0)} arquivo(s), ${tamanho(s.midias_bytes)}`)),
+      h('div', {}, h('dt', {}, 'Enviado desde o início'), h('dd', {}, `${num(s.objetos_enviados || 0)} objeto(s), ${tamanho(s.bytes_enviados)}; ${num(s.midias_enviadas || 0)} mídia(s), ${tamanho(s.midias_bytes_enviados)}`))));
+    if (s.midias_ilegiveis) linhas.push(h('p', { class: 'alerta', role: 'alert' }, `${num(s.midias_ilegiveis)} arquivo(s) de mídia não puderam ser enviados: ilegíveis ou com o conteúdo diferente do nome (disco danificado?). Veja o log do servidor.`));
     if (s.erro && !r.alerta) linhas.push(h('p', { class: 'alerta info', role: 'alert' }, `Último erro: ${s.erro}. Nova tentativa automática em breve.`));
     if ((s.pendentes || []).length) {
       linhas.push(tabela([
         { titulo: 'Banco', valor: (p) => h('code', {}, p.banco) },
+        { titulo: 'O que espera', valor: (p) => (p.dados && p.midias_desde_ms ? 'dados e mídias' : p.midias_desde_ms ? 'mídias' : 'dados') },
         { titulo: 'Mudança mais antiga sem cópia', valor: (p) => ha(p.desde_ms) },
         { titulo: 'Tentativas', classe: 'num', valor: (p) => num(p.tentativas) },
       ], s.pendentes));

@@ -1,22 +1,38 @@
-//! `/api/bot`: how the empresa's bot talks — custom prompt, greeting, opening hours, the
-//! LLM endpoint, model and API key, and the speech-to-text model for voice notes. The key is
-//! write-only (encrypted, shown masked); `saudacao`, `horario` and `transcricao_modelo` live
-//! in `configuracoes_json`, next to keys other features own.
+//! `/api/bot`: how the empresa's bot talks and what it knows about the empresa — custom
+//! prompt, greeting, opening hours (text and structured slots for appointments), address,
+//! trade-in and payment answers, visit length and places — the LLM endpoint, model and API
+//! key (write-only: encrypted, shown masked), and the speech-to-text model for voice notes.
+//! Everything but the prompt and the LLM settings lives in `configuracoes_json`, next to
+//! keys other features own. Also `/api/bot/simular`: the sandbox test chat.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::campos::{cifrar, descrever_segredo, mascarado, presente, texto_opcional};
 use crate::auth::TenantCtx;
+use crate::bot::agenda::Expediente;
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
 use crate::store::central::{BotAlteracao, Empresa};
+
+/// The text settings kept in `configuracoes_json`: (key, max length).
+const TEXTOS: &[(&str, usize)] =
+    &[("saudacao", 1_000), ("horario", 500), ("endereco", 500), ("troca", 1_000), ("pagamento", 1_000)];
 
 #[derive(Serialize)]
 struct Bot {
     prompt_customizado: Option<String>,
     saudacao: Value,
     horario: Value,
+    endereco: Value,
+    troca: Value,
+    pagamento: Value,
+    /// `{"seg": ["08:00", "18:00"], ...}` or null (the default hours).
+    expediente: Value,
+    /// The hours the bot uses, as text.
+    expediente_texto: String,
+    duracao_visita_min: Value,
+    visitas_simultaneas: Value,
     llm_base_url: Option<String>,
     llm_modelo: Option<String>,
     llm_api_key: Option<String>,
@@ -33,6 +49,18 @@ struct PutBot {
     saudacao: Option<Option<String>>,
     #[serde(default, deserialize_with = "presente")]
     horario: Option<Option<String>>,
+    #[serde(default, deserialize_with = "presente")]
+    endereco: Option<Option<String>>,
+    #[serde(default, deserialize_with = "presente")]
+    troca: Option<Option<String>>,
+    #[serde(default, deserialize_with = "presente")]
+    pagamento: Option<Option<String>>,
+    #[serde(default, deserialize_with = "presente")]
+    expediente: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "presente")]
+    duracao_visita_min: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "presente")]
+    visitas_simultaneas: Option<Option<u32>>,
     #[serde(default, deserialize_with = "presente")]
     llm_base_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "presente")]
@@ -59,10 +87,19 @@ fn resposta(ctx: &TenantCtx, e: &Empresa) -> Result<Response> {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
+    let get = |k: &str| config.get(k).cloned().unwrap_or(Value::Null);
+    let expediente = config.get("expediente").and_then(Expediente::de_json);
     Ok(Response::ok(&Bot {
         prompt_customizado: e.prompt_customizado.clone(),
-        saudacao: config.get("saudacao").cloned().unwrap_or(Value::Null),
-        horario: config.get("horario").cloned().unwrap_or(Value::Null),
+        saudacao: get("saudacao"),
+        horario: get("horario"),
+        endereco: get("endereco"),
+        troca: get("troca"),
+        pagamento: get("pagamento"),
+        expediente: expediente.map_or(Value::Null, |x| x.para_json()),
+        expediente_texto: expediente.unwrap_or_default().texto(),
+        duracao_visita_min: get("duracao_visita_min"),
+        visitas_simultaneas: get("visitas_simultaneas"),
         llm_base_url: e.llm_base_url.clone(),
         llm_modelo: e.llm_modelo.clone(),
         llm_api_key: mascarado(ctx.key(), seg.openai_api_key.as_deref()),
@@ -75,13 +112,20 @@ pub fn obter(ctx: &TenantCtx) -> Result<Response> {
     resposta(ctx, ctx.empresa())
 }
 
+fn numero(v: Option<Option<u32>>, campo: &str, min: u32, max: u32) -> Result<Option<Value>> {
+    match v {
+        None => Ok(None),
+        Some(None) => Ok(Some(Value::Null)),
+        Some(Some(n)) if (min..=max).contains(&n) => Ok(Some(Value::from(n))),
+        Some(Some(_)) => Err(Error::invalid("campo_invalido", format!("{campo}: use um número entre {min} e {max}"))),
+    }
+}
+
 /// `PUT /api/bot` (admin): every field optional; absent = kept, `""`/`null` = cleared.
 pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     let body: PutBot = req.json()?;
     let livre = |_: &str| true;
     let prompt = texto_opcional(body.prompt_customizado, "prompt_customizado", 20_000, livre)?;
-    let saudacao = texto_opcional(body.saudacao, "saudacao", 1_000, livre)?;
-    let horario = texto_opcional(body.horario, "horario", 500, livre)?;
     let url = texto_opcional(body.llm_base_url, "llm_base_url", 500, url_valida)?;
     let modelo = texto_opcional(body.llm_modelo, "llm_modelo", 100, |s| !s.chars().any(char::is_control))?;
     let transcricao =
@@ -89,11 +133,43 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     let chave = texto_opcional(body.llm_api_key, "llm_api_key", 1_024, |s| {
         !s.chars().any(|c| c.is_whitespace() || c.is_control())
     })?;
+    let mut configuracoes = Map::new();
     let mut detalhes: Vec<String> = Vec::new();
-    for (campo, v) in [("prompt_customizado", &prompt), ("saudacao", &saudacao), ("horario", &horario)] {
-        if v.is_some() {
+    let valores = [body.saudacao, body.horario, body.endereco, body.troca, body.pagamento];
+    for ((campo, max), v) in TEXTOS.iter().zip(valores) {
+        if let Some(v) = texto_opcional(v, campo, *max, livre)? {
             detalhes.push(format!("{campo} alterado"));
+            configuracoes.insert((*campo).to_owned(), v.map(Value::String).unwrap_or(Value::Null));
         }
+    }
+    match body.expediente {
+        None => {}
+        Some(None) | Some(Some(Value::Null)) => {
+            configuracoes.insert("expediente".into(), Value::Null);
+            detalhes.push("expediente alterado".into());
+        }
+        Some(Some(v)) => {
+            let e = Expediente::de_json(&v).ok_or_else(|| {
+                Error::invalid(
+                    "expediente_invalido",
+                    "expediente: informe ao menos um dia, como {\"seg\": [\"08:00\", \"18:00\"]}, com a abertura antes do fechamento",
+                )
+            })?;
+            configuracoes.insert("expediente".into(), e.para_json());
+            detalhes.push("expediente alterado".into());
+        }
+    }
+    for (campo, v) in [
+        ("duracao_visita_min", numero(body.duracao_visita_min, "duracao_visita_min", 15, 480)?),
+        ("visitas_simultaneas", numero(body.visitas_simultaneas, "visitas_simultaneas", 1, 50)?),
+    ] {
+        if let Some(v) = v {
+            detalhes.push(format!("{campo}={v}"));
+            configuracoes.insert(campo.into(), v);
+        }
+    }
+    if prompt.is_some() {
+        detalhes.push("prompt_customizado alterado".into());
     }
     for (campo, v) in [("llm_base_url", &url), ("llm_modelo", &modelo), ("transcricao_modelo", &transcricao)] {
         if let Some(v) = v {
@@ -101,11 +177,8 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
         }
     }
     detalhes.extend(descrever_segredo("llm_api_key", &chave));
-    let mut configuracoes = Map::new();
-    for (k, v) in [("saudacao", saudacao), ("horario", horario), ("transcricao_modelo", transcricao)] {
-        if let Some(v) = v {
-            configuracoes.insert(k.to_owned(), v.map(Value::String).unwrap_or(Value::Null));
-        }
+    if let Some(v) = transcricao {
+        configuracoes.insert("transcricao_modelo".to_owned(), v.map(Value::String).unwrap_or(Value::Null));
     }
     let alteracao = BotAlteracao {
         prompt_customizado: prompt,
@@ -122,6 +195,40 @@ pub fn definir(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     resposta(ctx, &e)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Simulacao {
+    /// The panel's test session (a new one starts a new conversation).
+    #[serde(default)]
+    sessao: Option<String>,
+    texto: String,
+    /// Accepted for older panels; ignored (a test conversation has no phone number).
+    #[serde(default)]
+    #[allow(dead_code)]
+    telefone: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reinicio {
+    sessao: String,
+}
+
+/// `POST /api/bot/simular {sessao?, texto}` (admin, atendente): the empresa's bot answers in
+/// a sandbox conversation (no lead, conversa, appointment or plan usage), with why.
+pub fn simular(ctx: &TenantCtx, req: &Request) -> Result<Response> {
+    let body: Simulacao = req.json()?;
+    let sessao = body.sessao.unwrap_or_else(|| "padrao".into());
+    Ok(Response::ok(&ctx.simular(&sessao, &body.texto)?))
+}
+
+/// `POST /api/bot/simular/reiniciar {sessao}` (admin, atendente): forgets that test conversation.
+pub fn simular_reiniciar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
+    let body: Reinicio = req.json()?;
+    ctx.simular_reiniciar(&body.sessao)?;
+    Ok(Response::ok(&serde_json::json!({ "ok": true })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::url_valida;
@@ -135,24 +242,4 @@ mod tests {
         assert!(!url_valida("https://a b"));
         assert!(!url_valida("javascript:alert(1)"));
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Simulacao {
-    telefone: String,
-    texto: String,
-}
-
-#[derive(Serialize)]
-struct Simulada {
-    resposta: String,
-}
-
-/// `POST /api/bot/simular {telefone, texto}` (admin, atendente): the same pipeline as a
-/// WhatsApp message — bot, catalog tools, stored conversation — without the Graph send.
-pub fn simular(ctx: &TenantCtx, req: &Request) -> Result<Response> {
-    let body: Simulacao = req.json()?;
-    let resposta = ctx.simular(&body.telefone, &body.texto)?;
-    Ok(Response::ok(&Simulada { resposta }))
 }

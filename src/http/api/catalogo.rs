@@ -52,6 +52,7 @@ pub fn listar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
         filtros,
         limite: pag.limite,
         cursor: pag.cursor.map(ItemId),
+        ..FiltroCatalogo::default()
     };
     let itens = ctx.db().catalogo_listar(&f)?;
     let pagina = Pagina::de(itens, pag.limite, |i| i.id.0);

@@ -2,6 +2,7 @@
 //! session → principal → context steps, and `Set-Cookie` on renewal.
 
 pub mod admin;
+pub mod agendamentos;
 pub mod atendimento;
 pub mod bot;
 pub(crate) mod campos;

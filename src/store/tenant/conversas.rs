@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::identidade::{self, TrocaDeNumero};
 use super::TenantDb;
-use crate::domain::{ConversaId, ItemId, LeadId, MensagemId};
+use crate::domain::{ConversaId, LeadId, MensagemId};
 use crate::error::Result;
 
 /// An inbound message to store.
@@ -437,23 +437,6 @@ impl TenantDb {
     /// A conversa's mode, if it exists.
     pub fn conversa_modo(&self, id: ConversaId) -> Result<Option<String>> {
         Ok(self.conn()?.query_row("SELECT modo FROM conversas WHERE id = ?1", [id.0], |r| r.get(0)).optional()?)
-    }
-
-    /// Records a visit / test drive request.
-    pub fn agendamento_criar(
-        &self,
-        lead: LeadId,
-        conversa: ConversaId,
-        item: Option<ItemId>,
-        data_hora: &str,
-        observacao: Option<&str>,
-    ) -> Result<i64> {
-        Ok(self.conn()?.query_row(
-            "INSERT INTO agendamentos (lead_id, conversa_id, item_id, data_hora, observacao)
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-            params![lead.0, conversa.0, item.map(|i| i.0), data_hora, observacao],
-            |r| r.get(0),
-        )?)
     }
 
     /// Every mensagem of a conversa, oldest first.

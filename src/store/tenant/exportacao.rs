@@ -4,7 +4,7 @@
 
 use rusqlite::params;
 
-use super::leads::{row_to_lead, Lead, LEAD_COLS, LEAD_NCOLS};
+use super::leads::{row_to_lead, Lead, LEAD_COLS, LEAD_COLS_N};
 use super::TenantDb;
 use crate::domain::ConversaId;
 use crate::error::Result;
@@ -49,7 +49,7 @@ impl TenantDb {
         let mut n = 0;
         while let Some(r) = rows.next()? {
             let lead = row_to_lead(r)?;
-            let etiquetas: Option<String> = r.get(LEAD_NCOLS)?;
+            let etiquetas: Option<String> = r.get(LEAD_COLS_N)?;
             linha(&lead, etiquetas.as_deref().unwrap_or(""))?;
             n += 1;
         }

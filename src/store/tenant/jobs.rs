@@ -43,11 +43,11 @@ fn lease_perdido() -> Error {
 
 /// Fails unless the job is still executing under this claim.
 fn ainda_meu(tx: &Transaction<'_>, job: &JobBot) -> Result<()> {
-    let ok: bool = tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM jobs WHERE id = ?1 AND status = 'executando' AND lease_token = ?2)",
-        params![job.id.0, job.lease_token],
-        |r| r.get(0),
-    )?;
+    let ok: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM jobs WHERE id = ?1 AND status = 'executando' AND lease_token = ?2)",
+        )?
+        .query_row(params![job.id.0, job.lease_token], |r| r.get(0))?;
     if ok {
         Ok(())
     } else {
@@ -187,6 +187,20 @@ impl TenantDb {
         respondida_ate: MensagemId,
         status: &str,
     ) -> Result<MensagemId> {
+        self.job_preparar_resposta_com_dialogo(job, texto, autor, respondida_ate, status, None)
+    }
+
+    /// [`Self::job_preparar_resposta`], storing the bot's dialog state of the conversa (JSON)
+    /// in the same transaction: the reply and what the bot remembers of it land together.
+    pub fn job_preparar_resposta_com_dialogo(
+        &self,
+        job: &JobBot,
+        texto: &str,
+        autor: &str,
+        respondida_ate: MensagemId,
+        status: &str,
+        dialogo: Option<&str>,
+    ) -> Result<MensagemId> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         ainda_meu(&tx, job)?;
@@ -203,18 +217,22 @@ impl TenantDb {
                 return Err(em_modo_humano());
             }
         }
-        let id: i64 = tx.query_row(
-            "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, status)
-             VALUES (?1, 'saida', ?2, 'text', ?3, ?4) RETURNING id",
-            params![job.conversa_id.0, autor, texto, status],
-            |r| r.get(0),
-        )?;
-        tx.execute(
+        if let Some(estado) = dialogo {
+            super::dialogo::gravar(&tx, job.conversa_id, estado)?;
+        }
+        // Cached statements: every bot reply runs these (the INSERT compiles the triggers).
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO mensagens (conversa_id, direcao, autor, tipo, texto, status)
+                 VALUES (?1, 'saida', ?2, 'text', ?3, ?4) RETURNING id",
+            )?
+            .query_row(params![job.conversa_id.0, autor, texto, status], |r| r.get(0))?;
+        tx.prepare_cached(
             "UPDATE conversas SET respondida_ate = MAX(respondida_ate, ?2), ultima_mensagem_em = CURRENT_TIMESTAMP,
                  atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-            params![job.conversa_id.0, respondida_ate.0],
-        )?;
-        tx.execute("UPDATE jobs SET saida_id = ?2 WHERE id = ?1", params![job.id.0, id])?;
+        )?
+        .execute(params![job.conversa_id.0, respondida_ate.0])?;
+        tx.prepare_cached("UPDATE jobs SET saida_id = ?2 WHERE id = ?1")?.execute(params![job.id.0, id])?;
         tx.commit()?;
         Ok(MensagemId(id))
     }

@@ -38,6 +38,8 @@ pub struct Lead {
     pub email: Option<String>,
     pub interesse: Option<String>,
     pub orcamento_centavos: Option<i64>,
+    /// When the customer prefers to be contacted, in their words.
+    pub horario_preferido: Option<String>,
     pub status: String,
     pub notas: Option<String>,
     pub responsavel_id: Option<i64>,
@@ -46,19 +48,19 @@ pub struct Lead {
 }
 
 pub(super) const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
-                         responsavel_id, criado_em, atualizado_em, user_id, username";
-/// How many columns [`LEAD_COLS`] has: a query selecting more after them reads from here.
-pub(super) const LEAD_NCOLS: usize = 14;
+                         responsavel_id, criado_em, atualizado_em, horario_preferido, user_id, username";
+/// How many columns [`LEAD_COLS`] selects (a query's extra columns start at this index).
+pub(super) const LEAD_COLS_N: usize = 15;
 
 pub(super) fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
     let wa_id: Option<String> = r.get(1)?;
-    let user_id: Option<String> = r.get(12)?;
+    let user_id: Option<String> = r.get(13)?;
     Ok(Lead {
         id: LeadId(r.get(0)?),
         identificado: wa_id.is_some() || user_id.is_some(),
         wa_id,
         user_id,
-        username: r.get(13)?,
+        username: r.get(14)?,
         nome: r.get(2)?,
         telefone: r.get(3)?,
         email: r.get(4)?,
@@ -69,6 +71,7 @@ pub(super) fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
         responsavel_id: r.get(9)?,
         criado_em: r.get(10)?,
         atualizado_em: r.get(11)?,
+        horario_preferido: r.get(12)?,
     })
 }
 
@@ -134,25 +137,42 @@ impl TenantDb {
     }
 }
 
+/// What the customer told the bot about themselves; `None` fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DadosDoCliente<'a> {
+    pub nome: Option<&'a str>,
+    pub interesse: Option<&'a str>,
+    pub orcamento_centavos: Option<i64>,
+    pub email: Option<&'a str>,
+    pub horario_preferido: Option<&'a str>,
+}
+
 impl TenantDb {
-    /// Saves what the customer told the bot about themselves; absent fields stay as they are.
-    pub fn lead_registrar_dados(
-        &self,
-        id: LeadId,
-        nome: Option<&str>,
-        interesse: Option<&str>,
-        orcamento_centavos: Option<i64>,
-        email: Option<&str>,
-    ) -> Result<()> {
-        self.conn()?.execute(
-            "UPDATE leads SET nome = COALESCE(?2, nome), interesse = COALESCE(?3, interesse),
+    /// Saves what the customer told the bot about themselves; absent fields stay as they
+    /// are. A new lead moves to `em_atendimento`; one with interest and budget known, to
+    /// `qualificado` (never backwards).
+    pub fn lead_registrar_dados(&self, id: LeadId, d: &DadosDoCliente<'_>) -> Result<()> {
+        // Cached: the bot runs this on most turns.
+        self.conn()?
+            .prepare_cached(
+                "UPDATE leads SET nome = COALESCE(?2, nome), interesse = COALESCE(?3, interesse),
                  orcamento_centavos = COALESCE(?4, orcamento_centavos), email = COALESCE(?5, email),
-                 status = CASE WHEN status = 'novo' THEN 'em_atendimento' ELSE status END,
+                 horario_preferido = COALESCE(?6, horario_preferido),
+                 status = CASE
+                     WHEN status IN ('novo', 'em_atendimento') AND COALESCE(?3, interesse) IS NOT NULL
+                          AND COALESCE(?4, orcamento_centavos) IS NOT NULL THEN 'qualificado'
+                     WHEN status = 'novo' THEN 'em_atendimento'
+                     ELSE status END,
                  atualizado_em = CURRENT_TIMESTAMP
              WHERE id = ?1",
-            params![id.0, nome, interesse, orcamento_centavos, email],
-        )?;
+            )?
+            .execute(params![id.0, d.nome, d.interesse, d.orcamento_centavos, d.email, d.horario_preferido])?;
         Ok(())
+    }
+
+    /// A lead's name, if it has one.
+    pub fn lead_nome(&self, id: LeadId) -> Result<Option<String>> {
+        Ok(self.conn()?.query_row("SELECT nome FROM leads WHERE id = ?1", [id.0], |r| r.get(0)).optional()?.flatten())
     }
 }
 
@@ -160,6 +180,6 @@ impl TenantDb {
 mod tests {
     #[test]
     fn the_column_count_matches_the_list() {
-        assert_eq!(super::LEAD_COLS.split(',').count(), super::LEAD_NCOLS);
+        assert_eq!(super::LEAD_COLS.split(',').count(), super::LEAD_COLS_N);
     }
 }

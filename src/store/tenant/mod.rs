@@ -1,22 +1,25 @@
 //! TenantDb: one empresa's own file. Methods never take a tenant id — the file *is* the tenant.
 //!
 //! Submodules hold the SQL per concern: [`catalogo`] (produtos_catalogo + setor tables),
-//! [`leads`] and their [`etiquetas`], [`inbox`] (the panel's reading of conversas/mensagens)
-//! with its full-text [`busca`], [`atendimento`] (handoff, assignment, resolution, alerts),
-//! [`respostas_rapidas`], [`exportacao`] (rows for the CSV exports), [`relatorios`], [`uso`]
-//! ("mensagens do mês"), [`conversas`] (storing inbound messages, statuses, what the bot
-//! reads), [`identidade`] (the lead of a message: by BSUID, then phone; number changes;
-//! unidentified senders), [`lote`] (a batch of webhook events from the journal in one transaction), [`jobs`]
-//! (bot jobs and the reply state machine), [`midias`] (media rows, their download jobs,
-//! attachments) and [`catalogo_fotos`] (photos of catalog items). Creating a new tenant file
-//! ([`create_file`]) lives here too,
+//! [`agendamentos`] (appointments and their room check), [`dialogo`] (the bot's memory per
+//! conversa and the simulator's sandbox), [`leads`] and their [`etiquetas`], [`inbox`] (the
+//! panel's reading of conversas/mensagens) with its full-text [`busca`], [`atendimento`]
+//! (handoff, assignment, resolution, alerts), [`respostas_rapidas`], [`exportacao`] (rows for
+//! the CSV exports), [`relatorios`], [`uso`] ("mensagens do mês"), [`conversas`] (storing
+//! inbound messages, statuses, what the bot reads), [`identidade`] (the lead of a message: by
+//! BSUID, then phone; number changes; unidentified senders), [`lote`] (a batch of webhook
+//! events from the journal in one transaction), [`jobs`] (bot jobs and the reply state
+//! machine), [`midias`] (media rows, their download jobs, attachments) and [`catalogo_fotos`]
+//! (photos of catalog items). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
+pub mod agendamentos;
 pub mod atendimento;
 pub mod busca;
 pub mod catalogo;
 pub mod catalogo_fotos;
 pub mod conversas;
+pub mod dialogo;
 pub mod etiquetas;
 pub mod exportacao;
 pub mod identidade;

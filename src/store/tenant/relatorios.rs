@@ -87,7 +87,8 @@ impl TenantDb {
     pub fn relatorio_primeiros_passos(&self) -> Result<(i64, bool, bool)> {
         Ok(self.conn()?.query_row(
             "SELECT (SELECT COUNT(*) FROM produtos_catalogo),
-                    EXISTS(SELECT 1 FROM conversas WHERE canal = 'simulador'),
+                    EXISTS(SELECT 1 FROM conversas WHERE canal = 'simulador')
+                        OR EXISTS(SELECT 1 FROM meta WHERE chave = 'bot_testado'),
                     EXISTS(SELECT 1 FROM conversas WHERE canal != 'simulador')",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

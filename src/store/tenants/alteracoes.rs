@@ -18,6 +18,7 @@ use crate::domain::EmpresaId;
 #[derive(Debug, Default)]
 pub struct Alteracoes {
     mapa: Mutex<HashMap<EmpresaId, i64>>,
+    midias: Mutex<HashMap<EmpresaId, i64>>,
 }
 
 impl Alteracoes {
@@ -34,6 +35,17 @@ impl Alteracoes {
     /// How many tenants are marked now.
     pub fn total(&self) -> usize {
         lock(&self.mapa).len()
+    }
+
+    /// Records that a file was written into or removed from `id`'s media folder now (keeps an
+    /// earlier mark).
+    pub fn marcar_midia(&self, id: EmpresaId) {
+        lock(&self.midias).entry(id).or_insert_with(crate::clock::unix_now_ms);
+    }
+
+    /// Takes every media mark: (empresa, time of its first folder change not taken before).
+    pub fn tomar_midias(&self) -> Vec<(EmpresaId, i64)> {
+        lock(&self.midias).drain().collect()
     }
 }
 
@@ -57,5 +69,11 @@ mod tests {
         assert_eq!(v.iter().map(|(id, _)| id.0).collect::<Vec<_>>(), vec![2, 3]);
         assert!(v[0].1 <= v[1].1, "the second mark of 2 did not move its first one");
         assert!(a.tomar().is_empty());
+        // Media marks are their own: taking the tenant marks leaves them.
+        a.marcar_midia(EmpresaId(4));
+        a.marcar_midia(EmpresaId(4));
+        assert!(a.tomar().is_empty());
+        assert_eq!(a.tomar_midias().iter().map(|(id, _)| id.0).collect::<Vec<_>>(), vec![4]);
+        assert!(a.tomar_midias().is_empty());
     }
 }

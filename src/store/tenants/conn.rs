@@ -1,8 +1,10 @@
 //! One open tenant: its first connection (opened and migrated by the thread that missed the
 //! LRU), the r2d2 pool that grows only for concurrent use, and [`Conn`], the borrowed
 //! connection that goes back where it came from on drop (marking its tenant as changed for
-//! the off-site replica when rows changed during the loan, see [`super::alteracoes`]).
+//! the off-site replica when rows changed during the loan, see [`super::alteracoes`]); data
+//! derived from its catalog is cached here, so it lives exactly as long as the open tenant.
 
+use std::any::Any;
 use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +23,9 @@ pub struct Tenant {
     primeira: Mutex<Option<Connection>>,
     /// Where a loan that changed rows marks this tenant (the manager's set).
     alteracoes: Arc<Alteracoes>,
+    /// Data derived from the catalog (the bot's vocabulary), with the catalog version it was
+    /// built from; dropped with the tenant when it leaves the LRU.
+    pub(crate) derivado_do_catalogo: Mutex<Option<(i64, Arc<dyn Any + Send + Sync>)>>,
 }
 
 impl Tenant {
@@ -30,7 +35,7 @@ impl Tenant {
         primeira: Connection,
         alteracoes: Arc<Alteracoes>,
     ) -> Self {
-        Tenant { key, pool, primeira: Mutex::new(Some(primeira)), alteracoes }
+        Tenant { key, pool, primeira: Mutex::new(Some(primeira)), alteracoes, derivado_do_catalogo: Mutex::new(None) }
     }
 
     /// A connection of this tenant: the first one when free, else one from the pool.

@@ -20,8 +20,10 @@ struct Replica {
     configurada: bool,
     config: Option<ConfigVisivel>,
     situacao: Situacao,
-    /// Seconds since the oldest change not yet in the bucket.
+    /// Seconds since the oldest change not yet in the bucket (rows or media).
     atraso_s: i64,
+    /// Seconds since the oldest media change not yet in the bucket.
+    midias_atraso_s: i64,
     /// Past 10 minutes of lag, or failing that long, or another installation owns the bucket.
     alerta: bool,
     /// Present once: the replica key a configuration just created.
@@ -53,6 +55,7 @@ fn resposta(app: &App, chave_replica: Option<String>) -> Result<Response> {
         configurada: cfg.is_some(),
         config: cfg.as_ref().map(ConfigVisivel::from),
         atraso_s: situacao.atraso_s(),
+        midias_atraso_s: situacao.midias_atraso_s(),
         alerta: situacao.alerta(),
         situacao,
         chave_replica,

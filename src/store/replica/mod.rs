@@ -1,7 +1,8 @@
 //! SQL of the off-site replica (`crate::replica`): reading a live database's pages in one
 //! consistent read transaction (`sqlite_dbpage`, compiled in through `LIBSQLITE3_FLAGS`), the
-//! local state file `data/replica.db` (what was shipped, so a restart — even after `kill -9` —
-//! resumes instead of starting over), and reading a restored central db's tenant list.
+//! local state file `data/replica.db` (what was shipped — pages and media files — so a restart,
+//! even after `kill -9`, resumes instead of starting over), and reading a restored central db's
+//! tenant list and a restored tenant's media rows.
 //!
 //! `replica.db` is never shipped itself: it changes on every shipment, and shipping it would
 //! be a change to ship.
@@ -15,6 +16,9 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use crate::domain::EmpresaId;
 use crate::error::{Error, Result};
 use crate::store::{configure, integrity_check, DatabaseName};
+
+mod midias;
+pub use midias::{midias_usadas, MidiaEnviada, MidiaUsada};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS bancos (
@@ -38,6 +42,23 @@ CREATE TABLE IF NOT EXISTS bancos (
 CREATE TABLE IF NOT EXISTS locais (
     chave TEXT PRIMARY KEY,
     valor TEXT NOT NULL
+);
+-- Media files in the bucket (midias/<banco>/<nome>: a keyed hash of the file's SHA-256), one row
+-- per file of a database.
+CREATE TABLE IF NOT EXISTS midias (
+    banco       TEXT NOT NULL,
+    nome        TEXT NOT NULL,
+    -- sealed size in the bucket
+    bytes       INTEGER NOT NULL,
+    enviado_ms  INTEGER NOT NULL,
+    -- when it was seen gone from the local folder: it leaves the bucket with the history that uses it
+    removido_ms INTEGER,
+    PRIMARY KEY (banco, nome)
+) WITHOUT ROWID;
+-- The mtime of a database's media folder when everything in it was last in the bucket.
+CREATE TABLE IF NOT EXISTS pastas_midia (
+    banco     TEXT PRIMARY KEY,
+    impressao TEXT NOT NULL
 );
 ";
 
@@ -159,9 +180,10 @@ impl EstadoReplicaDb {
         )?)
     }
 
-    /// Forgets every database (the destination changed: everything starts from a base).
+    /// Forgets every database and media file (the destination changed: everything starts
+    /// from a base).
     pub fn limpar(&self) -> Result<()> {
-        self.lock().execute("DELETE FROM bancos", [])?;
+        self.lock().execute_batch("DELETE FROM bancos; DELETE FROM midias; DELETE FROM pastas_midia;")?;
         Ok(())
     }
 

@@ -1,0 +1,63 @@
+//! Unit tests of the whole understanding: typos, abbreviations, category words, references.
+
+use super::*;
+use crate::bot::fake_tools::item;
+
+fn vocab() -> Vocabulario {
+    let civic = item(1, "Honda Civic EXL 2019", 11_250_000);
+    let hb20 = item(2, "Hyundai HB20 Comfort 2021", 6_790_000);
+    let tcross = item(3, "Volkswagen T-Cross 2021", 11_790_000);
+    Vocabulario::construir([&civic, &hb20, &tcross])
+}
+
+fn palavras(e: &Entendimento) -> Vec<&str> {
+    e.termos.iter().map(|t| t.palavra.as_str()).collect()
+}
+
+#[test]
+fn typos_abbreviations_and_all_caps() {
+    let v = vocab();
+    let e = entender(Setor::Veiculos, "VC TEM CIIVIC AUTOMATICO??", &v);
+    assert_eq!(palavras(&e), ["civic"]);
+    assert_eq!(e.filtros.cambio.as_deref(), Some("automatico"));
+    assert_eq!(e.correcoes, [("ciivic".to_string(), "civic".to_string())]);
+    let e = entender(Setor::Veiculos, "qto ta o hb 20?", &v);
+    assert_eq!(palavras(&e), ["hb20"]);
+    assert!(pergunta_preco(&e.norm));
+    let e = entender(Setor::Veiculos, "tem t cross?", &v);
+    assert_eq!(palavras(&e), ["tcross"]);
+    // A year range is a filter: neither year is left as a word to search.
+    let e = entender(Setor::Veiculos, "Quais carros vocês têm de 2019 a 2021?", &v);
+    assert!(palavras(&e).is_empty(), "{:?}", palavras(&e));
+    assert_eq!((e.filtros.ano_min, e.filtros.ano_max), (Some(2019), Some(2021)));
+}
+
+#[test]
+fn category_and_filler_words_never_become_terms() {
+    let v = vocab();
+    let e = entender(Setor::Veiculos, "oi moço, tem algum carro seminovo até 70 mil pra mim?", &v);
+    assert!(e.termos.is_empty(), "{:?}", palavras(&e));
+    assert_eq!(e.filtros.preco_max, Some(7_000_000));
+    let e = entender(Setor::Autopecas, "qual o preço da peça código 5U0-698-151?", &v);
+    assert!(!palavras(&e).contains(&"peca") && !palavras(&e).contains(&"codigo"), "{:?}", palavras(&e));
+}
+
+#[test]
+fn references_and_continuations() {
+    let v = vocab();
+    assert_eq!(entender(Setor::Veiculos, "o segundo", &v).referencia, Some(Referencia::Ordinal(1)));
+    assert_eq!(entender(Setor::Veiculos, "quero esse", &v).referencia, Some(Referencia::Demonstrativo));
+    assert_eq!(entender(Setor::Veiculos, "pode ser na segunda", &v).referencia, None);
+    assert_eq!(entender(Setor::Imoveis, "apartamento 2 quartos", &v).referencia, None);
+    let e = entender(Setor::Veiculos, "e o preto?", &v);
+    assert!(e.continuacao && e.termos.iter().all(|t| t.qualificador));
+}
+
+#[test]
+fn model_numbers_are_terms_and_amounts_are_not() {
+    let v =
+        Vocabulario::construir([&item(1, "Peugeot 208 Allure 1.6 2021", 7_990_000), &item(2, "Fiat Mobi", 4_990_000)]);
+    assert_eq!(palavras(&entender(Setor::Veiculos, "tem o 208?", &v)), ["208"]);
+    let e = entender(Setor::Veiculos, "tem algo ate 208 mil?", &v);
+    assert!(e.termos.is_empty() && e.filtros.preco_max == Some(20_800_000));
+}
