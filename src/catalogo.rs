@@ -165,6 +165,25 @@ impl Fields<'_> {
     }
 }
 
+/// The câmbio codes the panel's select and the bot's `buscar_veiculos` use.
+pub const CAMBIOS: &[&str] = &["manual", "automatico", "cvt"];
+/// The combustível codes the panel's select and the bot's `buscar_veiculos` use.
+pub const COMBUSTIVEIS: &[&str] = &["flex", "gasolina", "etanol", "diesel", "eletrico", "hibrido"];
+
+/// A value that is one of `codigos` written another way ("Automático", "DIESEL") becomes the
+/// code, so the panel's select shows it and the bot's filter (`cambio=automatico`) finds it;
+/// anything else is kept as typed.
+fn codigo(valor: Option<String>, codigos: &[&str]) -> Option<String> {
+    valor.map(|v| {
+        let dobrado = normalizar(&v);
+        if codigos.contains(&dobrado.as_str()) {
+            dobrado
+        } else {
+            v
+        }
+    })
+}
+
 /// The attribute names each setor accepts.
 pub fn campos_do_setor(setor: Setor) -> &'static [&'static str] {
     match setor {
@@ -210,8 +229,8 @@ impl NovoItem {
                 versao: f.text("versao")?,
                 ano: f.req_int("ano", 1900, 2100)?,
                 km: f.int("km", 0, 5_000_000)?.unwrap_or(0),
-                cambio: f.text("cambio")?,
-                combustivel: f.text("combustivel")?,
+                cambio: codigo(f.text("cambio")?, CAMBIOS),
+                combustivel: codigo(f.text("combustivel")?, COMBUSTIVEIS),
                 cor: f.text("cor")?,
                 portas: f.int("portas", 1, 9)?,
             },
@@ -336,6 +355,21 @@ mod tests {
         assert!(item(json!({"codigo_oem":"5U0698151"})).validar(Setor::Autopecas).is_ok());
         assert!(item(json!({})).validar(Setor::Varejo).is_ok());
         assert!(item(json!({"marca":"x"})).validar(Setor::Varejo).is_err());
+    }
+
+    #[test]
+    fn select_fields_written_another_way_become_their_code() {
+        let v = |cambio: &str, comb: &str| {
+            let i = item(json!({"marca":"VW","modelo":"Amarok","ano":2019,"cambio":cambio,"combustivel":comb}));
+            match i.validar(Setor::Veiculos).unwrap().atributos {
+                Atributos::Veiculo { cambio, combustivel, .. } => (cambio, combustivel),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(v("automático", "Diesel"), (Some("automatico".into()), Some("diesel".into())));
+        assert_eq!(v(" AUTOMÁTICO ", "Elétrico"), (Some("automatico".into()), Some("eletrico".into())));
+        assert_eq!(v("CVT", "híbrido"), (Some("cvt".into()), Some("hibrido".into())));
+        assert_eq!(v("automatizado", "GNV"), (Some("automatizado".into()), Some("GNV".into())), "others kept as typed");
     }
 
     #[test]

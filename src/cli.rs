@@ -201,6 +201,10 @@ pub struct ServeArgs {
     /// Espera, em ms, por mais mensagens do mesmo contato antes de responder tudo de uma vez.
     #[arg(long, env = "HELIXAI_DEBOUNCE_MS", default_value_t = 2000)]
     pub debounce_ms: u64,
+    /// Maior corpo aceito pelos webhooks (/webhook/whatsapp e /webhook/evolution/...), em bytes;
+    /// a Meta envia até 3 MB por entrega. A API do painel mantém o seu limite menor.
+    #[arg(long, env = "HELIXAI_MAX_WEBHOOK_BYTES", default_value_t = crate::config::MAX_WEBHOOK_BYTES)]
+    pub max_webhook_bytes: usize,
     /// App secret global do WhatsApp, para conferir X-Hub-Signature-256 (cada empresa pode ter o seu).
     #[arg(long, env = "HELIXAI_WHATSAPP_APP_SECRET", hide_env_values = true)]
     pub whatsapp_app_secret: Option<String>,

@@ -113,8 +113,11 @@ pub struct ServerConfig {
     pub bot_workers: usize,
     /// How long to wait for more messages from one contact before answering, in ms.
     pub debounce_ms: u64,
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted by the JSON API and the panel, in bytes.
     pub max_body_bytes: usize,
+    /// Largest body accepted by the webhooks (`/webhook/whatsapp`, `/webhook/evolution/...`):
+    /// Meta documents up to 3 MB per delivery, and a 413 makes it retry for days, then drop.
+    pub max_webhook_bytes: usize,
     /// Session lifetime in seconds, renewed while in use (sliding).
     pub session_ttl_s: i64,
     /// Trust `X-Forwarded-For` from a loopback peer (running behind Caddy/nginx).
@@ -151,6 +154,9 @@ impl Default for LoginThrottle {
     }
 }
 
+/// Default of `--max-webhook-bytes`: 4 MiB, above Meta's documented 3 MB maximum.
+pub const MAX_WEBHOOK_BYTES: usize = 4 * 1024 * 1024;
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -164,6 +170,7 @@ impl Default for ServerConfig {
             bot_workers: 2,
             debounce_ms: 2000,
             max_body_bytes: 1024 * 1024,
+            max_webhook_bytes: MAX_WEBHOOK_BYTES,
             retry_base_ms: 1000,
             session_ttl_s: 12 * 3600,
             trust_proxy: false,

@@ -26,6 +26,7 @@ pub mod error;
 pub mod evolution;
 pub mod http;
 pub mod jobs;
+pub mod json;
 pub mod llm;
 pub mod media;
 pub mod metrics;

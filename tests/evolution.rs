@@ -251,3 +251,22 @@ fn the_ninth_digit_variants_are_one_lead_on_both_channels() {
     assert_eq!(db.leads_total().expect("leads"), 3, "the LID message is the same customer");
     assert!(agora_s() > 0);
 }
+
+/// Evolution puts the media itself in `message.base64` when the webhook asks for it: a photo
+/// is megabytes, over the JSON API's cap, and must still be taken (the bytes are dropped
+/// before anything is stored).
+#[test]
+fn a_media_upsert_with_megabytes_of_base64_is_taken() {
+    let fake = FakeEvolution::start();
+    let srv = TestServer::start_with(config());
+    let c = conectar(&srv, &fake, "loja-foto");
+    let base64 = "A".repeat(2 * 1024 * 1024);
+    assert!(base64.len() > srv.app.config.max_body_bytes, "bigger than the API cap");
+    let mut m = upsert_texto("3AFOTO", "5511988887777@s.whatsapp.net", "");
+    m["message"] = json!({"imageMessage": {"caption": "esse aqui", "mimetype": "image/jpeg"}, "base64": base64});
+    m["messageType"] = json!("imageMessage");
+    assert_eq!(fake.emitir(&c.instancia, "messages.upsert", m), 200);
+    let db = srv.app.tenant_db(&c.empresa).expect("tenant db");
+    let row = db.mensagem_por_wa_id("3AFOTO").expect("q").expect("stored");
+    assert_eq!((row.tipo.as_str(), row.texto.as_deref()), ("image", Some("[imagem] esse aqui")));
+}

@@ -11,8 +11,7 @@ use crate::support::evolution::{conectar, config, upsert_texto};
 use crate::support::fake_evolution::FakeEvolution;
 use crate::support::server::TestServer;
 
-const NAO_ESTA: &str =
-    include_str!("../../shared/reference/evolution/send_text_error_400_number_not_on_whatsapp_issue2111.json");
+const NAO_ESTA: &str = include_str!("fixtures/evolution/send_text_error_400_number_not_on_whatsapp_issue2111.json");
 
 fn rodar(srv: &TestServer) -> usize {
     helixai::jobs::run_once(&srv.app).expect("run jobs")

@@ -25,7 +25,7 @@ const MODEL: &str = "gpt-4o-mini";
 const EMPRESA: &str = "Auto Center Sul";
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/../shared/reference/openai/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

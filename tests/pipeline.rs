@@ -17,7 +17,7 @@ use crate::support::whatsapp::*;
 const CLIENTE: &str = "5511988887777";
 
 fn openai_fixture(name: &str) -> Value {
-    let path = format!("{}/../shared/reference/openai/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json")
 }
 

@@ -94,3 +94,10 @@ mod replica;
 // Off-site replica against real S3 servers (moto, s3s-fs; #[ignore]d, run by .ci/run): round
 // trip of 50 tenants under load, kill -9 mid-upload, bucket down then back, wrong keys.
 mod replica_s3;
+// Input limits: capped and literal search terms, object-only JSON bodies, repeated keys.
+mod limites;
+// The catalog API: GET → PUT the same body → GET is equal for every setor, demo catalogs included.
+mod catalogo;
+// Customer identity: phone, BSUID and username on one lead; number changes; unidentified
+// senders; replies to a BSUID; `@lid` chats; the 0011 migration.
+mod identidade;

@@ -89,7 +89,8 @@ fn bad_signature_malformed_json_and_huge_body_store_nothing() {
     assert_eq!(post_signed(srv.addr, bad, Some(APP_SECRET)).status, 400, "malformed JSON");
     assert_eq!(post_signed(srv.addr, bad, None).status, 401, "malformed and unsigned");
     let mut huge = text_envelope(PID, "wamid.HUGE", "5511988887777", "x");
-    huge["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = Value::String("a".repeat(100_000));
+    let acima = srv.app.config.max_webhook_bytes + 1;
+    huge["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = Value::String("a".repeat(acima));
     let huge = serde_json::to_vec(&huge).expect("json");
     assert_eq!(post_signed(srv.addr, &huge, Some(APP_SECRET)).status, 413, "oversized body");
     assert_eq!(db.contagens().expect("counts"), before, "nothing stored");
@@ -226,4 +227,42 @@ fn a_tenant_that_cannot_store_keeps_its_events_journaled_until_it_can() {
     let antes = db.contagens().expect("counts");
     assert_eq!(post_signed(srv.addr, &body, Some(APP_SECRET)).status, 200);
     assert_eq!(db.contagens().expect("counts"), antes);
+}
+
+/// Meta's documented maximum webhook payload is 3 MB (up to 1,000 updates): such a batch
+/// must be taken whole (a 413 makes Meta retry it for days, then drop it), while the JSON
+/// API keeps its own small cap.
+#[test]
+fn a_3_mb_batch_of_1000_messages_is_stored_whole_and_the_api_keeps_its_cap() {
+    let graph = FakeGraph::start(TOKEN);
+    let srv = TestServer::start_with(pipeline_config(&graph));
+    assert!(srv.app.config.max_body_bytes < 1024 * 1024, "the API cap of the test server is small");
+    let e = empresa_com_canal(&srv.app, "loja", Setor::Varejo, PID, None);
+    let mut v = text_envelope(PID, "wamid.LOTE0", "5511988880000", "x");
+    let modelo = v["entry"][0]["changes"][0]["value"]["messages"][0].clone();
+    let mensagens: Vec<Value> = (0..1000)
+        .map(|i| {
+            let mut m = modelo.clone();
+            m["id"] = Value::String(format!("wamid.LOTE{i}"));
+            m["from"] = Value::String(format!("55119888{:05}", i % 50));
+            m["text"]["body"] = Value::String(format!("mensagem {i:04} ").repeat(200));
+            m
+        })
+        .collect();
+    v["entry"][0]["changes"][0]["value"]["messages"] = Value::Array(mensagens);
+    let body = serde_json::to_vec(&v).expect("json");
+    assert!((2_900_000..=3_145_728).contains(&body.len()), "a ~3 MB envelope: {} bytes", body.len());
+    let r = post_signed(srv.addr, &body, Some(APP_SECRET));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let db = srv.app.tenant_db(&e).expect("db");
+    let (leads, conversas, mensagens, _) = db.contagens().expect("counts");
+    assert_eq!((leads, conversas, mensagens), (50, 50, 1000), "every message of the batch stored");
+    let ultima = db.mensagem_por_wa_id("wamid.LOTE999").expect("q").expect("the last one too");
+    assert_eq!(ultima.texto.as_deref().map(str::len), Some("mensagem 0999 ".len() * 200 - 1), "text kept whole");
+    // The JSON API is still capped well below that.
+    srv.usuario("admin@loja.com", helixai::domain::Papel::Admin, Some(&e));
+    let mut c = srv.login("admin@loja.com");
+    let grande = serde_json::json!({"nome": "x", "descricao": "a".repeat(srv.app.config.max_body_bytes)});
+    let r = c.post("/api/catalogo", &grande);
+    assert_eq!(r.status, 413, "{}", r.text());
 }

@@ -51,7 +51,7 @@ fn send_text_returns_the_wamid_and_sends_metas_shape() {
 #[test]
 fn rate_limit_is_retryable_and_the_retry_succeeds() {
     let fake = FakeGraph::start(TOKEN);
-    fake.script(429, include_str!("../../shared/reference/whatsapp/send_error_130429.json"));
+    fake.script(429, include_str!("fixtures/whatsapp/send_error_130429.json"));
     let client = client(&fake);
     let e = send(&client, TOKEN).unwrap_err();
     assert!(e.retryable, "{e:?}");
@@ -139,7 +139,7 @@ fn mark_read_sends_metas_shape() {
     let wamid = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA";
     client.mark_read(NUMBER_ID, TOKEN, wamid).unwrap();
     let expected: serde_json::Value =
-        serde_json::from_str(include_str!("../../shared/reference/whatsapp/mark_as_read_request.json")).unwrap();
+        serde_json::from_str(include_str!("fixtures/whatsapp/mark_as_read_request.json")).unwrap();
     let requests = fake.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].path, format!("{VERSION_PREFIX}/{NUMBER_ID}/messages"));

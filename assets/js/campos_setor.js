@@ -38,13 +38,30 @@ export const CAMPOS = {
 /** The setor's fields (empty for setores with only the common fields). */
 export const camposDo = (setor) => CAMPOS[setor] || [];
 
+/** Lower-case, accent-free, trimmed: "Automático" and "automatico" compare equal. */
+const dobrar = (s) => String(s ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase();
+
+/**
+ * The field `c` ready to edit the stored `valor`. A select whose options do not hold the
+ * value as stored (older data, the API or a CSV may say "automático" where the option is
+ * "automatico") shows the option it matches once accents and case are ignored, or gets the
+ * value as an extra option: saving the form unchanged never erases it.
+ */
+export function campoComValor(c, valor) {
+  const v = valor ?? '';
+  if (c.tipo !== 'select' || v === '' || c.opcoes.some((o) => String(o[0]) === String(v))) return { ...c, valor: v };
+  const igual = c.opcoes.find((o) => o[0] !== '' && (dobrar(o[0]) === dobrar(v) || dobrar(o[1]) === dobrar(v)));
+  if (igual) return { ...c, valor: igual[0] };
+  return { ...c, valor: v, opcoes: [...c.opcoes, [v, String(v)]] };
+}
+
 /** The form control type of a field (money is typed as text in reais). */
 export const tipoDoCampo = (c) => (c.tipo === 'dinheiro' ? 'text' : c.tipo);
 
 /** The label of a select value (e.g. cambio "automatico" → "Automático"); the value itself otherwise. */
 function rotuloDe(setor, campo, valor) {
   const def = camposDo(setor).find((c) => c.nome === campo);
-  const op = def && def.opcoes ? def.opcoes.find((o) => o[0] === valor) : null;
+  const op = def && def.opcoes ? def.opcoes.find((o) => o[0] !== '' && dobrar(o[0]) === dobrar(valor)) : null;
   return op ? op[1] : valor;
 }
 

@@ -4,7 +4,7 @@
 
 import * as api from './api.js';
 import { h, trocar, titulo, campo, carregando, erroBloco, avisar, avisarErro, dialogoForm, confirmar, tabela, reais, reaisCampo, centavosDe } from './ui.js';
-import { camposDo, resumo, tipoDoCampo } from './campos_setor.js';
+import { camposDo, campoComValor, resumo, tipoDoCampo } from './campos_setor.js';
 import { urlMidia } from './midia.js';
 
 export async function render(raiz, ctx) {
@@ -14,7 +14,7 @@ export async function render(raiz, ctx) {
   let cursor = null;
   let itens = [];
   const busca = h('form', { class: 'barra', role: 'search' },
-    campo({ nome: 'q', rotulo: 'Buscar no catálogo', tipo: 'search', placeholder: setor === 'veiculos' ? 'Ex.: Onix 2020' : 'Nome, descrição…' }),
+    campo({ nome: 'q', rotulo: 'Buscar no catálogo', tipo: 'search', placeholder: setor === 'veiculos' ? 'Ex.: Onix 2020' : 'Nome, descrição…', attrs: { maxlength: 200 } }),
     campo({ nome: 'disponivel', rotulo: 'Disponibilidade', tipo: 'select', opcoes: [['', 'Todos'], ['true', 'Disponíveis'], ['false', 'Indisponíveis']] }),
     h('button', { type: 'submit' }, 'Buscar'));
   busca.addEventListener('submit', (ev) => { ev.preventDefault(); carregar(true); });
@@ -60,7 +60,10 @@ export async function render(raiz, ctx) {
       campo({ nome: 'nome', rotulo: 'Nome', valor: item ? item.nome : '', obrigatorio: true }),
       campo({ nome: 'categoria', rotulo: 'Categoria', valor: item ? item.categoria || '' : '' }),
       campo({ nome: 'preco', rotulo: 'Preço (R$)', valor: item ? reaisCampo(item.preco_centavos) : '', placeholder: 'Ex.: 49.900,00', attrs: { inputmode: 'decimal' } }),
-      camposDo(setor).map((c) => campo({ ...c, tipo: tipoDoCampo(c), valor: c.tipo === 'dinheiro' ? reaisCampo(a[c.nome]) : a[c.nome] ?? '' })),
+      camposDo(setor).map((c) => {
+        if (c.tipo === 'dinheiro') return campo({ ...c, tipo: tipoDoCampo(c), valor: reaisCampo(a[c.nome]) });
+        return campo(campoComValor(c, a[c.nome]));
+      }),
       campo({ nome: 'disponivel', rotulo: 'Disponível', tipo: 'checkbox', valor: item ? item.disponivel : true }));
     const descricao = campo({ nome: 'descricao', rotulo: 'Descrição', tipo: 'textarea', valor: item ? item.descricao : '' });
     const salvo = await dialogoForm({
@@ -68,10 +71,12 @@ export async function render(raiz, ctx) {
       enviar: async (v) => {
         const preco = centavosDe(v.preco);
         if (Number.isNaN(preco)) throw new Error('Preço inválido: use reais, por exemplo 49.900,00.');
-        const atributos = {};
+        // Start from what the item has, so a field this screen does not show is kept; a
+        // field emptied in the form is cleared.
+        const atributos = { ...a };
         for (const c of camposDo(setor)) {
           const bruto = v[c.nome];
-          if (bruto === '' || bruto === undefined) continue;
+          if (bruto === '' || bruto === undefined) { if (c.nome in atributos) atributos[c.nome] = null; continue; }
           if (c.tipo === 'dinheiro') {
             const centavos = centavosDe(bruto);
             if (Number.isNaN(centavos)) throw new Error(`${c.rotulo}: valor inválido; use reais, por exemplo 450,00.`);

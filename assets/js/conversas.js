@@ -9,7 +9,7 @@ import * as api from './api.js';
 import { h, trocar, titulo, campo, carregando, vazio, erroBloco, dataHora } from './ui.js';
 import { semMarcas } from './formatacao.js';
 import * as alertas from './alertas.js';
-import { cabecalho, desenharMensagens, selos } from './conversas_fio.js';
+import { cabecalho, desenharMensagens, nomeDe, selos, SEM_RESPOSTA } from './conversas_fio.js';
 import { caixaResposta } from './conversas_resposta.js';
 import { abrirAjustes } from './conversas_ajustes.js';
 import { botaoAnexar } from './midia.js';
@@ -107,7 +107,7 @@ export async function render(raiz, ctx) {
     }
     trocar(lista, conversas.map((c) => h('li', {}, h('a', { href: hrefDe(c.id), 'aria-current': c.id === aberta ? 'true' : null, 'data-conversa': c.id,
       class: c.pediu_humano_em ? 'pediu' : null, onclick: (ev) => { ev.preventDefault(); abrir(c.id, true); } },
-    h('div', { class: 'linha1' }, h('span', { class: 'nome' }, c.lead_nome || c.telefone || `Conversa ${c.id}`)),
+    h('div', { class: 'linha1' }, h('span', { class: 'nome' }, nomeDe(c))),
     h('div', { class: 'selos' }, selos(c, equipe)),
     h('div', { class: `previa${c.trecho ? ' trecho' : ''}` }, previa(c)),
     h('div', { class: 'previa' }, dataHora(c.trecho ? c.trecho.criado_em : c.ultima_mensagem_em))))));
@@ -119,6 +119,7 @@ export async function render(raiz, ctx) {
   const conversaAtual = () => conversas.find((c) => c.id === aberta);
 
   function desenharCabeca(c) {
+    resposta.semResposta(c && c.identificado === false ? SEM_RESPOSTA : null);
     trocar(cabeca, cabecalho(c, aberta, ctxFio, {
       fechar,
       mudou: (nova) => {

@@ -13,9 +13,15 @@ import { fichaDaConversa } from './ficha.js';
 const STATUS = { enviada: 'enviado', entregue: 'entregue', lida: 'lido', pendente: 'enviando…', enviando: 'enviando…', falhou: 'falhou' };
 const TIPOS = { image: 'imagem', audio: 'áudio', video: 'vídeo', document: 'documento', sticker: 'figurinha', location: 'localização', contacts: 'contato', reaction: 'reação' };
 
-/** Who wrote an outbound message. */
+/** Why a conversa cannot be answered: WhatsApp sent neither the customer's number nor their ID. */
+export const SEM_RESPOSTA = 'Este cliente não foi identificado pelo WhatsApp (sem número nem ID de usuário): não há como responder.';
+
+/** How a conversa is named: the lead's name, phone or username; a sender WhatsApp did not identify says so. */
+export const nomeDe = (c) => c.lead_nome || c.telefone || c.username || (c.identificado === false ? 'Cliente não identificado' : `Conversa ${c.id}`);
+
+/** Who wrote a message. */
 export function autorDe(m) {
-  if (m.direcao !== 'saida') return 'Cliente';
+  if (m.direcao !== 'saida') return m.autor === 'sistema' ? 'Sistema' : 'Cliente';
   if (m.autor === 'bot') return 'Bot';
   if (m.autor === 'sistema') return 'Sistema';
   if (m.enviado_por_nome) return m.enviado_por_nome;
@@ -78,8 +84,8 @@ export function cabecalho(c, id, ctx, { fechar, mudou }) {
   return [
     h('div', { class: 'fio-titulo' },
       h('a', { href: `${ctx.base}/conversas`, class: 'botao secundario voltar-lista', onclick: (ev) => { ev.preventDefault(); fechar(); } }, '← Conversas'),
-      h('h2', {}, c ? (c.lead_nome || c.telefone || `Conversa ${c.id}`) : `Conversa ${id}`),
-      c && c.telefone ? h('span', { class: 'previa telefone' }, c.telefone) : null),
+      h('h2', {}, c ? nomeDe(c) : `Conversa ${id}`),
+      c && (c.telefone || c.username) ? h('span', { class: 'previa telefone' }, [c.telefone, c.username].filter(Boolean).join(' · ')) : null),
     h('div', { class: 'fio-selos' }, selos(c, ctx.equipe)),
     h('div', { class: 'fio-acoes' },
       atribuir,

@@ -7,6 +7,7 @@ import * as api from './api.js';
 import { h, trocar, avisarErro } from './ui.js';
 import * as rascunhos from './rascunhos.js';
 
+const PLACEHOLDER = 'Escreva uma resposta… (/ para respostas rápidas, Ctrl+Enter envia)';
 const semAcento = (s) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 /** "/ata" right before the cursor, at the start or after a space: the shortcut being typed. */
 const TOKEN = /(^|\s)\/([\p{L}\p{N}_-]*)$/u;
@@ -21,7 +22,7 @@ export function caixaResposta({ enviar, dono, antes }) {
   let opcoes = [];
   let ativa = 0;
   const lista = h('ul', { id: 'respostas-rapidas-lista', class: 'atalhos', role: 'listbox', 'aria-label': 'Sugestões de atalhos', hidden: true });
-  const texto = h('textarea', { id: 'resposta', name: 'texto', placeholder: 'Escreva uma resposta… (/ para respostas rápidas, Ctrl+Enter envia)',
+  const texto = h('textarea', { id: 'resposta', name: 'texto', placeholder: PLACEHOLDER,
     'aria-label': 'Resposta', role: 'combobox', 'aria-autocomplete': 'list', 'aria-controls': lista.id, 'aria-expanded': 'false' });
   const botao = h('button', { type: 'submit' }, 'Enviar');
   const form = h('form', { class: 'responder' }, antes, h('div', { class: 'responder-texto' }, texto, lista), botao);
@@ -111,5 +112,11 @@ export function caixaResposta({ enviar, dono, antes }) {
     },
     /** Quick replies changed (settings): read them again on the next "/". */
     esquecerRespostas() { respostas = null; },
+    /** Turns the box off with `motivo` as the explanation (a conversa no one can be answered in), or back on (`null`). */
+    semResposta(motivo) {
+      texto.disabled = !!motivo;
+      botao.disabled = !!motivo;
+      texto.placeholder = motivo || PLACEHOLDER;
+    },
   };
 }

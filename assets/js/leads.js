@@ -75,14 +75,15 @@ export async function render(raiz, ctx) {
 
   function cartao(lead) {
     const i = STATUS.findIndex((s) => s[0] === lead.status);
-    const nome = lead.nome || lead.telefone || `Lead ${lead.id}`;
+    const nome = lead.nome || lead.telefone || lead.username || (lead.identificado === false ? 'Cliente não identificado' : `Lead ${lead.id}`);
+    const contato = [lead.telefone, lead.username].filter((x) => x && x !== nome).join(' · ');
     const sel = h('select', { 'aria-label': `Status de ${nome}`, onchange: (ev) => mover(lead, ev.target.value) },
       STATUS.map(([v, r]) => h('option', { value: v, selected: v === lead.status }, r)));
     const notas = h('textarea', { 'aria-label': `Notas sobre ${nome}` }, lead.notas || '');
     const tags = h('input', { value: (lead.etiquetas || []).join(', '), 'aria-label': `Etiquetas de ${nome}`, placeholder: 'VIP, financiamento' });
     return h('article', { class: 'lead', 'data-lead': lead.id, tabindex: destaque === lead.id ? '-1' : null },
       h('div', { class: 'nome' }, nome),
-      lead.telefone && lead.nome ? h('div', { class: 'previa' }, lead.telefone) : null,
+      contato ? h('div', { class: 'previa' }, contato) : null,
       (lead.etiquetas || []).length ? h('div', { class: 'selos' }, lead.etiquetas.map((e) => selo(e, 'etiqueta'))) : null,
       lead.interesse ? h('div', {}, `Interesse: ${lead.interesse}`) : null,
       lead.orcamento_centavos ? h('div', {}, `Orçamento: ${reais(lead.orcamento_centavos)}`) : null,

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         for e in &env.eventos {
             match e {
                 helixai::evolution::EventoEvolution::Mensagem(m) => {
-                    let _ = (m.text_for_bot(), m.kind_name(), m.media(), m.em_grupo(), m.responder_para());
+                    let _ = (m.text_for_bot(), m.kind_name(), m.media(), m.em_grupo(), m.responder_para(), m.lid());
                     if let Some(fone) = m.telefone() {
                         let canonico = helixai::telefone::canonico(&fone);
                         let variantes = helixai::telefone::variantes(&fone);

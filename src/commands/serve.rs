@@ -28,6 +28,7 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         session_ttl_s: args.session_ttl.max(60),
         bot_workers: args.bot_workers,
         debounce_ms: args.debounce_ms,
+        max_webhook_bytes: args.max_webhook_bytes,
         whatsapp_app_secret: args.whatsapp_app_secret.filter(|s| !s.is_empty()).map(Secret::new),
         whatsapp_verify_token: args.whatsapp_verify_token.filter(|s| !s.is_empty()).map(Secret::new),
         graph_api_url: args.graph_api_url,

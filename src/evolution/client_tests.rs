@@ -1,6 +1,6 @@
 //! `EvolutionClient` over real HTTP against a tiny fake Evolution on 127.0.0.1:0 that
 //! records each request (method, path, `apikey`, JSON body) and answers scripted bodies,
-//! most of them Evolution's own examples from `shared/reference/evolution/`.
+//! most of them Evolution's own examples from `tests/fixtures/evolution/`.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,7 @@ use crate::outbound::{agent, Timeouts};
 
 const GLOBAL: &str = "GLOBAL-KEY-0123456789";
 const TOKEN: &str = "TOKEN-EMPRESA-7-abcdef";
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/evolution/");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evolution/");
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(DIR).join(name);

@@ -54,6 +54,18 @@ impl MensagemEvolution {
         self.remote_jid_alt.as_deref().and_then(telefone::de_jid).or_else(|| telefone::de_jid(&self.remote_jid))
     }
 
+    /// The customer's privacy id (`…@lid`): `remote_jid` when it is one, else the
+    /// `key.senderLid` older builds send beside a phone JID. WhatsApp's counterpart of the
+    /// Cloud API's BSUID: stable for a person whose phone may be hidden.
+    pub fn lid(&self) -> Option<String> {
+        let e_lid = |j: &str| j.trim().ends_with("@lid") && j.trim().len() > 4;
+        if e_lid(&self.remote_jid) {
+            return Some(self.remote_jid.trim().to_owned());
+        }
+        let sender_lid = self.raw.get("key").and_then(|k| k.get("senderLid")).and_then(serde_json::Value::as_str);
+        sender_lid.filter(|j| e_lid(j)).map(|j| j.trim().to_owned())
+    }
+
     /// The JID to answer to (Evolution's `number`): `remote_jid`, except a `@lid` chat whose
     /// phone JID is known, because sending to `@lid` fails on many builds.
     pub fn responder_para(&self) -> &str {

@@ -2,7 +2,8 @@
 //! types and [`parse`], which turns one POST body into an [`Envelope`] of typed events.
 //!
 //! What `parse` accepts, and why:
-//! - Bytes that are not JSON → `Error::invalid("json_invalido", …)`: nothing to store.
+//! - Bytes that are not JSON → `Error::invalid("json_invalido", …)`: nothing to store; an
+//!   object that repeats a key → `json_chave_repetida` (serde would keep one silently).
 //! - JSON without an `event` string → `Ok` with `evento: ""` and no events, logged.
 //!   Evolution drops an event on any 4xx and retries 5xx for a long time, so answering
 //!   200 to what we will never understand is the quiet choice.
@@ -18,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mensagem::{self, booleano, inteiro, texto, MensagemEvolution};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::telefone;
 
 /// One webhook POST.
@@ -145,8 +146,7 @@ impl QrCode {
 
 /// Parses a webhook POST body into its envelope and typed events, in payload order.
 pub fn parse(body: &[u8]) -> Result<Envelope> {
-    let json: Value = serde_json::from_slice(body)
-        .map_err(|e| Error::invalid("json_invalido", format!("o corpo do webhook da Evolution não é JSON: {e}")))?;
+    let json = crate::json::ler(body).map_err(|p| p.em_erro("o corpo do webhook da Evolution"))?;
     // Not an object (an array, a string…): no field to read, so the defaults say "not ours".
     let wire = serde_json::from_value::<WireEnvelope>(json).unwrap_or_default();
     let instancia = match &wire.instance {

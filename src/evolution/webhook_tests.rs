@@ -1,5 +1,5 @@
 //! Tests of `webhook::parse` against every Evolution webhook payload in
-//! `shared/reference/evolution/` (real deliveries pasted in public projects and issues),
+//! `tests/fixtures/evolution/` (real deliveries pasted in public projects and issues),
 //! asserting the fields the store and the bot rely on. Hand-made cases live in
 //! `webhook_edge_tests.rs`.
 
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::*;
 use crate::whatsapp::MessageKind;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/evolution/");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evolution/");
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(DIR).join(name);

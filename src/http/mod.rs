@@ -61,7 +61,7 @@ pub fn handle_with(app: &Arc<App>, mut raw: tiny_http::Request, router: Router) 
     let method = raw.method().as_str().to_owned();
     let path = raw.url().split('?').next().unwrap_or("/").to_owned();
     let path_log = redigir(&path);
-    let limite = routes::limite_corpo(&method, &path, app.config.max_body_bytes);
+    let limite = routes::limite_corpo(&method, &path, &app.config);
     let response = match Request::read(&mut raw, limite) {
         Ok(req) => match catch_unwind(AssertUnwindSafe(|| router(app, &req))) {
             Ok(Ok(resp)) => resp,

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::net::IpAddr;
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 
@@ -81,19 +82,41 @@ impl Request {
         self.path.split('/').filter(|s| !s.is_empty()).collect()
     }
 
-    /// The body as typed JSON; unknown fields are refused when the type says so
+    /// The body as typed JSON. Every body of the API is a JSON object: an array, a string or
+    /// a number is refused (`json_nao_objeto`) — serde would otherwise fill a struct's fields
+    /// from an array by position — and so is an object that repeats a key
+    /// (`json_chave_repetida`). Unknown fields are refused when the type says so
     /// (`#[serde(deny_unknown_fields)]`) with code `campo_desconhecido` and a message naming
     /// the field; other malformed bodies are `json_invalido`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         if self.body.is_empty() {
             return Err(Error::invalid("corpo_vazio", "o corpo da requisição deve ser um JSON"));
         }
-        serde_json::from_slice(&self.body).map_err(|e| {
-            let codigo =
-                if e.to_string().starts_with("unknown field ") { "campo_desconhecido" } else { "json_invalido" };
-            Error::invalid(codigo, json_error_pt(&e))
-        })
+        let valor = crate::json::ler(&self.body).map_err(|p| p.em_erro("o corpo da requisição"))?;
+        if !valor.is_object() {
+            let tipo = match &valor {
+                Value::Array(_) => "uma lista",
+                Value::String(_) => "um texto",
+                Value::Number(_) => "um número",
+                Value::Bool(_) => "um booleano",
+                Value::Null | Value::Object(_) => "null",
+            };
+            return Err(Error::invalid(
+                "json_nao_objeto",
+                format!("o corpo da requisição deve ser um objeto JSON ({{...}}), não {tipo}"),
+            ));
+        }
+        tipado(valor)
     }
+}
+
+/// A JSON value already read (see [`Request::json`]) as a typed body, with the same error
+/// codes: `campo_desconhecido` naming the field, else `json_invalido`.
+pub fn tipado<T: DeserializeOwned>(valor: Value) -> Result<T> {
+    T::deserialize(valor).map_err(|e| {
+        let codigo = if e.to_string().starts_with("unknown field ") { "campo_desconhecido" } else { "json_invalido" };
+        Error::invalid(codigo, json_error_pt(&e))
+    })
 }
 
 /// A pt-BR rendering of serde_json's error that keeps the field name it mentions.

@@ -257,14 +257,21 @@ pub const PADROES: &[&str] = &[
     "/api/admin/replica/{acao}",
 ];
 
-/// The body cap of a request: [`crate::media::MAX_BYTES`] (plus room) for media uploads,
-/// 32 MiB for Evolution webhooks (which may carry a file as base64), `padrao` otherwise.
-pub fn limite_corpo(metodo: &str, path: &str, padrao: usize) -> usize {
+/// Evolution webhooks may carry a file as base64: they take at least this much.
+const MIN_WEBHOOK_EVOLUTION: usize = 32 * 1024 * 1024;
+
+/// The body cap of a request: [`crate::media::MAX_BYTES`] (plus room) for media uploads;
+/// `--max-webhook-bytes` (4 MiB by default: Meta delivers up to 3 MB at once) for the Cloud
+/// API webhook, and that or 32 MiB, whichever is larger, for Evolution's; the JSON API's
+/// `max_body_bytes` otherwise (and at least).
+pub fn limite_corpo(metodo: &str, path: &str, config: &crate::config::ServerConfig) -> usize {
+    let padrao = config.max_body_bytes;
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let upload = matches!(segs.as_slice(), ["api", .., "conversas", _, "anexos"] | ["api", .., "catalogo", _, "fotos"]);
     let limite = match (metodo, segs.as_slice()) {
         ("POST", _) if upload => crate::media::MAX_BYTES + 64 * 1024,
-        ("POST", ["webhook", "evolution", ..]) => 32 * 1024 * 1024,
+        ("POST", ["webhook", "evolution", ..]) => config.max_webhook_bytes.max(MIN_WEBHOOK_EVOLUTION),
+        ("POST", ["webhook", "whatsapp"]) => config.max_webhook_bytes,
         _ => padrao,
     };
     limite.max(padrao)
@@ -367,11 +374,15 @@ mod tests {
     fn uploads_and_evolution_webhooks_get_larger_body_caps() {
         use super::limite_corpo;
         let mb = 1024 * 1024;
-        assert!(limite_corpo("POST", "/api/conversas/3/anexos", mb) > 16 * mb);
-        assert!(limite_corpo("POST", "/api/admin/empresas/2/catalogo/7/fotos", mb) > 16 * mb);
-        assert_eq!(limite_corpo("POST", "/webhook/evolution/segredo", mb), 32 * mb);
-        assert_eq!(limite_corpo("POST", "/api/conversas/3/responder", mb), mb);
-        assert_eq!(limite_corpo("GET", "/api/conversas/3/anexos", mb), mb);
-        assert_eq!(limite_corpo("POST", "/webhook/whatsapp", mb), mb);
+        let c = crate::config::ServerConfig { max_body_bytes: mb, ..Default::default() };
+        assert!(limite_corpo("POST", "/api/conversas/3/anexos", &c) > 16 * mb);
+        assert!(limite_corpo("POST", "/api/admin/empresas/2/catalogo/7/fotos", &c) > 16 * mb);
+        assert_eq!(limite_corpo("POST", "/webhook/evolution/segredo", &c), 32 * mb);
+        assert_eq!(limite_corpo("POST", "/api/conversas/3/responder", &c), mb);
+        assert_eq!(limite_corpo("GET", "/api/conversas/3/anexos", &c), mb);
+        assert_eq!(limite_corpo("POST", "/webhook/whatsapp", &c), 4 * mb, "--max-webhook-bytes, 4 MiB by default");
+        let grande = crate::config::ServerConfig { max_webhook_bytes: 40 * mb, ..c };
+        assert_eq!(limite_corpo("POST", "/webhook/whatsapp", &grande), 40 * mb);
+        assert_eq!(limite_corpo("POST", "/webhook/evolution/segredo", &grande), 40 * mb);
     }
 }

@@ -48,6 +48,7 @@ pub fn receber(app: &Arc<App>, req: &Request) -> Result<Response> {
         Ok(eventos) => eventos,
         Err(e) => {
             verificar_com(global, &req.body, assinatura).inspect_err(|_| app.metrics.webhook_assinatura_invalida())?;
+            log::warn!("webhook do WhatsApp recusado ({}): {e}", e.code());
             return Err(e);
         }
     };

@@ -41,7 +41,9 @@ pub fn receber(app: &Arc<App>, req: &Request, segredo: &str) -> Result<Response>
             Error::Unavailable("banco central indisponível; tente novamente".into())
         })?
         .ok_or(Error::NotFound("webhook"))?;
-    let envelope = parse(&req.body)?;
+    let envelope = parse(&req.body).inspect_err(|e| {
+        log::warn!("webhook do Evolution recusado ({}) para a empresa {}: {e}", e.code(), inst.empresa_id)
+    })?;
     let token = conexao::token(app, &inst)
         .inspect_err(|e| log::error!("empresa {}: token da instância ilegível: {e}", inst.empresa_id))
         .map_err(|_| Error::BadSignature)?

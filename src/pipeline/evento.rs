@@ -8,9 +8,26 @@
 use serde::{Deserialize, Serialize};
 
 use crate::store::tenant::conversas::{MidiaEntrada, NovaEntrada};
+use crate::store::tenant::identidade::TrocaDeNumero;
 use crate::store::tenant::lote::ItemLote;
 
+impl MensagemAnotada {
+    /// The message's (phone, BSUID) keys. An event journaled before issue #17 carried a BSUID
+    /// or an `@lid` JID in `wa_id` when there was no phone: that is its BSUID.
+    fn chaves(&self) -> (&str, Option<&str>) {
+        let user_id = self.user_id.as_deref().filter(|u| !u.is_empty());
+        if user_id.is_none() && !self.wa_id.bytes().all(|b| b.is_ascii_digit()) {
+            ("", Some(self.wa_id.as_str()))
+        } else {
+            (self.wa_id.as_str(), user_id)
+        }
+    }
+}
+
 /// One journaled event.
+// Nearly every event is a `Mensagem`, each living only until it is applied: boxing the big
+// variant would add an allocation per message to save bytes on the rarer statuses.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "evento", rename_all = "snake_case")]
 pub enum Evento {
@@ -27,13 +44,36 @@ pub enum Evento {
     },
 }
 
+/// The new keys of a customer who changed number (see [`TrocaDeNumero`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrocaAnotada {
+    #[serde(default)]
+    pub wa_id: Option<String>,
+    #[serde(default)]
+    pub wa_id_variantes: Vec<String>,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub destino: Option<String>,
+}
+
 /// A message to store (see [`NovaEntrada`] for the meaning of each field).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MensagemAnotada {
     pub wa_message_id: String,
+    /// The phone, canonical form; `""` when the message had none. (Events journaled before
+    /// issue #17 put a BSUID or an `@lid` JID here when there was no phone.)
     pub wa_id: String,
     #[serde(default)]
     pub wa_id_variantes: Vec<String>,
+    /// The BSUID (Cloud API) or `@lid` JID (Evolution).
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// A number-change notice: the customer's new keys.
+    #[serde(default)]
+    pub troca: Option<Box<TrocaAnotada>>,
     #[serde(default)]
     pub destino: Option<String>,
     #[serde(default)]
@@ -83,10 +123,20 @@ impl Evento {
     pub fn item(&self, ativo: bool) -> ItemLote<'_> {
         match self {
             Evento::Mensagem(m) => {
+                let (wa_id, user_id) = m.chaves();
+                let identificado = !wa_id.is_empty() || user_id.is_some();
                 let e = NovaEntrada {
                     wa_message_id: &m.wa_message_id,
-                    wa_id: &m.wa_id,
+                    wa_id,
                     wa_id_variantes: &m.wa_id_variantes,
+                    user_id,
+                    username: m.username.as_deref(),
+                    troca: m.troca.as_ref().map(|t| TrocaDeNumero {
+                        wa_id: t.wa_id.as_deref(),
+                        variantes: &t.wa_id_variantes,
+                        user_id: t.user_id.as_deref(),
+                        destino: t.destino.as_deref(),
+                    }),
                     destino: m.destino.as_deref(),
                     nome_perfil: m.nome_perfil.as_deref(),
                     canal: &m.canal,
@@ -101,7 +151,9 @@ impl Evento {
                         nome_arquivo: x.nome_arquivo.as_deref(),
                         base64: x.base64.as_deref(),
                     }),
-                    criar_job: ativo && m.responder && !m.da_empresa && m.texto.is_some(),
+                    // Never a job for a sender with no phone and no BSUID: there is no one to
+                    // answer (an older binary journaled such events as answerable).
+                    criar_job: ativo && m.responder && !m.da_empresa && m.texto.is_some() && identificado,
                     agora_ms: m.recebida_ms,
                 };
                 if m.da_empresa {
@@ -158,15 +210,41 @@ mod tests {
 
     #[test]
     fn a_job_only_for_an_active_empresa_and_a_customer_text() {
-        let mut m = MensagemAnotada { texto: Some("oi".into()), responder: true, ..MensagemAnotada::default() };
+        let mut m = MensagemAnotada {
+            wa_id: "5511999990000".into(),
+            texto: Some("oi".into()),
+            responder: true,
+            ..MensagemAnotada::default()
+        };
         let job = |m: &MensagemAnotada, ativo| match Evento::Mensagem(m.clone()).item(ativo) {
             ItemLote::Entrada(e) | ItemLote::SaidaExterna(e) => Some(e.criar_job),
             ItemLote::Status { .. } => None,
         };
         assert_eq!(job(&m, true), Some(true));
         assert_eq!(job(&m, false), Some(false), "suspended");
+        let so_bsuid = MensagemAnotada { wa_id: String::new(), user_id: Some("US.1".into()), ..m.clone() };
+        assert_eq!(job(&so_bsuid, true), Some(true), "a BSUID is someone to answer");
+        // An older binary journaled a message with neither phone nor BSUID as answerable.
+        let ninguem = MensagemAnotada { wa_id: String::new(), ..m.clone() };
+        assert_eq!(job(&ninguem, true), Some(false), "no one to answer");
         m.da_empresa = true;
         assert_eq!(job(&m, true), Some(false), "sent by the business");
         assert!(matches!(Evento::Mensagem(m).item(true), ItemLote::SaidaExterna(_)));
+    }
+
+    #[test]
+    fn an_older_event_keyed_by_bsuid_or_lid_is_read_as_one() {
+        for (wa_id, esperado) in [
+            ("US.13491208655302741918", ("", Some("US.13491208655302741918"))),
+            ("82030184386636@lid", ("", Some("82030184386636@lid"))),
+            ("5511999990000", ("5511999990000", None)),
+            ("", ("", None)),
+        ] {
+            let m = MensagemAnotada { wa_id: wa_id.into(), ..MensagemAnotada::default() };
+            assert_eq!(m.chaves(), esperado, "{wa_id}");
+        }
+        let novo =
+            MensagemAnotada { wa_id: "5511999990000".into(), user_id: Some("US.1".into()), ..Default::default() };
+        assert_eq!(novo.chaves(), ("5511999990000", Some("US.1")));
     }
 }

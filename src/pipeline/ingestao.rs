@@ -7,10 +7,10 @@ use crate::app::App;
 use crate::clock::unix_now_ms;
 use crate::domain::EmpresaId;
 use crate::error::{Error, Result};
-use crate::pipeline::evento::{Evento, MensagemAnotada, MidiaAnotada};
+use crate::pipeline::evento::{Evento, MensagemAnotada, MidiaAnotada, TrocaAnotada};
 use crate::store::central::Empresa;
 use crate::store::tenant::conversas::status_de_meta;
-use crate::whatsapp::{InboundMessage, StatusUpdate, WebhookEvent};
+use crate::whatsapp::{InboundMessage, NumberChange, StatusUpdate, WebhookEvent};
 
 /// What one webhook POST did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -63,26 +63,40 @@ pub fn registrar(app: &App, eventos: &[(WebhookEvent, Option<std::sync::Arc<Empr
 
 /// The journal event for one inbound message.
 fn entrada(m: &InboundMessage) -> Evento {
-    let from = m.from.trim_start_matches('+');
-    // The lead key: the canonical form of the number (a Brazilian mobile always with its 9th
-    // digit), matching a lead stored under any variant; username users have only a user id.
+    let from = m.from.trim().trim_start_matches('+');
+    // The phone in canonical form (a Brazilian mobile always with its 9th digit) and its
+    // other forms; the BSUID beside it. The store looks the lead up by BSUID first, then by
+    // any form of the number. A username user may come with the BSUID alone.
     let (wa_id, wa_id_variantes) = if from.is_empty() {
-        (m.user_id.clone().unwrap_or_default(), Vec::new())
+        (String::new(), Vec::new())
     } else {
         (crate::telefone::canonico(from), crate::telefone::variantes(from))
     };
+    let user_id = m.user_id.clone().filter(|u| !u.trim().is_empty());
+    // With neither, nothing says who wrote: stored on a lead of its own, never answered.
+    let identificado = !wa_id.is_empty() || user_id.is_some();
+    if !identificado {
+        log::warn!(
+            "webhook: mensagem {} sem telefone nem BSUID: guardada sem remetente, sem resposta",
+            m.wa_message_id
+        );
+    }
     let midia = m.media();
     let texto = m.text_for_bot();
     Evento::Mensagem(MensagemAnotada {
         wa_message_id: m.wa_message_id.clone(),
         wa_id,
         wa_id_variantes,
-        // Replies go to the number exactly as Meta gave it.
+        user_id,
+        username: m.username.clone(),
+        troca: m.number_change.as_deref().map(troca).map(Box::new),
+        // Replies go to the number exactly as Meta gave it; without one, to the lead's number
+        // if known, else its BSUID (see `conversa_para_bot`).
         destino: (!from.is_empty()).then(|| from.to_owned()),
         nome_perfil: m.profile_name.clone(),
         canal: "whatsapp".into(),
         tipo: m.kind_name().to_owned(),
-        responder: texto.is_some(),
+        responder: texto.is_some() && identificado,
         texto,
         midia_id: midia.map(|x| x.id.clone()),
         midia_mime: midia.and_then(|x| x.mime_type.clone()),
@@ -98,6 +112,17 @@ fn entrada(m: &InboundMessage) -> Evento {
         da_empresa: false,
         recebida_ms: unix_now_ms(),
     })
+}
+
+/// The new keys of a number-change notice, normalised like a sender's.
+fn troca(c: &NumberChange) -> TrocaAnotada {
+    let novo = c.new_wa_id.as_deref().map(|n| n.trim().trim_start_matches('+')).filter(|n| !n.is_empty());
+    TrocaAnotada {
+        wa_id: novo.map(crate::telefone::canonico),
+        wa_id_variantes: novo.map(crate::telefone::variantes).unwrap_or_default(),
+        user_id: c.new_user_id.clone(),
+        destino: novo.map(str::to_owned),
+    }
 }
 
 /// The journal event for a delivery status we track (others are ignored).

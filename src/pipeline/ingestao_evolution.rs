@@ -82,11 +82,14 @@ fn mensagem(m: &MensagemEvolution) -> Option<Evento> {
         log::debug!("Evolution: {} ignorada", m.kind_name());
         return None;
     }
-    // The lead key: the phone number in canonical form when there is one, else the JID
-    // itself (privacy `@lid` addressing without a phone).
-    let (chave, variantes) = match m.telefone() {
-        Some(fone) => (telefone::canonico(&fone), telefone::variantes(&fone)),
-        None if !m.remote_jid.is_empty() => (m.remote_jid.clone(), Vec::new()),
+    // The lead keys, looked up like the Cloud API's: the privacy JID (`…@lid`) first, as the
+    // BSUID, then the phone in canonical form with its 9th-digit variants. A chat with
+    // neither (an odd JID) is keyed by its JID, which is where replies go.
+    let fone = m.telefone();
+    let lid = m.lid().or_else(|| fone.is_none().then(|| m.remote_jid.clone()).filter(|j| !j.is_empty()));
+    let (chave, variantes) = match &fone {
+        Some(fone) => (telefone::canonico(fone), telefone::variantes(fone)),
+        None if lid.is_some() => (String::new(), Vec::new()),
         None => {
             log::warn!("Evolution: mensagem {} sem remetente ignorada", m.id);
             return None;
@@ -101,6 +104,9 @@ fn mensagem(m: &MensagemEvolution) -> Option<Evento> {
         wa_message_id: m.id.clone(),
         wa_id: chave,
         wa_id_variantes: variantes,
+        user_id: lid,
+        username: None,
+        troca: None,
         destino: Some(m.responder_para().to_owned()),
         nome_perfil: m.push_name.clone(),
         canal: "whatsapp".into(),

@@ -99,6 +99,9 @@ pub fn responder(
         return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
     }
     let db = app.tenant_db(empresa)?;
+    if db.conversa_para_bot(conversa, 0)?.is_some_and(|c| c.wa_id.is_empty() && c.canal != "simulador") {
+        return Err(Error::conflict("cliente_nao_identificado", resposta::SEM_DESTINATARIO));
+    }
     let id = db.responder_humano(conversa, texto, usuario.0, atribuir.map(|u| u.0), unix_now_ms())?;
     app.central.trabalho_marcar(empresa.id)?;
     app.trabalho.avisar();

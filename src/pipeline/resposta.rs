@@ -25,6 +25,9 @@ use crate::store::tenant::TenantDb;
 /// What the panel shows for a reply whose send was cut by a crash.
 pub const ENVIO_INCERTO: &str =
     "o envio foi interrompido por uma queda do servidor; confira no WhatsApp se a mensagem chegou";
+/// Why a reply to a customer with neither phone nor BSUID was not sent.
+pub const SEM_DESTINATARIO: &str =
+    "este cliente não foi identificado pelo WhatsApp (sem número nem ID de usuário): não há para onde enviar";
 /// Past turns loaded for the bot (it trims to its template's own window).
 const HISTORICO: u32 = 40;
 /// Default base URL when an empresa has a key but no base URL.
@@ -36,6 +39,15 @@ pub fn processar(app: &App, motor: &Motor, empresa: &Empresa, db: &TenantDb, job
     let Some(conversa) = db.conversa_para_bot(job.conversa_id, HISTORICO)? else {
         return db.job_concluir(job, None, agora);
     };
+    if conversa.wa_id.is_empty() && conversa.canal != "simulador" {
+        // Neither phone nor BSUID: there is no one to send to. The webhook queues no job for
+        // such a conversa; one journaled by an older binary ends here, nothing sent.
+        log::warn!("conversa {} sem telefone nem BSUID: nada enviado", conversa.conversa_id);
+        return match job.saida_id {
+            Some(saida) => db.job_falhou_envio(job, saida, None, SEM_DESTINATARIO, agora),
+            None => db.job_concluir(job, conversa.novas.last().map(|(id, _, _)| *id), agora),
+        };
+    }
     if let Some(saida) = job.saida_id {
         // Composed before a crash or a retryable failure: send it, unless it already went out.
         return match db.mensagem(saida)? {

@@ -57,6 +57,7 @@ pub const TENANT: &[Migration] = &[
     migration!("tenant", "0010_bot_agenda.sql",
         Setor::Veiculos => "0010_veiculos.sql",
         Setor::Imoveis => "0010_imoveis.sql"),
+    migration!("tenant", "0011_identidade.sql"),
 ];
 
 /// The schema version this binary writes for central files.

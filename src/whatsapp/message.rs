@@ -21,10 +21,17 @@ pub struct InboundMessage {
     pub wa_message_id: String,
     /// The sender's `wa_id` (`messages[].from`). Meta may send `""` for username users.
     pub from: String,
-    /// The sender's business-scoped user id (`from_user_id`, else the contact's `user_id`).
+    /// The sender's business-scoped user id, BSUID (`from_user_id`, else the contact's
+    /// `user_id`): with usernames, the one key Meta always sends. `None` when absent or "".
     pub user_id: Option<String>,
-    /// The sender's WhatsApp profile name, matched from `contacts[]` by `wa_id`.
+    /// The sender's WhatsApp profile name, matched from `contacts[]` by `wa_id` / `user_id`.
     pub profile_name: Option<String>,
+    /// The sender's WhatsApp username (`contacts[].profile.username`, e.g. `@joana`), when
+    /// they adopted one: shown to people, never a key (users change it).
+    pub username: Option<String>,
+    /// A `system` message saying the customer changed number (`user_changed_number`) or
+    /// BSUID (`user_changed_user_id`): their new keys.
+    pub number_change: Option<Box<NumberChange>>,
     /// Unix seconds (Meta sends a string); 0 when missing or not a number.
     pub timestamp: i64,
     /// The id of the message this one replies to (`context.id`), usually one of ours.
@@ -36,6 +43,14 @@ pub struct InboundMessage {
     /// The message's original JSON object, as Meta sent it (for the store and for fields
     /// not modelled here: `referral`, `context.referred_product`, `forwarded`, …).
     pub raw: Value,
+}
+
+/// The new keys of a customer who changed number: `system.wa_id` (and, with usernames,
+/// `system.user_id`). The message's own `from` / `from_user_id` are the old ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NumberChange {
+    pub new_wa_id: Option<String>,
+    pub new_user_id: Option<String>,
 }
 
 /// The typed body of an inbound message.
@@ -220,6 +235,7 @@ fn with_caption(label: &str, media: &Media) -> String {
 pub(super) struct Sender {
     pub name: Option<String>,
     pub user_id: Option<String>,
+    pub username: Option<String>,
 }
 
 /// Decodes one `messages[]` item. `None` when it has no string `id`: such an item cannot
@@ -228,18 +244,21 @@ pub(super) struct Sender {
 pub(super) fn decode(
     raw: Value,
     phone_number_id: &str,
-    sender_for: impl FnOnce(&str) -> Sender,
+    sender_for: impl FnOnce(&str, Option<&str>) -> Sender,
 ) -> Option<InboundMessage> {
     let wa_message_id = str_field(&raw, "id").filter(|id| !id.is_empty())?;
     let from = str_field(&raw, "from").unwrap_or_default();
-    let sender = sender_for(&from);
+    let from_user_id = non_empty(&raw, "from_user_id");
+    let sender = sender_for(&from, from_user_id.as_deref());
     let type_name = str_field(&raw, "type").filter(|t| !t.is_empty()).unwrap_or_else(|| "unknown".to_string());
     let errors = raw.get("errors").and_then(Value::as_array).map(|list| list.iter().filter_map(WireError::info));
     Some(InboundMessage {
         phone_number_id: phone_number_id.to_string(),
         wa_message_id,
-        user_id: str_field(&raw, "from_user_id").or(sender.user_id),
+        user_id: from_user_id.or(sender.user_id.filter(|u| !u.is_empty())),
         profile_name: sender.name,
+        username: sender.username.filter(|u| !u.trim().is_empty()),
+        number_change: number_change(&type_name, &raw).map(Box::new),
         from,
         timestamp: raw.get("timestamp").map_or(0, unix_seconds),
         context: raw.get("context").and_then(|c| str_field(c, "id")),
@@ -247,6 +266,23 @@ pub(super) fn decode(
         errors: errors.map(Iterator::collect).unwrap_or_default(),
         raw,
     })
+}
+
+/// The new keys of a `system` message about a number (or BSUID) change; `None` for any
+/// other message, and for a change that names no new key.
+fn number_change(type_name: &str, raw: &Value) -> Option<NumberChange> {
+    let system = raw.get("system").filter(|_| type_name == "system")?;
+    let kind = str_field(system, "type").unwrap_or_default();
+    if !matches!(kind.as_str(), "user_changed_number" | "user_changed_user_id") {
+        return None;
+    }
+    let change = NumberChange { new_wa_id: non_empty(system, "wa_id"), new_user_id: non_empty(system, "user_id") };
+    (change.new_wa_id.is_some() || change.new_user_id.is_some()).then_some(change)
+}
+
+/// A string field that is present and not blank.
+fn non_empty(v: &Value, key: &str) -> Option<String> {
+    str_field(v, key).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// Meta sends Unix seconds as a string; accept a number too. Anything else is 0.

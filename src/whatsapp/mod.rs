@@ -20,7 +20,7 @@ mod signature;
 mod webhook;
 
 pub use erros::{explicar as explicar_erro, Explicacao};
-pub use message::{InboundMessage, Media, MessageKind, SharedContact};
+pub use message::{InboundMessage, Media, MessageKind, NumberChange, SharedContact};
 pub use midia::MidiaInfo;
 pub use send::{backoff, GraphClient, SendError, DEFAULT_GRAPH_URL, MAX_SEND_ATTEMPTS};
 pub use signature::{sign, verify_signature, SIGNATURE_HEADER};

@@ -99,10 +99,12 @@ impl GraphClient {
         body: &str,
         reply_to: Option<&str>,
     ) -> Result<String, SendError> {
+        let (to, recipient) = destinatario(to);
         let request = TextRequest {
             messaging_product: "whatsapp",
             recipient_type: "individual",
             to,
+            recipient,
             kind: "text",
             text: TextBody { preview_url: false, body },
             context: reply_to.map(|message_id| ReplyContext { message_id }),
@@ -247,11 +249,28 @@ impl From<SendError> for crate::Error {
 
 // ---- wire types ----
 
+/// Where a send goes: a phone number in `to`; a business-scoped user id (a username user
+/// whose number we do not know) in `recipient`, without `to` — Meta's business-scoped user
+/// IDs page: "Use `to` to send to a phone number. Use `recipient` to send to a BSUID or
+/// parent BSUID. If both are present, `to` takes precedence." A BSUID is `CC.` + letters and
+/// digits, never digits alone.
+fn destinatario(endereco: &str) -> (Option<&str>, Option<&str>) {
+    let digitos = endereco.trim_start_matches('+');
+    if !digitos.is_empty() && digitos.bytes().all(|b| b.is_ascii_digit()) {
+        (Some(endereco), None)
+    } else {
+        (None, Some(endereco))
+    }
+}
+
 #[derive(Serialize)]
 struct TextRequest<'a> {
     messaging_product: &'static str,
     recipient_type: &'static str,
-    to: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient: Option<&'a str>,
     #[serde(rename = "type")]
     kind: &'static str,
     text: TextBody<'a>,

@@ -15,7 +15,7 @@ fn backoff_doubles_then_caps() {
 
 #[test]
 fn rate_limit_fixture_is_retryable() {
-    let body = include_str!("../../../shared/reference/whatsapp/send_error_130429.json");
+    let body = include_str!("../../tests/fixtures/whatsapp/send_error_130429.json");
     let e = SendError::from_graph_body(400, body);
     assert!(e.retryable);
     assert_eq!(e.code, Some(130429));
@@ -28,7 +28,7 @@ fn rate_limit_fixture_is_retryable() {
 
 #[test]
 fn expired_token_fixture_is_permanent() {
-    let inner = include_str!("../../../shared/reference/whatsapp/error_object_190_expired_token_pywa.json");
+    let inner = include_str!("../../tests/fixtures/whatsapp/error_object_190_expired_token_pywa.json");
     let e = SendError::from_graph_body(401, &format!(r#"{{"error":{inner}}}"#));
     assert!(!e.retryable);
     assert_eq!(e.code, Some(190));
@@ -72,7 +72,8 @@ fn request_bodies_match_meta_examples() {
     let request = TextRequest {
         messaging_product: "whatsapp",
         recipient_type: "individual",
-        to: "+16505551234",
+        to: Some("+16505551234"),
+        recipient: None,
         kind: "text",
         text: TextBody {
             preview_url: true,
@@ -81,7 +82,7 @@ fn request_bodies_match_meta_examples() {
         context: None,
     };
     let expected: Value =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/send_text_request.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/send_text_request.json")).unwrap();
     assert_eq!(serde_json::to_value(&request).unwrap(), expected);
 
     let read = ReadRequest {
@@ -90,14 +91,14 @@ fn request_bodies_match_meta_examples() {
         message_id: "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA",
     };
     let expected: Value =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/mark_as_read_request.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/mark_as_read_request.json")).unwrap();
     assert_eq!(serde_json::to_value(&read).unwrap(), expected);
 
     let sent: SendResponse =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/send_text_response.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/send_text_response.json")).unwrap();
     assert_eq!(sent.messages[0].id, "wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA");
     let read: ReadResponse =
-        serde_json::from_str(include_str!("../../../shared/reference/whatsapp/mark_as_read_response.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/fixtures/whatsapp/mark_as_read_response.json")).unwrap();
     assert!(read.success);
 }
 
@@ -110,4 +111,25 @@ fn bad_phone_number_id_never_reaches_the_network() {
         let e = client.send_text(id, "tok", "5511999999999", "oi", None).unwrap_err();
         assert!(!e.retryable && e.title.contains("phone_number_id"), "{id}: {e}");
     }
+}
+
+#[test]
+fn a_phone_goes_in_to_and_a_bsuid_in_recipient() {
+    assert_eq!(destinatario("16505551234"), (Some("16505551234"), None));
+    assert_eq!(destinatario("+5511988887777"), (Some("+5511988887777"), None));
+    assert_eq!(destinatario("US.13491208655302741918"), (None, Some("US.13491208655302741918")));
+    assert_eq!(destinatario("user.9373795779eb"), (None, Some("user.9373795779eb")));
+    let (to, recipient) = destinatario("US.13491208655302741918");
+    let request = TextRequest {
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to,
+        recipient,
+        kind: "text",
+        text: TextBody { preview_url: false, body: "oi" },
+        context: None,
+    };
+    let v = serde_json::to_value(&request).unwrap();
+    assert_eq!(v["recipient"], "US.13491208655302741918");
+    assert!(v.get("to").is_none(), "no `to` for a BSUID-only send: {v}");
 }

@@ -3,6 +3,9 @@
 //!
 //! What `parse` accepts, and why:
 //! - Bytes that are not JSON → `Error::invalid("json_invalido", …)` (400): nothing is stored.
+//! - JSON whose objects repeat a key (`entry` twice) → `json_chave_repetida` (400): serde
+//!   would keep one of the two silently (see `crate::json`). Meta never sends one; whoever
+//!   did gets the reason, and it is logged.
 //! - Valid JSON that is not a WhatsApp envelope (`object` other than
 //!   `whatsapp_business_account`, no `entry`, wrong shapes) → an **empty list**, logged. The
 //!   signature has already proved the POST came from Meta, and Meta retries every non-200 for
@@ -12,17 +15,20 @@
 //!   with a warning; the rest of the batch still counts. Unknown message types are kept
 //!   as [`MessageKind::Other`](super::MessageKind::Other), never dropped.
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::message::{self, InboundMessage, Sender};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The only `object` value a WhatsApp webhook carries.
 pub const WHATSAPP_OBJECT: &str = "whatsapp_business_account";
 
 /// One thing that happened, tagged with the business number it concerns.
+// Most events are `Inbound` messages, each living only until it is journaled: boxing the big
+// variant would add an allocation per message to save bytes on the rarer statuses.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum WebhookEvent {
     /// A customer wrote to us.
@@ -87,16 +93,13 @@ pub struct ErrorInfo {
 
 /// Parses a webhook POST body (already signature-checked) into flat events, in payload order.
 pub fn parse(raw: &[u8]) -> Result<Vec<WebhookEvent>> {
-    let envelope = match serde_json::from_slice::<Envelope>(raw) {
+    let valor = crate::json::ler(raw).map_err(|p| p.em_erro("o corpo do webhook"))?;
+    let envelope = match Envelope::deserialize(valor) {
         Ok(envelope) => envelope,
-        Err(e) if e.is_data() => {
-            // The shape is wrong, but serde stops at the first problem: make sure the
-            // rest is JSON at all before calling it "not ours".
-            serde_json::from_slice::<IgnoredAny>(raw).map_err(invalid_json)?;
+        Err(e) => {
             log::warn!("webhook do WhatsApp ignorado: JSON válido, mas não é um envelope ({e})");
             return Ok(Vec::new());
         }
-        Err(e) => return Err(invalid_json(e)),
     };
     if envelope.object.as_deref() != Some(WHATSAPP_OBJECT) {
         log::warn!("webhook ignorado: object = {:?}, esperado {WHATSAPP_OBJECT:?}", envelope.object);
@@ -118,10 +121,6 @@ pub fn parse(raw: &[u8]) -> Result<Vec<WebhookEvent>> {
     Ok(events)
 }
 
-fn invalid_json(e: serde_json::Error) -> Error {
-    Error::invalid("json_invalido", format!("o corpo do webhook não é um JSON válido: {e}"))
-}
-
 /// Appends the messages, statuses and errors of one `value` object.
 fn flatten_value(value: ChangeValue, events: &mut Vec<WebhookEvent>) {
     let Some(phone_number_id) = value.metadata.and_then(|m| m.phone_number_id).filter(|id| !id.is_empty()) else {
@@ -130,7 +129,7 @@ fn flatten_value(value: ChangeValue, events: &mut Vec<WebhookEvent>) {
     };
     let contacts: Vec<Contact> = lenient(value.contacts, "contact").collect();
     for raw in value.messages.unwrap_or_default() {
-        match message::decode(raw, &phone_number_id, |from| sender(&contacts, from)) {
+        match message::decode(raw, &phone_number_id, |from, user_id| sender(&contacts, from, user_id)) {
             Some(m) => events.push(WebhookEvent::Inbound(m)),
             None => log::warn!("webhook: mensagem sem id ignorada"),
         }
@@ -150,15 +149,17 @@ fn flatten_value(value: ChangeValue, events: &mut Vec<WebhookEvent>) {
     }
 }
 
-/// The contact card for `from`: matched by `wa_id` (ignoring a leading `+`, which Meta's
-/// docs show on one side only), or the only card when there is just one (username users
-/// may arrive with `from: ""`). With several cards and no match we would rather have no
-/// name than someone else's.
-fn sender(contacts: &[Contact], from: &str) -> Sender {
+/// The contact card for the sender: matched by `wa_id` (ignoring a leading `+`, which
+/// Meta's docs show on one side only) or by BSUID (`user_id` = `from_user_id`; username users
+/// may arrive with `from: ""`), or the only card when there is just one. With several cards
+/// and no match we would rather have no name than someone else's.
+fn sender(contacts: &[Contact], from: &str, from_user_id: Option<&str>) -> Sender {
     let from = from.trim_start_matches('+');
-    let by_id = contacts
-        .iter()
-        .find(|c| !from.is_empty() && c.wa_id.as_deref().map(|id| id.trim_start_matches('+')) == Some(from));
+    let by_id = contacts.iter().find(|c| {
+        let by_phone = !from.is_empty() && c.wa_id.as_deref().map(|id| id.trim_start_matches('+')) == Some(from);
+        let by_bsuid = from_user_id.is_some() && c.user_id.as_deref() == from_user_id;
+        by_phone || by_bsuid
+    });
     let card = by_id.or(match contacts {
         [only] => Some(only),
         _ => None,
@@ -166,6 +167,7 @@ fn sender(contacts: &[Contact], from: &str) -> Sender {
     card.map_or_else(Sender::default, |c| Sender {
         name: c.profile.as_ref().and_then(|p| p.name.clone()),
         user_id: c.user_id.clone(),
+        username: c.profile.as_ref().and_then(|p| p.username.clone()),
     })
 }
 
@@ -236,6 +238,8 @@ struct Contact {
 struct Profile {
     #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
 }
 
 #[derive(Deserialize)]

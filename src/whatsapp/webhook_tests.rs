@@ -1,4 +1,4 @@
-//! Tests of `webhook::parse` against every webhook payload in `shared/reference/whatsapp/`
+//! Tests of `webhook::parse` against every webhook payload in `tests/fixtures/whatsapp/`
 //! (real Meta/pywa examples), asserting the fields the store and the bot rely on.
 //! Hand-made edge cases live in `webhook_edge_tests.rs`.
 
@@ -9,7 +9,7 @@ use crate::whatsapp::{Media, MessageKind};
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!("../../../shared/reference/whatsapp/", $name, ".json"))
+        include_str!(concat!("../../tests/fixtures/whatsapp/", $name, ".json"))
     };
 }
 
@@ -17,6 +17,7 @@ macro_rules! fixture {
 pub(super) const WEBHOOK_FIXTURES: &[(&str, &str)] = &[
     ("audio_voice", fixture!("audio_voice")),
     ("button_quick_reply", fixture!("button_quick_reply")),
+    ("contacts", fixture!("contacts")),
     ("document", fixture!("document")),
     ("errors_system_130429", fixture!("errors_system_130429")),
     ("image", fixture!("image")),
@@ -32,10 +33,15 @@ pub(super) const WEBHOOK_FIXTURES: &[(&str, &str)] = &[
     ("status_read_pywa", fixture!("status_read_pywa")),
     ("status_sent", fixture!("status_sent")),
     ("sticker", fixture!("sticker")),
+    ("system_user_changed_number", fixture!("system_user_changed_number")),
+    ("system_user_changed_user_id", fixture!("system_user_changed_user_id")),
     ("text", fixture!("text")),
+    ("text_bsuid_username_no_phone", fixture!("text_bsuid_username_no_phone")),
+    ("text_bsuid_with_phone", fixture!("text_bsuid_with_phone")),
     ("text_message_business_button", fixture!("text_message_business_button")),
     ("text_reply_with_context_pywa", fixture!("text_reply_with_context_pywa")),
     ("unsupported", fixture!("unsupported")),
+    ("video", fixture!("video")),
 ];
 
 pub(super) const META_NUMBER: &str = "106540352242922";
@@ -77,8 +83,8 @@ fn every_fixture_parses_to_at_least_one_event() {
 
 #[test]
 fn fixture_directory_has_no_unparsed_webhook() {
-    // Catches payloads added to shared/reference later without a test above.
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/whatsapp");
+    // Catches payloads added to tests/fixtures later without a test above.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/whatsapp");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
@@ -124,6 +130,73 @@ fn text_with_referred_product_and_replies() {
     assert_eq!(m.profile_name.as_deref(), Some("Test Name"));
     assert_eq!(m.timestamp, 1697044746);
     assert_eq!(m.text_for_bot().as_deref(), Some("replied text"));
+}
+
+#[test]
+fn usernames_and_bsuids() {
+    // A username user outside the 30-day window: no phone at all, only the BSUID.
+    let m = one_message(fixture!("text_bsuid_username_no_phone"));
+    assert_eq!(m.from, "");
+    assert_eq!(m.user_id.as_deref(), Some("user.93737..."));
+    assert_eq!(m.username.as_deref(), Some("@realsheenanelson"));
+    assert_eq!(m.profile_name.as_deref(), Some("Sheena Nelson"));
+    assert!(m.number_change.is_none());
+    // Both keys, as most messages will carry them.
+    let m = one_message(fixture!("text_bsuid_with_phone"));
+    assert_eq!((m.from.as_str(), m.user_id.as_deref()), ("16505551234", Some("US.13491208655302741918")));
+    assert_eq!(m.username.as_deref(), Some("@realsheenanelson"));
+    // Before the rollout: neither.
+    let m = one_message(fixture!("text"));
+    assert_eq!((m.user_id.as_deref(), m.username.as_deref()), (None, None));
+    // With several cards, the sender's is the one with its BSUID.
+    let json = envelope(
+        json!([{"from": "", "from_user_id": "US.2", "id": "wamid.X", "timestamp": "1", "type": "text", "text": {"body": "oi"}}]),
+        Some(json!([
+            {"profile": {"name": "Ana", "username": "@ana"}, "wa_id": "", "user_id": "US.1"},
+            {"profile": {"name": "Bia", "username": "@bia"}, "wa_id": "", "user_id": "US.2"}
+        ])),
+    );
+    let m = one_message(&json);
+    assert_eq!((m.profile_name.as_deref(), m.username.as_deref()), (Some("Bia"), Some("@bia")));
+}
+
+#[test]
+fn a_number_change_carries_the_new_keys() {
+    let m = one_message(fixture!("system_user_changed_number"));
+    assert_eq!((m.kind_name(), m.from.as_str()), ("system", "16505551234"));
+    let change = m.number_change.clone().expect("a number change");
+    assert_eq!((change.new_wa_id.as_deref(), change.new_user_id.as_deref()), (Some("12195555358"), None));
+    assert_eq!(m.text_for_bot(), None, "nothing for the bot to answer");
+    let m = one_message(fixture!("system_user_changed_user_id"));
+    let change = m.number_change.expect("a BSUID change");
+    assert_eq!(change.new_wa_id.as_deref(), Some("12195555358"));
+    assert_eq!(change.new_user_id.as_deref(), Some("US.20918374650192837465"));
+    // Another system type, or one without a new key, is not a change.
+    let outro = envelope(
+        json!([{"from": "1", "id": "wamid.S", "type": "system", "system": {"type": "customer_identity_changed", "body": "x"}}]),
+        None,
+    );
+    assert!(one_message(&outro).number_change.is_none());
+    let vazio = envelope(
+        json!([{"from": "1", "id": "wamid.T", "type": "system", "system": {"type": "user_changed_number", "wa_id": " "}}]),
+        None,
+    );
+    assert!(one_message(&vazio).number_change.is_none());
+}
+
+#[test]
+fn video_and_contacts() {
+    let m = one_message(fixture!("video"));
+    match &m.kind {
+        MessageKind::Video(v) => {
+            assert_eq!((v.id.as_str(), v.mime_type.as_deref()), ("731675419373506", Some("video/mp4")));
+            assert_eq!(v.caption.as_deref(), Some("Timelapse of growth"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(m.text_for_bot().as_deref(), Some("[vídeo] Timelapse of growth"));
+    let m = one_message(fixture!("contacts"));
+    assert_eq!(m.text_for_bot().as_deref(), Some("[contato: Barbara J. Johnson +1 (415) 555-0829]"));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Helpers for the Evolution (QR-code channel) tests: a server whose appliance settings point
 //! at a [`FakeEvolution`], an empresa connected through it, the reference payloads in
-//! `../shared/reference/evolution/`, and a fresh `messages.upsert`.
+//! `tests/fixtures/evolution/`, and a fresh `messages.upsert`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,7 +20,7 @@ pub fn config() -> ServerConfig {
 
 /// The reference payload directory.
 pub fn reference_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/evolution")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evolution")
 }
 
 /// A connected empresa: (empresa, instance name, instance token, webhook URL).

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::multipart::{self, Parte};
 
 /// Meta's error object for an expired token (pywa's test data), without the `error` wrapper.
-const EXPIRED_TOKEN: &str = include_str!("../../../shared/reference/whatsapp/error_object_190_expired_token_pywa.json");
+const EXPIRED_TOKEN: &str = include_str!("../fixtures/whatsapp/error_object_190_expired_token_pywa.json");
 
 /// The Graph version path the fake serves under, so tests see the client keep the prefix.
 pub const VERSION_PREFIX: &str = "/v25.0";
@@ -245,12 +245,26 @@ fn answer(state: &mut State, request: &Recorded, expected_auth: &str) -> (u16, S
     if is_messages && request.body["status"] == "read" {
         return (200, json!({"success": true}).to_string());
     }
-    if is_messages && request.body["to"].is_string() {
+    // Meta's rules for the recipient: a phone number in `to` (digits, optionally after `+`),
+    // or a business-scoped user id in `recipient`; `to` wins when both are given. An empty or
+    // malformed one is refused, as the real API does.
+    let telefone = |v: &Value| {
+        v.as_str()
+            .map(|s| s.trim_start_matches('+'))
+            .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let bsuid = |v: &Value| v.as_str().is_some_and(|s| s.contains('.') && !s.starts_with('.'));
+    let (to, recipient) = (&request.body["to"], &request.body["recipient"]);
+    if is_messages && (telefone(to) || (to.is_null() && bsuid(recipient))) {
         state.sends += 1;
-        let to = &request.body["to"];
+        let contato = if telefone(to) {
+            json!({"input": to, "wa_id": to.as_str().map(|s| s.trim_start_matches('+'))})
+        } else {
+            json!({"input": recipient, "wa_id": "", "user_id": recipient})
+        };
         let response = json!({
             "messaging_product": "whatsapp",
-            "contacts": [{"input": to, "wa_id": to}],
+            "contacts": [contato],
             "messages": [{"id": format!("wamid.FAKE{}", state.sends)}]
         });
         return (200, response.to_string());

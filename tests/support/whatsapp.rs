@@ -1,5 +1,5 @@
 //! Helpers for webhook and pipeline tests: Meta's real payloads from
-//! `../shared/reference/whatsapp/`, rewritten for the test empresa and signed; an empresa
+//! `tests/fixtures/whatsapp/`, rewritten for the test empresa and signed; an empresa
 //! with its WhatsApp channel (and optionally an LLM) configured; waiting for the fake Graph.
 
 use std::net::SocketAddr;
@@ -37,7 +37,7 @@ pub const FERRAMENTAS_VEICULOS: [&str; 6] = [
 
 /// The reference payload directory.
 pub fn reference_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/whatsapp")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whatsapp")
 }
 
 /// A reference payload as JSON.

@@ -4,12 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Pagina, Paginacao};
+use super::{exigir_termo_curto, Pagina, Paginacao};
 use crate::auth::TenantCtx;
 use crate::catalogo::{Item, NovoItem};
 use crate::catalogo_csv;
 use crate::domain::{ItemId, MidiaId};
 use crate::error::{Error, Result};
+use crate::http::request::tipado;
 use crate::http::{Request, Response};
 use crate::store::tenant::catalogo::FiltroCatalogo;
 
@@ -32,6 +33,7 @@ pub fn listar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     let pag = Paginacao::from(req)?;
     let mut filtros = Map::new();
     for (k, v) in &req.query {
+        exigir_termo_curto(k, v)?;
         if !CHAVES_GERAIS.contains(&k.as_str()) {
             filtros.insert(k.clone(), Value::String(v.clone()));
         }
@@ -86,10 +88,24 @@ pub fn criar(ctx: &TenantCtx, req: &Request) -> Result<Response> {
     Ok(Response::json(201, &item))
 }
 
-/// `PUT /api/catalogo/{id}` (admin): replaces the item's fields.
+/// Fields of an item as `GET` shows it that a `PUT` cannot change.
+const SO_LEITURA: &[&str] = &["criado_em", "atualizado_em", "fotos"];
+
+/// `PUT /api/catalogo/{id}` (admin): replaces the item's fields. The body may be the item as
+/// `GET` returned it: `id` (if present, this item's), `criado_em`, `atualizado_em` and `fotos`
+/// (managed through `/fotos`) are not fields to change and are ignored.
 pub fn atualizar(ctx: &TenantCtx, req: &Request, id: &str) -> Result<Response> {
     let id: ItemId = id.parse()?;
-    let novo: NovoItem = req.json()?;
+    let mut corpo: Map<String, Value> = req.json()?;
+    if let Some(outro) = corpo.remove("id") {
+        if outro.as_i64() != Some(id.0) {
+            return Err(Error::invalid("id_divergente", "o id no corpo não é o deste item"));
+        }
+    }
+    for campo in SO_LEITURA {
+        corpo.remove(*campo);
+    }
+    let novo: NovoItem = tipado(Value::Object(corpo))?;
     let item = ctx.db().catalogo_atualizar(id, &novo.validar(ctx.empresa().setor)?)?;
     Ok(Response::ok(&item))
 }

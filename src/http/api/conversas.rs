@@ -18,8 +18,9 @@ use crate::http::{Request, Response};
 use crate::store::tenant::exportacao::FiltroExportacao;
 use crate::store::tenant::inbox::{FiltroConversas, Mensagem};
 
-/// The longest search text, in characters (longer: 400 `termo_muito_longo`).
-pub const TERMO_MAX: usize = 200;
+/// The longest search text, in characters (longer: 400 `termo_muito_longo`): the API's one cap
+/// on search and filter terms.
+pub const TERMO_MAX: usize = super::MAX_TERMO;
 
 /// The list's cursor: `hex("<ordem>|<id>")` of the last conversa of a page (opaque to clients).
 fn cursor_de(ordem: &str, id: i64) -> String {
@@ -38,11 +39,10 @@ fn cursor_ler(c: &str) -> Result<(String, i64)> {
 pub fn termo_busca(req: &Request) -> Result<Option<String>> {
     match req.query("q").map(str::trim).filter(|q| !q.is_empty()) {
         None => Ok(None),
-        Some(q) if q.chars().count() > TERMO_MAX => Err(Error::invalid(
-            "termo_muito_longo",
-            format!("o texto da busca deve ter no máximo {TERMO_MAX} caracteres"),
-        )),
-        Some(q) => Ok(Some(q.to_owned())),
+        Some(q) => {
+            super::exigir_termo_curto("q", q)?;
+            Ok(Some(q.to_owned()))
+        }
     }
 }
 

@@ -121,6 +121,23 @@ pub fn as_superadmin(
     Ok(with_session(run(&p)?, &p))
 }
 
+/// Longest search or filter term accepted (`?q=`, `?marca=`, ...), in characters.
+pub const MAX_TERMO: usize = 200;
+
+/// Refuses a search or filter term over [`MAX_TERMO`] characters: 400 `termo_muito_longo`.
+/// No one searches with a paragraph, and SQLite refuses a LIKE pattern over 50,000 bytes
+/// with an error that was answered as a 500.
+pub fn exigir_termo_curto(nome: &str, valor: &str) -> Result<()> {
+    if valor.chars().count() <= MAX_TERMO {
+        return Ok(());
+    }
+    let campo = if nome.chars().count() <= 40 { format!("\"{nome}\"") } else { "de busca".to_owned() };
+    Err(Error::invalid(
+        "termo_muito_longo",
+        format!("o termo {campo} pode ter no máximo {MAX_TERMO} caracteres; encurte a busca"),
+    ))
+}
+
 /// `limite` and `cursor` from the query string.
 #[derive(Debug, Clone, Copy)]
 pub struct Paginacao {

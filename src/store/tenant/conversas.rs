@@ -5,6 +5,7 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use super::identidade::{self, TrocaDeNumero};
 use super::TenantDb;
 use crate::domain::{ConversaId, LeadId, MensagemId};
 use crate::error::Result;
@@ -14,11 +15,20 @@ use crate::error::Result;
 pub struct NovaEntrada<'a> {
     /// Meta's `wamid` (or a synthetic id for the simulator): the idempotency key.
     pub wa_message_id: &'a str,
-    /// The customer's WhatsApp id: the lead key (canonical form for new leads).
+    /// The customer's phone (WhatsApp id), canonical form; `""` when the message had none
+    /// (a username user, an unidentified sender).
     pub wa_id: &'a str,
     /// Other forms of the same number (a Brazilian mobile with and without the 9th digit):
     /// an existing lead stored under any of them is the same customer.
     pub wa_id_variantes: &'a [String],
+    /// The customer's business-scoped user id (BSUID; the `@lid` JID of the QR-code channel):
+    /// the first key looked up (see `identidade`).
+    pub user_id: Option<&'a str>,
+    /// The customer's WhatsApp username, for the panel (never a key).
+    pub username: Option<&'a str>,
+    /// A notice that the customer changed number: the lead moves to these keys and the
+    /// message is stored as a 'sistema' line.
+    pub troca: Option<TrocaDeNumero<'a>>,
     /// Where replies to this customer go: the address they wrote from (the Cloud API's
     /// `from`, or the Evolution JID). `None` keeps the conversa's last one.
     pub destino: Option<&'a str>,
@@ -160,57 +170,30 @@ fn ja_registrada(tx: &rusqlite::Transaction<'_>, wa_message_id: &str) -> Result<
     }))
 }
 
-/// The lead stored under the first of `formas` that has one: one statement for up to three
-/// forms (today at most two: the canonical number and its form without the 9th digit).
-fn lead_existente(tx: &rusqlite::Transaction<'_>, formas: &[&str]) -> Result<Option<i64>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT id FROM leads WHERE wa_id IN (?1, ?2, ?3)
-         ORDER BY CASE wa_id WHEN ?1 THEN 0 WHEN ?2 THEN 1 ELSE 2 END LIMIT 1",
-    )?;
-    for grupo in formas.chunks(3) {
-        let lead = stmt.query_row(params![grupo.first(), grupo.get(1), grupo.get(2)], |r| r.get(0)).optional()?;
-        if lead.is_some() {
-            return Ok(lead);
-        }
-    }
-    Ok(None)
-}
-
-/// The customer's lead, found under any variant of the number or created under the
-/// canonical one; `true` when created now. Only the customer's own message names the lead
-/// (a name the customer gave the bot wins over the WhatsApp profile name).
-fn lead_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, origem: Origem) -> Result<(i64, bool)> {
-    let mut formas: Vec<&str> = vec![e.wa_id];
-    for v in e.wa_id_variantes {
-        if !formas.contains(&v.as_str()) {
-            formas.push(v);
-        }
-    }
-    let nome = match origem {
-        Origem::Cliente => e.nome_perfil,
-        Origem::Empresa => None,
-    };
-    if let Some(id) = lead_existente(tx, &formas)? {
-        tx.prepare_cached(
-            "UPDATE leads SET nome = COALESCE(nome, ?2), atualizado_em = CURRENT_TIMESTAMP WHERE id = ?1",
-        )?
-        .execute(params![id, nome])?;
-        return Ok((id, false));
-    }
-    // No lead under any form, and this transaction is the only writer: a new one.
-    let id = tx
-        .prepare_cached("INSERT INTO leads (wa_id, nome, telefone) VALUES (?1, ?2, ?1) RETURNING id")?
-        .query_row(params![e.wa_id, nome], |r| r.get(0))?;
-    Ok((id, true))
-}
-
 /// The conversa a webhook message goes to, with the message's bookkeeping done: the lead's
 /// open conversa on the channel is updated (`ultima_mensagem_em`, `destino`, and for a
 /// customer's message one more unread and `ultima_entrada_ms`), or a conversa is opened with
 /// those values. A lead created now has no conversa to look for, so a first contact runs six
 /// statements instead of nine (issue #7).
 fn conversa_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, origem: Origem) -> Result<i64> {
-    let (lead, lead_novo) = lead_da_entrada(tx, e, origem)?;
+    // Only the customer's own message names the lead (a name the customer gave the bot wins
+    // over the WhatsApp profile name).
+    let nome = match origem {
+        Origem::Cliente => e.nome_perfil,
+        Origem::Empresa | Origem::Sistema => None,
+    };
+    let (lead, lead_novo) = identidade::lead_da_entrada(tx, e, nome)?;
+    conversa_do_lead(tx, lead, lead_novo, e, origem)
+}
+
+/// [`conversa_da_entrada`] once the lead is known (`lead_novo`: created in this transaction).
+pub(super) fn conversa_do_lead(
+    tx: &rusqlite::Transaction<'_>,
+    lead: i64,
+    lead_novo: bool,
+    e: &NovaEntrada<'_>,
+    origem: Origem,
+) -> Result<i64> {
     let aberta: Option<i64> = if lead_novo {
         None
     } else {
@@ -233,7 +216,7 @@ fn conversa_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, orig
             .execute(params![id, e.agora_ms, destino])?;
             Ok(id)
         }
-        (Some(id), Origem::Empresa) => {
+        (Some(id), Origem::Empresa | Origem::Sistema) => {
             tx.prepare_cached(
                 "UPDATE conversas SET ultima_mensagem_em = CURRENT_TIMESTAMP, atualizado_em = CURRENT_TIMESTAMP,
                      destino = COALESCE(?2, destino)
@@ -248,7 +231,7 @@ fn conversa_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, orig
                  VALUES (?1, ?2, CURRENT_TIMESTAMP, 1, MAX(0, ?3), ?4) RETURNING id",
             )?
             .query_row(params![lead, e.canal, e.agora_ms, destino], |r| r.get(0))?),
-        (None, Origem::Empresa) => Ok(tx
+        (None, Origem::Empresa | Origem::Sistema) => Ok(tx
             .prepare_cached(
                 "INSERT INTO conversas (lead_id, canal, ultima_mensagem_em, destino)
                  VALUES (?1, ?2, CURRENT_TIMESTAMP, ?3) RETURNING id",
@@ -259,18 +242,26 @@ fn conversa_da_entrada(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>, orig
 
 /// Who wrote a message that arrived through a webhook.
 #[derive(Clone, Copy)]
-enum Origem {
+pub(super) enum Origem {
     /// The customer: inbound, `recebida`.
     Cliente,
     /// The business from its own phone: outbound by a person, already `enviada`.
     Empresa,
+    /// WhatsApp itself (a number change): an inbound 'sistema' line, not unread, never answered.
+    Sistema,
 }
 
 /// Inserts the mensagem row of a webhook message; returns its id.
-fn inserir_mensagem(tx: &rusqlite::Transaction<'_>, conversa: i64, e: &NovaEntrada<'_>, origem: Origem) -> Result<i64> {
+pub(super) fn inserir_mensagem(
+    tx: &rusqlite::Transaction<'_>,
+    conversa: i64,
+    e: &NovaEntrada<'_>,
+    origem: Origem,
+) -> Result<i64> {
     let (direcao, autor, status) = match origem {
         Origem::Cliente => ("entrada", "cliente", "recebida"),
         Origem::Empresa => ("saida", "humano", "enviada"),
+        Origem::Sistema => ("entrada", "sistema", "recebida"),
     };
     Ok(tx
         .prepare_cached(
@@ -299,6 +290,9 @@ fn inserir_mensagem(tx: &rusqlite::Transaction<'_>, conversa: i64, e: &NovaEntra
 pub(super) fn entrada_tx(tx: &rusqlite::Transaction<'_>, e: &NovaEntrada<'_>) -> Result<EntradaRegistrada> {
     if let Some(ja) = ja_registrada(tx, e.wa_message_id)? {
         return Ok(ja);
+    }
+    if let Some(troca) = &e.troca {
+        return identidade::troca_tx(tx, e, troca);
     }
     let conversa = conversa_da_entrada(tx, e, Origem::Cliente)?;
     let mensagem = inserir_mensagem(tx, conversa, e, Origem::Cliente)?;
@@ -385,7 +379,7 @@ impl TenantDb {
         let conn = self.conn()?;
         let head = conn
             .query_row(
-                "SELECT c.lead_id, COALESCE(c.destino, l.wa_id), c.canal, c.modo, c.respondida_ate
+                "SELECT c.lead_id, COALESCE(c.destino, l.wa_id, l.user_id), c.canal, c.modo, c.respondida_ate
                  FROM conversas c JOIN leads l ON l.id = c.lead_id WHERE c.id = ?1",
                 [id.0],
                 |r| {
@@ -402,14 +396,15 @@ impl TenantDb {
         let Some((lead, wa_id, canal, modo, respondida_ate)) = head else { return Ok(None) };
         let mut stmt = conn.prepare(
             "SELECT id, texto, wa_message_id FROM mensagens
-             WHERE conversa_id = ?1 AND direcao = 'entrada' AND id > ?2 AND texto IS NOT NULL ORDER BY id",
+             WHERE conversa_id = ?1 AND direcao = 'entrada' AND autor = 'cliente' AND id > ?2 AND texto IS NOT NULL
+             ORDER BY id",
         )?;
         let novas = stmt
             .query_map(params![id.0, respondida_ate], |r| Ok((MensagemId(r.get(0)?), r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stmt = conn.prepare(
             "SELECT autor, texto FROM mensagens
-             WHERE conversa_id = ?1 AND texto IS NOT NULL AND status != 'falhou'
+             WHERE conversa_id = ?1 AND texto IS NOT NULL AND status != 'falhou' AND autor != 'sistema'
                AND (direcao = 'saida' OR id <= ?2)
              ORDER BY id DESC LIMIT ?3",
         )?;

@@ -54,6 +54,10 @@ pub struct ConversaResumo {
     pub etiquetas: Vec<String>,
     /// With a text search: the newest matching message (`None` when the name or phone matched).
     pub trecho: Option<Trecho>,
+    /// The lead's WhatsApp username, when the customer has one (shown when there is no phone).
+    pub username: Option<String>,
+    /// False when the sender had neither phone nor BSUID: the conversa cannot be answered.
+    pub identificado: bool,
     /// Sort key of the list (last message time, else creation time; with a text search, the
     /// id of the matching message, zero-padded); used for the cursor.
     #[serde(skip)]
@@ -111,7 +115,8 @@ pub struct MensagemFixture<'a> {
 pub(super) const RESUMO_SQL: &str = "SELECT c.id, c.lead_id, l.nome, l.telefone, c.modo, c.aberta, c.nao_lidas,
         c.ultima_mensagem_em, COALESCE(c.ultima_mensagem_em, c.criado_em) AS ordem,
         m.texto, m.direcao, m.autor, m.criado_em,
-        c.atribuida_a, c.resolvida_em, c.pediu_humano_em, c.vista
+        c.atribuida_a, c.resolvida_em, c.pediu_humano_em, c.vista,
+        l.username, (l.wa_id IS NOT NULL OR l.user_id IS NOT NULL)
      FROM conversas c
      JOIN leads l ON l.id = c.lead_id
      LEFT JOIN mensagens m ON m.id = (SELECT MAX(id) FROM mensagens WHERE conversa_id = c.id)";
@@ -164,6 +169,8 @@ pub(super) fn row_resumo(r: &Row<'_>) -> rusqlite::Result<ConversaResumo> {
         nova: !r.get::<_, bool>(16)?,
         etiquetas: Vec::new(),
         trecho: None,
+        username: r.get(17)?,
+        identificado: r.get(18)?,
     })
 }
 

@@ -55,15 +55,16 @@ fn ainda_meu(tx: &Transaction<'_>, job: &JobBot) -> Result<()> {
     }
 }
 
-/// Queues a new job for the conversa if inbound text arrived after what was answered — only
-/// where the bot can read the conversa (`conversa_para_bot`'s join): text the bot can never
-/// answer would otherwise queue job after job, each at once.
+/// Queues a new job for the conversa if the customer's text arrived after what was answered —
+/// only where the bot can read the conversa (`conversa_para_bot`'s join), and only the
+/// customer's own lines: text the bot can never answer (a 'sistema' line such as a number
+/// change is inbound too) would otherwise queue job after job, each at once.
 fn requeue_se_preciso(tx: &Transaction<'_>, conversa: ConversaId, agora_ms: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO jobs (tipo, conversa_id, executar_apos_ms)
          SELECT 'bot', c.id, ?2 FROM conversas c JOIN leads l ON l.id = c.lead_id
          WHERE c.id = ?1 AND c.modo = 'bot' AND EXISTS (
-             SELECT 1 FROM mensagens m WHERE m.conversa_id = c.id AND m.direcao = 'entrada'
+             SELECT 1 FROM mensagens m WHERE m.conversa_id = c.id AND m.direcao = 'entrada' AND m.autor = 'cliente'
                AND m.id > c.respondida_ate AND m.texto IS NOT NULL)
          ON CONFLICT(conversa_id) WHERE tipo = 'bot' AND status = 'pendente' DO NOTHING",
         params![conversa.0, agora_ms],

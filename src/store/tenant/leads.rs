@@ -24,7 +24,15 @@ pub struct LeadAlteracao {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lead {
     pub id: LeadId,
+    /// The phone (canonical WhatsApp id); `None` for a username user whose number Meta
+    /// did not send, and for an unidentified sender.
     pub wa_id: Option<String>,
+    /// The business-scoped user id (BSUID; `…@lid` on the QR-code channel).
+    pub user_id: Option<String>,
+    /// The WhatsApp username (`@joana`), when the customer has one.
+    pub username: Option<String>,
+    /// False for a sender with neither phone nor BSUID: shown, never answered.
+    pub identificado: bool,
     pub nome: Option<String>,
     pub telefone: Option<String>,
     pub email: Option<String>,
@@ -40,14 +48,19 @@ pub struct Lead {
 }
 
 pub(super) const LEAD_COLS: &str = "id, wa_id, nome, telefone, email, interesse, orcamento_centavos, status, notas, \
-                         responsavel_id, criado_em, atualizado_em, horario_preferido";
+                         responsavel_id, criado_em, atualizado_em, horario_preferido, user_id, username";
 /// How many columns [`LEAD_COLS`] selects (a query's extra columns start at this index).
-pub(super) const LEAD_COLS_N: usize = 13;
+pub(super) const LEAD_COLS_N: usize = 15;
 
 pub(super) fn row_to_lead(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
+    let wa_id: Option<String> = r.get(1)?;
+    let user_id: Option<String> = r.get(13)?;
     Ok(Lead {
         id: LeadId(r.get(0)?),
-        wa_id: r.get(1)?,
+        identificado: wa_id.is_some() || user_id.is_some(),
+        wa_id,
+        user_id,
+        username: r.get(14)?,
         nome: r.get(2)?,
         telefone: r.get(3)?,
         email: r.get(4)?,
@@ -160,5 +173,13 @@ impl TenantDb {
     /// A lead's name, if it has one.
     pub fn lead_nome(&self, id: LeadId) -> Result<Option<String>> {
         Ok(self.conn()?.query_row("SELECT nome FROM leads WHERE id = ?1", [id.0], |r| r.get(0)).optional()?.flatten())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_column_count_matches_the_list() {
+        assert_eq!(super::LEAD_COLS.split(',').count(), super::LEAD_COLS_N);
     }
 }

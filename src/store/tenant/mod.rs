@@ -6,10 +6,11 @@
 //! panel's reading of conversas/mensagens) with its full-text [`busca`], [`atendimento`]
 //! (handoff, assignment, resolution, alerts), [`respostas_rapidas`], [`exportacao`] (rows for
 //! the CSV exports), [`relatorios`], [`uso`] ("mensagens do mês"), [`conversas`] (storing
-//! inbound messages, statuses, what the bot reads), [`lote`] (a batch of webhook events from
-//! the journal in one transaction), [`jobs`] (bot jobs and the reply state machine),
-//! [`midias`] (media rows, their download jobs, attachments) and [`catalogo_fotos`] (photos of
-//! catalog items). Creating a new tenant file ([`create_file`]) lives here too,
+//! inbound messages, statuses, what the bot reads), [`identidade`] (the lead of a message: by
+//! BSUID, then phone; number changes; unidentified senders), [`lote`] (a batch of webhook
+//! events from the journal in one transaction), [`jobs`] (bot jobs and the reply state
+//! machine), [`midias`] (media rows, their download jobs, attachments) and [`catalogo_fotos`]
+//! (photos of catalog items). Creating a new tenant file ([`create_file`]) lives here too,
 //! so the whole life of a tenant file is in one place.
 
 pub mod agendamentos;
@@ -21,6 +22,7 @@ pub mod conversas;
 pub mod dialogo;
 pub mod etiquetas;
 pub mod exportacao;
+pub mod identidade;
 pub mod inbox;
 pub mod jobs;
 pub mod leads;
