@@ -208,12 +208,19 @@ fn rodada(
     if tem_fortes {
         pontuados.retain(|(_, _, f)| *f == fortes_max && fortes_max > 0);
         let melhor = pontuados.iter().map(|(_, s, _)| *s).fold(0.0_f32, f32::max);
-        pontuados.retain(|(_, s, _)| *s >= melhor * 0.75);
+        // When the best matches cannot be sold now, the close ones that can (`hb20` → the
+        // HB20S beside a sold HB20) come along.
+        let vendaveis = pontuados.iter().any(|(i, s, _)| *s >= melhor * 0.75 && i.em_estoque());
+        let corte = if vendaveis { 0.75 } else { 0.5 };
+        pontuados.retain(|(i, s, _)| *s >= melhor * 0.75 || (*s >= melhor * corte && i.em_estoque()));
     } else if !termos.is_empty() {
         pontuados.retain(|(_, s, _)| *s > 0.0);
     }
-    // Out of stock only when the customer named it: browsing shows what can be sold.
-    if !tem_fortes {
+    // Out of stock only when the customer named it (a product, or the bairro when nothing
+    // there is free): browsing shows what can be sold.
+    let so_indisponiveis_no_bairro =
+        !filtros.bairros.is_empty() && !pontuados.is_empty() && !pontuados.iter().any(|(i, _, _)| i.em_estoque());
+    if !tem_fortes && !so_indisponiveis_no_bairro {
         pontuados.retain(|(i, _, _)| i.em_estoque());
     }
     ordenar(&mut pontuados, filtros, p.ordem);
@@ -418,8 +425,19 @@ fn por_partes(
     t: &mut Turno<'_>,
 ) -> Option<Achados> {
     let fortes: Vec<&Termo> = pedido.termos.iter().filter(|t| t.conhecido && !t.qualificador).collect();
-    let partes: Vec<&str> =
-        e.norm.split([',']).flat_map(|p| p.split(" e ")).map(str::trim).filter(|p| !p.is_empty()).collect();
+    // "manicure ou pedicure?", "a vela; tb preciso do filtro": alternatives and additions are
+    // always separate products.
+    let alternativas = [" ou ", " tambem "];
+    let separadas = alternativas.iter().any(|s| e.norm.contains(s));
+    let partes: Vec<&str> = e
+        .norm
+        .split([','])
+        .flat_map(|p| p.split(" e "))
+        .flat_map(|p| p.split(" ou "))
+        .flat_map(|p| p.split(" tambem "))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     // "2 óleos e um filtro": a list with quantities is always separate products, even when
     // one item ("Filtro de óleo") has every word.
     let contadas = partes.len() >= 2
@@ -428,8 +446,8 @@ fn por_partes(
             w.chars().all(|c| c.is_ascii_digit())
                 || matches!(w, "um" | "uma" | "dois" | "duas" | "tres" | "quatro" | "cinco")
         });
-    let um_so = achados.itens.first().is_some_and(|i| pontuar(i, &fortes).1 == fortes.len()) && !contadas;
-    if fortes.len() < 2 || um_so || !(e.norm.contains(" e ") || e.norm.contains(',')) {
+    let um_so = achados.itens.first().is_some_and(|i| pontuar(i, &fortes).1 == fortes.len()) && !contadas && !separadas;
+    if fortes.len() < 2 || um_so || !(e.norm.contains(" e ") || e.norm.contains(',') || separadas) {
         return None;
     }
     let mut itens: Vec<CatalogItem> = Vec::new();
