@@ -121,7 +121,7 @@ fn the_customer_cancels_and_the_time_is_free_again() {
 }
 
 fn openai_fixture(name: &str) -> Value {
-    let path = format!("{}/../shared/reference/openai/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json")
 }
 
