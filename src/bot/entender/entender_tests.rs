@@ -77,6 +77,11 @@ fn held_out_phrasings() {
         assert!(entender(Setor::Servicos, q, &v).sinais.endereco, "{q}");
     }
     assert!(!entender(Setor::Imoveis, "onde fica o apartamento do batel?", &v).sinais.endereco);
+    // Trade-in however it is put; "baratinho" is an order, not a word to find.
+    assert!(entender(Setor::Veiculos, "vcs aceitam carro como parte do pagamento?", &v).sinais.troca);
+    assert!(!entender(Setor::Veiculos, "quanto de entrada pro carro?", &v).sinais.troca);
+    let e = entender(Setor::Veiculos, "to procurando um carro automatico baratinho", &v);
+    assert!(e.termos.is_empty() && e.ordem == Some(Ordem::MenorPreco), "{:?}", palavras(&e));
     // A part code stored with spaces is one word of the catalog.
     let mut sonda = item(9, "Sonda lambda Bosch", 29_800);
     sonda.atributos.insert("codigo_oem".into(), "0 258 006 537".into());

@@ -324,7 +324,8 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
         norm,
         &[
             "mais barato", "mais baratos", "mais barata", "mais baratas", "menor preco", "menor valor",
-            "mais em conta", "mais economico",
+            "mais em conta", "mais economico", "baratinho", "baratinha", "baratinhos", "baratinhas", "bem barato",
+            "bem barata", "mais acessivel", "precinho",
         ],
     ) {
         e.ordem = Some(Ordem::MenorPreco);

@@ -167,8 +167,11 @@ pub fn sinais(norm: &str) -> Sinais {
             "trocar meu", "trocar o meu", "permuta", "aceita permuta", "minha moto na troca", "meu carro de entrada",
             "dou o meu", "aceita meu carro", "aceitam meu carro", "aceita carro", "aceita troca?", "faz troca",
             "fazem troca", "politica de troca", "troca de produto", "posso trocar",
+            "aceitam carro", "aceita moto", "aceitam moto", "pegam carro", "pega carro", "pega meu carro",
+            "pegam meu carro", "usado como entrada", "usado na troca", "meu usado", "moto como entrada",
         ],
-    );
+    ) || (has_any(norm, &["como parte", "parte do pagamento", "como entrada"])
+        && ws.iter().any(|w| matches!(*w, "carro" | "moto" | "usado" | "veiculo" | "caminhonete")));
     s.negociacao = has_any(
         norm,
         &[

@@ -10,7 +10,7 @@ use crate::bot::dialogo::{ItemMostrado, Oferta};
 use crate::bot::entender::atributos::{responder as responder_atributo, Atributo, Pergunta};
 use crate::bot::entender::filtros::Filtros;
 use crate::bot::entender::tamanho;
-use crate::bot::entender::texto::{has_any, stem};
+use crate::bot::entender::texto::{has_any, normalize, stem};
 use crate::bot::entender::vocabulario::{palavras_do_item, Vocabulario};
 use crate::bot::entender::{pergunta_preco, so_referencia, Entendimento, Referencia, Termo};
 use crate::bot::tools::CatalogItem;
@@ -343,6 +343,18 @@ fn mais_barato(fb: &Fallback, vocab: &Vocabulario, t: &mut Turno<'_>) -> Respost
         achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
     }
     achados.itens.retain(|i| i.preco_centavos.is_some_and(|p| p < base));
+    // Cheaper than an apartment for sale means another apartment for sale, when there is one.
+    let referencia = t.estado.foco.clone().or_else(|| t.estado.mostrados.first().cloned());
+    if let Some(r) = referencia.and_then(|r| detalhes(t, r.id)) {
+        let tipo = |i: &CatalogItem| {
+            let attr = |k: &str| i.atributos.get(k).and_then(serde_json::Value::as_str).map(normalize);
+            (i.categoria.as_deref().map(normalize), attr("tipo"), attr("finalidade"))
+        };
+        let alvo = tipo(&r);
+        if achados.itens.iter().any(|i| tipo(i) == alvo) {
+            achados.itens.retain(|i| tipo(i) == alvo);
+        }
+    }
     achados.relaxado = None;
     if achados.itens.is_empty() {
         return Resposta::texto(
