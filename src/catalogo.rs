@@ -319,7 +319,9 @@ impl ItemValido {
                 parts.extend(cidade.iter().cloned());
             }
             Atributos::Peca { codigo_oem, marca, aplicacao, .. } => {
-                parts.extend([codigo_oem.clone(), aplicacao.clone()]);
+                // `0 258 006 537` is also found as `0258006537`.
+                let junto: String = codigo_oem.chars().filter(|c| c.is_alphanumeric()).collect();
+                parts.extend([codigo_oem.clone(), junto, aplicacao.clone()]);
                 parts.extend(marca.iter().cloned());
             }
             Atributos::Nenhum => {}

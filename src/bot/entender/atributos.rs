@@ -216,7 +216,22 @@ pub fn perguntas(setor: Setor, norm: &str) -> Vec<Pergunta> {
         out.push(p(Atributo::Estoque, None));
     }
     if setor == Setor::Varejo {
+        if has_any(
+            norm,
+            &[
+                "que cor", "qual cor", "qual a cor", "quais cores", "que cores", "quais as cores", "quais sao as cores",
+                "tem em que cor", "tem cor", "outras cores", "outra cor", "mais cores", "tem cores", "cores tem",
+                "cores que tem", "as cores",
+            ],
+        ) {
+            out.push(p(Atributo::Cor, None));
+        }
         if let Some((valor, _)) = super::tamanho::pergunta(norm) {
+            // "e na vermelha tem G?": the colour is asked too.
+            let cor = ws.iter().find(|w| super::lexico::CORES.contains(w));
+            if let (Some(cor), false) = (cor, out.iter().any(|p| p.atributo == Atributo::Cor)) {
+                out.push(p(Atributo::Cor, Some(cor)));
+            }
             out.push(Pergunta { atributo: Atributo::Tamanho, esperado: valor });
         }
     }
@@ -313,7 +328,25 @@ fn responder_masculino(item: &CatalogItem, p: &Pergunta) -> Resposta {
             },
             None => sem(),
         },
-        Atributo::Cor => attr(item, "cor").map(texto_de).map_or_else(sem, |c| ok(format!("O {nome} é {c}."))),
+        Atributo::Cor => match attr(item, "cor").map(texto_de) {
+            Some(c) => ok(format!("O {nome} é {c}.")),
+            // Clothes and shoes: the description's sentence about colours (`Cores: rosa e lilás`).
+            None => {
+                let frase = item
+                    .descricao
+                    .split(['.', ';', '\n'])
+                    .map(str::trim)
+                    .find(|f| normalize(f).split(' ').any(|w| w == "cor" || w == "cores"));
+                match (frase, p.esperado.as_deref()) {
+                    (None, _) => sem(),
+                    (Some(f), None) => ok(format!("Sobre o {nome}: {f}.")),
+                    (Some(f), Some(cor)) if normalize(f).split(' ').any(|w| stem(w) == stem(cor)) => {
+                        ok(format!("Sim, o {nome} vem na cor {cor} ({f})."))
+                    }
+                    (Some(f), Some(cor)) => ok(format!("Pelo cadastro, o {nome} não vem na cor {cor} ({f}).")),
+                }
+            }
+        },
         Atributo::Combustivel => match attr(item, "combustivel").map(texto_de) {
             Some(c) => match &p.esperado {
                 Some(e) => sim_nao(canonico(COMBUSTIVEIS, &c) == Some(e.as_str()), &c, e),

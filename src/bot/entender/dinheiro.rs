@@ -183,6 +183,12 @@ fn formatada(s: &str) -> bool {
 }
 
 /// Number words for amounts written out (`cinquenta mil`, `cem mil`, `meio milhão`).
+/// Whether `w` is a number written out (`sessenta`, `cem`) or a multiplier word (`milhao`):
+/// part of an amount, never a product word.
+pub fn palavra_de_numero(w: &str) -> bool {
+    numero_por_extenso(w).is_some() || matches!(w, "mil" | "milhao" | "milhoes" | "mi" | "meio")
+}
+
 fn numero_por_extenso(w: &str) -> Option<i64> {
     Some(match w {
         "um" | "uma" => 1,

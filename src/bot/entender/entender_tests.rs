@@ -61,3 +61,30 @@ fn model_numbers_are_terms_and_amounts_are_not() {
     let e = entender(Setor::Veiculos, "tem algo ate 208 mil?", &v);
     assert!(e.termos.is_empty() && e.filtros.preco_max == Some(20_800_000));
 }
+
+#[test]
+fn held_out_phrasings() {
+    let v = vocab();
+    // A written-out budget is a filter, its words no search.
+    let e = entender(Setor::Veiculos, "quero um carro ate sessenta mil", &v);
+    assert!(e.termos.is_empty(), "{:?}", palavras(&e));
+    assert_eq!(e.filtros.preco_max, Some(6_000_000));
+    // "pra vender", "em qtas vezes": fillers and abbreviations.
+    assert_eq!(palavras(&entender(Setor::Veiculos, "vcs tem hb20 pra vender?", &v)), ["hb20"]);
+    assert!(entender(Setor::Veiculos, "financia? em qtas vezes", &v).termos.is_empty());
+    // Where the business is, however it is called.
+    for q in ["onde fica o salao?", "onde vcs ficam?", "onde fica a loja de voces", "onde é?"] {
+        assert!(entender(Setor::Servicos, q, &v).sinais.endereco, "{q}");
+    }
+    assert!(!entender(Setor::Imoveis, "onde fica o apartamento do batel?", &v).sinais.endereco);
+    // Trade-in however it is put; "baratinho" is an order, not a word to find.
+    assert!(entender(Setor::Veiculos, "vcs aceitam carro como parte do pagamento?", &v).sinais.troca);
+    assert!(!entender(Setor::Veiculos, "quanto de entrada pro carro?", &v).sinais.troca);
+    let e = entender(Setor::Veiculos, "to procurando um carro automatico baratinho", &v);
+    assert!(e.termos.is_empty() && e.ordem == Some(Ordem::MenorPreco), "{:?}", palavras(&e));
+    // A part code stored with spaces is one word of the catalog.
+    let mut sonda = item(9, "Sonda lambda Bosch", 29_800);
+    sonda.atributos.insert("codigo_oem".into(), "0 258 006 537".into());
+    let v = Vocabulario::construir([&sonda]);
+    assert_eq!(palavras(&entender(Setor::Autopecas, "0258006537 vcs tem?", &v)), ["0258006537"]);
+}

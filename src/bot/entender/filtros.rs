@@ -324,7 +324,8 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
         norm,
         &[
             "mais barato", "mais baratos", "mais barata", "mais baratas", "menor preco", "menor valor",
-            "mais em conta", "mais economico",
+            "mais em conta", "mais economico", "baratinho", "baratinha", "baratinhos", "baratinhas", "bem barato",
+            "bem barata", "mais acessivel", "precinho",
         ],
     ) {
         e.ordem = Some(Ordem::MenorPreco);
@@ -337,7 +338,9 @@ pub fn extrair(setor: Setor, texto: &str, norm: &str, vocab: &Vocabulario) -> Ex
         // code of the catalog (`3397007488`).
         let codigo = w.len() >= 5 && vocab.df(w) > 0;
         let numero_util = numero && (vocab.em_nome(w) || codigo) && !usados.contains(*w);
-        if (numero && !numero_util) || (MARCADORES.contains(w) && !vocab.em_nome(w)) {
+        // "até sessenta mil": the written-out amount was read as money above.
+        let por_extenso = super::dinheiro::palavra_de_numero(w) && !vocab.em_nome(w);
+        if (numero && !numero_util) || (MARCADORES.contains(w) && !vocab.em_nome(w)) || por_extenso {
             e.usadas.insert(i);
         }
         if matches!(setor, Setor::Imoveis) && (ALUGUEL.contains(w) || VENDA.contains(w)) {

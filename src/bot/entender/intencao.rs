@@ -65,6 +65,33 @@ const CORTESIA: &[&str] = &[
     "grata", "show", "top", "legal", "perfeito", "otimo", "joia", "blz", "hello", "hey", "alo", "oii", "que", "bacana",
 ];
 
+/// What customers call the business itself (`onde fica o salão?`): never a product there.
+#[rustfmt::skip]
+pub const LUGARES: &[&str] = &[
+    "loja", "lojas", "salao", "barbearia", "clinica", "oficina", "imobiliaria", "escritorio", "empresa", "estudio",
+    "studio", "consultorio", "espaco", "concessionaria", "revenda", "agencia", "showroom", "sede", "unidade",
+    "estabelecimento", "garagem", "voces", "voce", "ai", "distribuidora", "autopecas", "lavajato",
+];
+
+/// "onde fica o salão?", "onde vocês ficam?", "onde é?": the question is where the business is
+/// (not where an item is: "onde fica o apartamento?").
+fn onde_fica_a_empresa(ws: &[&str]) -> bool {
+    let Some(i) = ws.iter().position(|w| *w == "onde") else { return false };
+    let resto: Vec<&str> = ws[i + 1..]
+        .iter()
+        .copied()
+        .filter(|w| !matches!(*w, "o" | "a" | "os" | "as" | "e" | "que" | "mesmo" | "exatamente"))
+        .collect();
+    let verbo = |w: &str| matches!(w, "fica" | "ficam" | "esta" | "estao" | "localiza" | "localizam" | "e");
+    match resto.as_slice() {
+        [] => ws.len() <= 3,
+        [v] => verbo(v) || LUGARES.contains(v),
+        [v, l, ..] if verbo(v) => LUGARES.contains(l),
+        [l, v, ..] if verbo(v) => LUGARES.contains(l),
+        _ => false,
+    }
+}
+
 /// The intents of a normalised message.
 #[rustfmt::skip]
 pub fn sinais(norm: &str) -> Sinais {
@@ -114,7 +141,7 @@ pub fn sinais(norm: &str) -> Sinais {
             "onde fica o escritorio", "qual a localizacao", "localizacao de voces", "ponto de referencia",
             "onde voces atendem", "loja fisica", "tem loja", "endereco de voces", "onde eu encontro voces",
         ],
-    );
+    ) || onde_fica_a_empresa(&ws);
     s.financiamento = has_any(
         norm,
         &[
@@ -140,8 +167,11 @@ pub fn sinais(norm: &str) -> Sinais {
             "trocar meu", "trocar o meu", "permuta", "aceita permuta", "minha moto na troca", "meu carro de entrada",
             "dou o meu", "aceita meu carro", "aceitam meu carro", "aceita carro", "aceita troca?", "faz troca",
             "fazem troca", "politica de troca", "troca de produto", "posso trocar",
+            "aceitam carro", "aceita moto", "aceitam moto", "pegam carro", "pega carro", "pega meu carro",
+            "pegam meu carro", "usado como entrada", "usado na troca", "meu usado", "moto como entrada",
         ],
-    );
+    ) || (has_any(norm, &["como parte", "parte do pagamento", "como entrada"])
+        && ws.iter().any(|w| matches!(*w, "carro" | "moto" | "usado" | "veiculo" | "caminhonete")));
     s.negociacao = has_any(
         norm,
         &[

@@ -57,7 +57,8 @@ pub const PALAVRAS_DE_INTENCAO: &[&str] = &[
     "mensagem", "resposta", "responder", "pergunta", "duvida", "duvidas", "ajuda", "ajudar", "informar", "possivel",
     "mandar", "manda", "enviar", "envia", "cancelar", "desmarcar", "remarcar", "reagendar", "confirmar", "confirmado", "entrega", "entregam", "entregar",
     "entregas", "frete", "delivery", "envia", "enviam", "correio", "correios", "motoboy", "sedex", "quanto", "tempo",
-    "demora", "demorar", "duracao", "dura", "leva",
+    "demora", "demorar", "duracao", "dura", "leva", "chama", "chamam", "consegue", "conseguem", "encomendar",
+    "encomenda", "cabe", "caberia", "serviria",
 ];
 
 /// Body types of the models sold in Brazil, so "tem SUV?" finds a Kicks even when the catalog
@@ -188,7 +189,11 @@ const SINONIMOS: &[&[&str]] = &[
     &["suv", "utilitario"],
     &["celular", "smartphone", "telefone"],
     &["televisao", "tv", "televisor"],
-    &["notebook", "laptop"],
+    &["notebook", "laptop", "note"],
+    &["masculino", "unissex"],
+    &["masculina", "unissex"],
+    &["feminino", "unissex"],
+    &["feminina", "unissex"],
     &["geladeira", "refrigerador"],
     &["fogao", "cooktop"],
     &["bermuda", "short", "shorts"],

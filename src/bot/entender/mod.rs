@@ -215,7 +215,7 @@ pub fn entender(setor: Setor, texto: &str, vocab: &Vocabulario) -> Entendimento 
 #[rustfmt::skip]
 fn palavra_de_pergunta(w: &str) -> bool {
     [
-        "km", "quilometragem", "kilometragem", "rodagem", "rodado", "rodou", "cambio", "cor", "combustivel", "portas",
+        "km", "quilometragem", "kilometragem", "rodagem", "rodado", "rodou", "cambio", "cor", "cores", "combustivel", "portas",
         "versao", "motor", "quartos", "quarto", "banheiros", "banheiro", "vagas", "vaga", "garagem", "area",
         "metragem", "tamanho", "condominio", "iptu", "bairro", "regiao", "aplicacao", "serve", "compativel", "marca",
         "fabricante", "ano", "estoque", "unidades", "preco", "valor", "quanto", "custa", "barato", "caro", "novo",

@@ -44,6 +44,51 @@ pub fn pergunta(norm: &str) -> Option<(Option<String>, Vec<String>)> {
         usadas.extend(valor.clone());
         return Some((valor, usadas));
     }
+    // "tem 44?", "tênis 44 masculino": a shoe or clothes size written alone (not money,
+    // not another unit).
+    const ANTES: &[&str] = &[
+        "ate", "por", "r", "rs", "de", "uns", "umas", "cerca", "abaixo", "acima", "menos", "mais", "valor", "preco",
+        "custa", "sai", "paguei", "pagar",
+    ];
+    const DEPOIS: &[&str] = &[
+        "reais",
+        "real",
+        "mil",
+        "k",
+        "x",
+        "vezes",
+        "cm",
+        "polegadas",
+        "pol",
+        "anos",
+        "ano",
+        "ml",
+        "l",
+        "litros",
+        "gb",
+        "w",
+        "v",
+        "kg",
+        "g",
+        "m",
+        "metros",
+        "unidades",
+        "pecas",
+        "pares",
+        "dias",
+        "horas",
+        "min",
+        "minutos",
+        "por",
+    ];
+    for (i, w) in ws.iter().enumerate() {
+        let tamanho = w.parse::<u32>().is_ok_and(|n| (33..=48).contains(&n));
+        let antes = i.checked_sub(1).and_then(|j| ws.get(j)).is_some_and(|a| ANTES.contains(a));
+        let depois = ws.get(i + 1).is_some_and(|d| DEPOIS.contains(d));
+        if tamanho && !antes && !depois {
+            return Some((Some(w.to_string()), vec![w.to_string()]));
+        }
+    }
     // "tem G?", "tem GG?": a bare letter size after "tem".
     let letra = ws.windows(2).find(|w| w[0] == "tem" && LETRAS.contains(&w[1]) && w[1].len() <= 3 && w[1] != "u");
     letra.map(|w| (Some(w[1].to_string()), vec![w[1].to_string()]))
@@ -97,6 +142,11 @@ fn contem(frase: &str, valor: &str) -> Option<bool> {
     Some(listados.iter().any(|w| *w == valor))
 }
 
+/// Whether `item` comes in size `valor`, when its text says (`None`: it does not say).
+pub fn serve(item: &CatalogItem, valor: &str) -> Option<bool> {
+    frase_de_tamanhos(item).and_then(|f| contem(&f, valor))
+}
+
 /// The answer about sizes of `item` (`nome` in bold; `o`/`do` before it, made feminine by
 /// the caller when the name is): (text, known).
 pub fn responder(item: &CatalogItem, esperado: Option<&str>, nome: &str) -> (String, bool) {
@@ -133,6 +183,11 @@ mod tests {
         assert_eq!(pergunta("quais tamanhos").map(|p| p.0), Some(None));
         assert_eq!(pergunta("tem calca jeans"), None);
         assert_eq!(pergunta("tem no estoque"), None);
+        // A bare size: "tem 44?", "tenis 44 masculino" — not money, not another unit.
+        assert_eq!(pergunta("tem 44").map(|p| p.0), Some(Some("44".into())));
+        assert_eq!(pergunta("tem tenis 44 masculino").map(|p| p.0), Some(Some("44".into())));
+        assert_eq!(pergunta("tenis ate 40 reais"), None);
+        assert_eq!(pergunta("tv 43 polegadas"), None);
         let mut t = item(1, "Tênis Nike Revolution", 34_990);
         t.descricao = "Tênis de corrida, numeração 38 ao 44, cores preto e branco.".into();
         assert!(responder(&t, Some("42"), "*Tênis*").0.starts_with("Sim!"));

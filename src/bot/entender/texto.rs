@@ -81,6 +81,12 @@ const ABREVIACOES: &[(&str, &str)] = &[
     ("wpp", "whatsapp"),
     ("whats", "whatsapp"),
     ("end", "endereco"),
+    ("qtas", "quantas"),
+    ("qnts", "quantos"),
+    ("qnta", "quanta"),
+    ("qntas", "quantas"),
+    ("qdo", "quando"),
+    ("qndo", "quando"),
 ];
 
 /// Lowercase, accent-free text with single spaces; `,` `.` `/` `:` survive only between
@@ -248,6 +254,8 @@ pub const STOPWORDS: &[&str] = &[
     "aquela", "oi", "ola", "bom", "boa", "dia", "tarde", "noite", "sai", "fica", "ficaria", "queria", "quero",
     "gostaria", "saber", "procuro", "procurando", "busco", "buscando", "disponivel", "disponiveis", "estoque",
     "ainda", "sobre", "ver", "mais", "algum", "alguma", "alguns", "algumas", "vende", "vendem", "vendendo", "seria",
+    "vender", "venda", "vendas", "ficam", "baratinho", "baratinha", "baratinhos", "baratinhas", "precinho",
+    "acessivel",
     "hoje", "eu", "meu", "minha", "meus", "minhas", "r", "tudo", "bem", "obrigado", "obrigada", "sim", "nao", "ok",
     "la", "aqui", "ate", "entre", "acima", "abaixo", "menos", "partir", "maximo", "minimo", "pelo", "pela", "mil",
     "reais", "real", "k", "ter", "tiver", "estou", "esta", "estao", "sou", "ser", "e", "era", "foi", "pode",

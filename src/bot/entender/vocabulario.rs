@@ -37,11 +37,16 @@ const CAMPOS_NOMEADOS: &[&str] =
 pub fn palavras_do_item(item: &CatalogItem) -> Vec<String> {
     let mut texto =
         format!("{} {} {}", item.nome, sem_negados(&item.descricao), item.categoria.as_deref().unwrap_or(""));
-    for (_, v) in &item.atributos {
+    for (k, v) in &item.atributos {
         match v {
             Value::String(s) => {
                 texto.push(' ');
                 texto.push_str(s);
+                // A part code written with spaces (`0 258 006 537`) is also one word.
+                if k == "codigo_oem" {
+                    texto.push(' ');
+                    texto.extend(s.chars().filter(|c| c.is_alphanumeric()));
+                }
             }
             Value::Number(n) => {
                 texto.push(' ');

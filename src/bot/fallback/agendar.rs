@@ -58,10 +58,27 @@ fn seu(tipo: TipoAgendamento) -> &'static str {
     }
 }
 
+/// "sexta de manhã" said on a Friday afternoon means next week's Friday morning ("hoje"
+/// keeps today).
+fn semana_que_vem_se_passou(mut pref: Preferencia, e: &Entendimento, agora: DataHora) -> Preferencia {
+    let fim = match (pref.hora, pref.antes_de, pref.periodo) {
+        (Some(h), ..) => Some(h),
+        (None, Some(a), _) => Some(a),
+        (None, None, Some(crate::bot::agenda::Periodo::Manha)) => Some(12 * 60),
+        (None, None, Some(crate::bot::agenda::Periodo::Tarde)) => Some(18 * 60),
+        _ => None,
+    };
+    let hoje_dito = e.norm.split(' ').any(|w| w == "hoje" || w == "agora");
+    if pref.data == Some(agora.data) && !hoje_dito && fim.is_some_and(|f| f <= agora.minuto) {
+        pref.data = Some(agora.data.mais(7));
+    }
+    pref
+}
+
 /// Offers free times (or books the exact time asked for, when free).
 pub(super) fn iniciar(fb: &Fallback, e: &Entendimento, t: &mut Turno<'_>, item: Option<ItemMostrado>) -> Resposta {
     let tipo = tipo_de(fb, e);
-    let pref = preferencia(&e.norm, t.agora.data, &fb.agenda.expediente);
+    let pref = semana_que_vem_se_passou(preferencia(&e.norm, t.agora.data, &fb.agenda.expediente), e, t.agora);
     let ag = AgendamentoEmCurso { tipo, item, opcoes: Vec::new(), escolhido: None, preferencia: pref };
     oferecer(fb, t, ag, &pref, "agendar")
 }

@@ -126,6 +126,12 @@ fn casa_todos(item: &CatalogItem, termos: &[&Termo]) -> bool {
 
 /// How well `item` matches `termos`: (weighted score, strong terms matched).
 fn pontuar(item: &CatalogItem, termos: &[&Termo]) -> (f32, usize) {
+    pontuar_com(item, termos, &HashSet::new())
+}
+
+/// [`pontuar`], where the words in `inteiros` (whole words of a candidate on sale) score no prefix:
+/// with "Calça jeans" in the list, "calça" does not also find "Calçados".
+fn pontuar_com(item: &CatalogItem, termos: &[&Termo], inteiros: &HashSet<String>) -> (f32, usize) {
     let palavras: HashSet<String> = palavras_do_item(item).into_iter().collect();
     let stems: HashSet<String> = palavras.iter().map(|w| stem(w)).collect();
     let mut score = 0.0;
@@ -137,7 +143,11 @@ fn pontuar(item: &CatalogItem, termos: &[&Termo]) -> (f32, usize) {
             .map(|a| {
                 if palavras.contains(a) || stems.contains(&stem(a)) {
                     1.0
-                } else if a.len() >= 3 && palavras.iter().any(|w| w.starts_with(a.as_str())) {
+                } else if (a.len() >= 5 || (a.len() >= 3 && *a == t.palavra))
+                    && !inteiros.contains(&t.palavra)
+                    && palavras.iter().any(|w| w.starts_with(a.as_str()))
+                {
+                    // A short stem is no prefix: "calc" (calça) is not "calçados".
                     0.6
                 } else {
                     0.0
@@ -196,10 +206,21 @@ fn rodada(
         }
     };
     expl.ferramenta("buscar_catalogo", args, format!("{} candidatos", itens.len()));
+    let inteiros: HashSet<String> = termos
+        .iter()
+        .filter(|t| {
+            // Only what can be sold counts: a sold HB20 leaves "hb20" finding the HB20S.
+            itens.iter().filter(|i| i.em_estoque()).any(|i| {
+                let ws = palavras_do_item(i);
+                t.alternativas.iter().any(|a| ws.iter().any(|w| w == a || stem(w) == stem(a)))
+            })
+        })
+        .map(|t| t.palavra.clone())
+        .collect();
     let mut pontuados: Vec<(CatalogItem, f32, usize)> = itens
         .into_iter()
         .map(|i| {
-            let (s, f) = pontuar(&i, termos);
+            let (s, f) = pontuar_com(&i, termos, &inteiros);
             (i, s, f)
         })
         .collect();
@@ -208,12 +229,19 @@ fn rodada(
     if tem_fortes {
         pontuados.retain(|(_, _, f)| *f == fortes_max && fortes_max > 0);
         let melhor = pontuados.iter().map(|(_, s, _)| *s).fold(0.0_f32, f32::max);
-        pontuados.retain(|(_, s, _)| *s >= melhor * 0.75);
+        // When the best matches cannot be sold now, the close ones that can (`hb20` → the
+        // HB20S beside a sold HB20) come along.
+        let vendaveis = pontuados.iter().any(|(i, s, _)| *s >= melhor * 0.75 && i.em_estoque());
+        let corte = if vendaveis { 0.75 } else { 0.5 };
+        pontuados.retain(|(i, s, _)| *s >= melhor * 0.75 || (*s >= melhor * corte && i.em_estoque()));
     } else if !termos.is_empty() {
         pontuados.retain(|(_, s, _)| *s > 0.0);
     }
-    // Out of stock only when the customer named it: browsing shows what can be sold.
-    if !tem_fortes {
+    // Out of stock only when the customer named it (a product, or the bairro when nothing
+    // there is free): browsing shows what can be sold.
+    let so_indisponiveis_no_bairro =
+        !filtros.bairros.is_empty() && !pontuados.is_empty() && !pontuados.iter().any(|(i, _, _)| i.em_estoque());
+    if !tem_fortes && !so_indisponiveis_no_bairro {
         pontuados.retain(|(i, _, _)| i.em_estoque());
     }
     ordenar(&mut pontuados, filtros, p.ordem);
@@ -418,8 +446,19 @@ fn por_partes(
     t: &mut Turno<'_>,
 ) -> Option<Achados> {
     let fortes: Vec<&Termo> = pedido.termos.iter().filter(|t| t.conhecido && !t.qualificador).collect();
-    let partes: Vec<&str> =
-        e.norm.split([',']).flat_map(|p| p.split(" e ")).map(str::trim).filter(|p| !p.is_empty()).collect();
+    // "manicure ou pedicure?", "a vela; tb preciso do filtro": alternatives and additions are
+    // always separate products.
+    let alternativas = [" ou ", " tambem "];
+    let separadas = alternativas.iter().any(|s| e.norm.contains(s));
+    let partes: Vec<&str> = e
+        .norm
+        .split([','])
+        .flat_map(|p| p.split(" e "))
+        .flat_map(|p| p.split(" ou "))
+        .flat_map(|p| p.split(" tambem "))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     // "2 óleos e um filtro": a list with quantities is always separate products, even when
     // one item ("Filtro de óleo") has every word.
     let contadas = partes.len() >= 2
@@ -428,23 +467,30 @@ fn por_partes(
             w.chars().all(|c| c.is_ascii_digit())
                 || matches!(w, "um" | "uma" | "dois" | "duas" | "tres" | "quatro" | "cinco")
         });
-    let um_so = achados.itens.first().is_some_and(|i| pontuar(i, &fortes).1 == fortes.len()) && !contadas;
-    if fortes.len() < 2 || um_so || !(e.norm.contains(" e ") || e.norm.contains(',')) {
+    let um_so = achados.itens.first().is_some_and(|i| pontuar(i, &fortes).1 == fortes.len()) && !contadas && !separadas;
+    // "kitnet ou studio": a type and a word, as alternatives, when together they found nothing.
+    let alternativas_sem_resultado = separadas && achados.itens.is_empty();
+    if (fortes.len() < 2 && !alternativas_sem_resultado)
+        || um_so
+        || !(e.norm.contains(" e ") || e.norm.contains(',') || separadas)
+    {
         return None;
     }
     let mut itens: Vec<CatalogItem> = Vec::new();
     let mut buscadas = 0;
     for parte in partes {
-        let termos: Vec<Termo> = crate::bot::entender::entender(fb.setor, parte, vocab)
-            .termos
-            .into_iter()
-            .filter(|t| t.conhecido && !t.qualificador)
-            .collect();
-        if termos.is_empty() {
+        let da_parte = crate::bot::entender::entender(fb.setor, parte, vocab);
+        let termos: Vec<Termo> = da_parte.termos.into_iter().filter(|t| t.conhecido && !t.qualificador).collect();
+        let mut filtros = pedido.filtros.clone();
+        if separadas {
+            // Each alternative keeps its own kind of property.
+            filtros.tipo = da_parte.filtros.tipo;
+        }
+        if termos.is_empty() && !(separadas && filtros.tipo.is_some()) {
             continue;
         }
         buscadas += 1;
-        let p = Pedido { termos, filtros: pedido.filtros.clone(), ordem: pedido.ordem, excluir: Vec::new() };
+        let p = Pedido { termos, filtros, ordem: pedido.ordem, excluir: Vec::new() };
         let a = buscar(fb.setor, &p, vocab, t.tools, t.explicacao);
         for item in a.itens.into_iter().take(1) {
             if !itens.iter().any(|i| i.id == item.id) {

@@ -9,7 +9,8 @@ use super::{respostas, Fallback, Resposta, Turno};
 use crate::bot::dialogo::{ItemMostrado, Oferta};
 use crate::bot::entender::atributos::{responder as responder_atributo, Atributo, Pergunta};
 use crate::bot::entender::filtros::Filtros;
-use crate::bot::entender::texto::{has_any, stem};
+use crate::bot::entender::tamanho;
+use crate::bot::entender::texto::{has_any, normalize, stem};
 use crate::bot::entender::vocabulario::{palavras_do_item, Vocabulario};
 use crate::bot::entender::{pergunta_preco, so_referencia, Entendimento, Referencia, Termo};
 use crate::bot::tools::CatalogItem;
@@ -156,9 +157,20 @@ fn responder_perguntas(fb: &Fallback, perguntas: &[Pergunta], itens: &[CatalogIt
         precos.extend(item.atributos.iter().filter(|(k, _)| k.ends_with("_centavos")).filter_map(|(_, v)| v.as_i64()));
         t.estado.lembrar_precos(&precos);
     }
+    let indisponivel = match itens {
+        [item] if !item.em_estoque() && !perguntas.iter().any(|p| matches!(p.atributo, Atributo::Estoque)) => {
+            Some(item)
+        }
+        _ => None,
+    };
     if desconhecido {
         t.estado.oferta = Some(Oferta::Atendente { motivo: "duvida_sem_resposta".into() });
         linhas.push("Quer que eu chame um atendente para confirmar essa informação?".into());
+    } else if let Some(item) = indisponivel {
+        // The answer about an item that cannot be sold now says so.
+        focar(t, item);
+        t.estado.oferta = Some(Oferta::Encomenda { item: item.id });
+        linhas.push(respostas::indisponivel(fb.setor).into());
     } else if let [item] = itens {
         focar(t, item);
         t.estado.oferta = Some(oferta_do_passo(fb, item));
@@ -189,11 +201,32 @@ pub(super) fn responder(fb: &Fallback, e: &Entendimento, vocab: &Vocabulario, t:
         let sim_nao_do_item = e.perguntas.iter().all(|p| p.esperado.is_some())
             && e.termos.iter().any(|t| !t.qualificador && t.conhecido && vocab.em_nome(&t.palavra));
         if !itens.is_empty() && (!so_filtros || e.referencia.is_some() || tem_contexto || sim_nao_do_item) {
+            let mut itens = itens;
+            // "tem tênis 44?": of several, those that come in that size (when any does).
+            if let Some(v) =
+                e.perguntas.iter().find(|p| p.atributo == Atributo::Tamanho).and_then(|p| p.esperado.clone())
+            {
+                if itens.len() > 1 && itens.iter().any(|i| tamanho::serve(i, &v) == Some(true)) {
+                    itens.retain(|i| tamanho::serve(i, &v) == Some(true));
+                }
+            }
+            // An item not shown before is presented with its price before the answer.
+            let novo = match itens.as_slice() {
+                [i] => {
+                    !t.estado.mostrados.iter().any(|m| m.id == i.id)
+                        && t.estado.foco.as_ref().is_none_or(|f| f.id != i.id)
+                }
+                _ => false,
+            };
             t.explicacao.intencao = "atributo".into();
             t.explicacao.achou(itens.iter().map(|i| (i.id, i.nome.clone(), i.preco_centavos)));
-            return Some(responder_perguntas(fb, &e.perguntas, &itens, t));
+            let mut r = responder_perguntas(fb, &e.perguntas, &itens, t);
+            if novo {
+                r.texto = format!("{}\n{}", respostas::linha(fb.setor, &itens[0]), r.texto);
+            }
+            return Some(r);
         }
-        if itens.is_empty() && e.termos.is_empty() && novos_filtros.vazio() {
+        if itens.is_empty() && e.termos.is_empty() && novos_filtros.vazio() && !s.endereco {
             t.explicacao.intencao = "atributo_sem_item".into();
             return Some(Resposta::texto(format!(
                 "Sobre qual {} você quer saber? Me diga o nome ou o modelo que eu confiro para você. 🙂",
@@ -310,6 +343,18 @@ fn mais_barato(fb: &Fallback, vocab: &Vocabulario, t: &mut Turno<'_>) -> Respost
         achados = buscar(fb.setor, &pedido, vocab, t.tools, t.explicacao);
     }
     achados.itens.retain(|i| i.preco_centavos.is_some_and(|p| p < base));
+    // Cheaper than an apartment for sale means another apartment for sale, when there is one.
+    let referencia = t.estado.foco.clone().or_else(|| t.estado.mostrados.first().cloned());
+    if let Some(r) = referencia.and_then(|r| detalhes(t, r.id)) {
+        let tipo = |i: &CatalogItem| {
+            let attr = |k: &str| i.atributos.get(k).and_then(serde_json::Value::as_str).map(normalize);
+            (i.categoria.as_deref().map(normalize), attr("tipo"), attr("finalidade"))
+        };
+        let alvo = tipo(&r);
+        if achados.itens.iter().any(|i| tipo(i) == alvo) {
+            achados.itens.retain(|i| tipo(i) == alvo);
+        }
+    }
     achados.relaxado = None;
     if achados.itens.is_empty() {
         return Resposta::texto(

@@ -85,14 +85,16 @@ impl Fallback {
         let dias = ["domingo", "segunda", "terca", "quarta", "quinta", "sexta", "sabado"];
         let nomes = ["domingo", "segunda", "terça", "quarta", "quinta", "sexta", "sábado"];
         if let Some(d) = dias.iter().position(|d| e.norm.split(' ').any(|w| w == *d)) {
+            // "No sábado", "Na segunda".
+            let no = if d == 0 || d == 6 { "No" } else { "Na" };
             return match self.agenda.expediente.dias[d] {
                 Some((a, b)) => format!(
-                    "No {} atendemos das {} às {}.",
+                    "{no} {} atendemos das {} às {}.",
                     nomes[d],
                     crate::bot::agenda::calendario::hora_texto(a),
                     crate::bot::agenda::calendario::hora_texto(b)
                 ),
-                None => format!("No {} não abrimos. Nosso horário: {}.", nomes[d], self.horario),
+                None => format!("{no} {} não abrimos. Nosso horário: {}.", nomes[d], self.horario),
             };
         }
         let agora_txt = if self.agenda.expediente.aberto(agora) {

@@ -73,6 +73,8 @@ pub(crate) fn listar(
         (Some(i), ..) => i.to_string(),
         (None, Some(r), _) => r.clone(),
         (None, None, false) => format!("Não encontrei \"{}\", mas tenho:", achados.faltando.join(" ")),
+        // "Temos sim!" only for what can be sold now.
+        (None, None, true) if total == 1 && !achados.itens[0].em_estoque() => "Encontrei no catálogo:".into(),
         (None, None, true) if total == 1 => "Temos sim! 😊".into(),
         (None, None, true) if pedido.filtros.tem_preco() => "Dentro do valor que você falou, tenho:".into(),
         (None, None, true) => "Encontrei estas opções:".into(),

@@ -27,7 +27,7 @@ pub use crate::bot::entender::texto::normalize;
 
 use crate::bot::agenda::{Agenda, DataHora};
 use crate::bot::dialogo::{EstadoDialogo, Oferta};
-use crate::bot::entender::intencao::{horario_preferido, nome_solto};
+use crate::bot::entender::intencao::{horario_preferido, nome_solto, LUGARES};
 use crate::bot::entender::texto::has_phrase;
 use crate::bot::entender::vocabulario::Vocabulario;
 use crate::bot::entender::{entender, Entendimento};
@@ -349,13 +349,25 @@ impl Fallback {
             f.finalidade = None;
             f.vazio()
         };
-        let busca = e.busca_algo() && (partes.is_empty() || !so_finalidade);
+        // Next to an answer, a search only for what the catalog knows ("onde vocês ficam?"
+        // leaves "ficam", which is no product).
+        let so_palavras_soltas = e.filtros.vazio()
+            && e.ordem.is_none()
+            && e.termos
+                .iter()
+                .all(|t| !t.conhecido || t.qualificador || (s.endereco && LUGARES.contains(&t.palavra.as_str())));
+        let busca = e.busca_algo() && (partes.is_empty() || (!so_finalidade && !so_palavras_soltas));
         if !partes.is_empty() && !busca && !vitrine {
             return Resposta::texto(partes.join("\n"));
         }
-        if busca || crate::bot::entender::pergunta_preco(&e.norm) {
+        if busca || (partes.is_empty() && crate::bot::entender::pergunta_preco(&e.norm)) {
+            let achados_antes = t.explicacao.itens.len();
             let mut r = busca::responder(self, e, vocab, t);
             if !partes.is_empty() {
+                // Nothing found beside an answer: the answer alone, not "não encontrei".
+                if t.explicacao.itens.len() == achados_antes {
+                    return Resposta::texto(partes.join("\n"));
+                }
                 r.texto = format!("{}\n\n{}", partes.join("\n"), r.texto);
             }
             return r;
