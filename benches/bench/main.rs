@@ -19,6 +19,11 @@ mod replica;
 mod report;
 mod tenancy;
 
+/// The allocator the `helixai` binary ships with (see `src/main.rs`), so the figures here
+/// (RSS above all) are those of what runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let wanted: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let scenarios: &[(&str, fn())] = &[
