@@ -59,8 +59,13 @@ use crate::store::tenant::lote::{ItemLote, ResultadoLote};
 /// Most events applied in one tenant transaction.
 pub const LOTE_MAX: usize = 500;
 /// Past this many waiting events the webhook answers 503 (the sender retries later) rather
-/// than let the journal grow without bound while the tenants cannot keep up.
-pub const JOURNAL_MAX: usize = 200_000;
+/// than let the journal grow without bound while the tenants cannot keep up. Sized for a
+/// burst: the webhooks acknowledge up to ~25,000 events/s on 2 cores while the workers, which
+/// yield the CPU to them (nice 10), apply a few thousand a second until the burst ends and
+/// ~15,000/s after; at 200,000 a 10-second burst at full speed already got 503s (16,546 in the
+/// side-by-side run). A million waiting events hold ~30 MB of memory (ids in the queue) and
+/// about 1 GB of journal file, and the disk guard answers 503 before the disk fills.
+pub const JOURNAL_MAX: usize = 1_000_000;
 /// First wait before a failing tenant is tried again; doubles up to [`ESPERA_MAX`].
 const ESPERA_BASE: Duration = Duration::from_millis(250);
 const ESPERA_MAX: Duration = Duration::from_secs(30);
@@ -91,6 +96,8 @@ pub struct Journal {
     chegadas: Mutex<Vec<(EmpresaId, i64, Instant)>>,
     /// Events acknowledged and not yet applied, arrivals included (the bound, /healthz).
     total: AtomicUsize,
+    /// The bound: [`JOURNAL_MAX`] (smaller in tests).
+    limite: usize,
     /// Workers asleep, and what would wake them.
     dormindo: Mutex<Vec<(Thread, Sono)>>,
 }
@@ -141,7 +148,21 @@ impl Journal {
             log::info!("journal: {} evento(s) de {} empresa(s) a aplicar", estado.total, estado.fila.len());
         }
         let total = AtomicUsize::new(estado.total);
-        Ok(Journal { db, estado: Mutex::new(estado), chegadas: Mutex::default(), total, dormindo: Mutex::default() })
+        Ok(Journal {
+            db,
+            estado: Mutex::new(estado),
+            chegadas: Mutex::default(),
+            total,
+            limite: JOURNAL_MAX,
+            dormindo: Mutex::default(),
+        })
+    }
+
+    /// The same journal with a smaller bound (tests: a million events is a lot to build).
+    #[cfg(test)]
+    pub(super) fn com_limite(mut self, limite: usize) -> Journal {
+        self.limite = limite;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, Estado> {
@@ -174,8 +195,8 @@ impl Journal {
         if eventos.is_empty() {
             return Ok(());
         }
-        if self.total.load(Ordering::Relaxed) + eventos.len() > JOURNAL_MAX {
-            log::error!("journal: {JOURNAL_MAX} eventos esperando; webhook recusado para nova tentativa");
+        if self.total.load(Ordering::Relaxed) + eventos.len() > self.limite {
+            log::error!("journal: {} eventos esperando; webhook recusado para nova tentativa", self.limite);
             return Err(Error::Unavailable("fila de entrada cheia; tente novamente".into()));
         }
         let linhas: Vec<(EmpresaId, String)> = eventos

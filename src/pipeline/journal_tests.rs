@@ -91,11 +91,16 @@ fn a_new_event_wakes_the_first_worker_even_when_a_helper_sleeps_too() {
 fn past_the_bound_a_webhook_is_refused_whole_and_nothing_is_written() {
     let dir = tempfile::tempdir().expect("tmp");
     let j = Journal::open(&dir.path().join("journal.db")).expect("open");
-    let demais: Vec<_> = (0..=JOURNAL_MAX).map(|i| (EmpresaId(1), evento(i))).collect();
+    assert_eq!(j.limite, JOURNAL_MAX, "the product's bound");
+    let j = j.com_limite(1_000);
+    let quase: Vec<_> = (0..990).map(|i| (EmpresaId(1), evento(i))).collect();
+    j.anotar(&quase).expect("within the bound");
+    let demais: Vec<_> = (990..=1_000).map(|i| (EmpresaId(2), evento(i))).collect();
     let e = j.anotar(&demais).err();
     assert!(matches!(e, Some(Error::Unavailable(_))), "{e:?}");
-    assert_eq!(j.stats().pendentes, 0);
-    assert_eq!(j.db.totais().expect("totais"), (0, 0), "nothing of it in the file");
+    assert_eq!(j.stats().pendentes, 990);
+    assert_eq!(j.db.totais().expect("totais"), (990, 0), "nothing of the refused webhook in the file");
+    j.anotar(&demais[..10]).expect("exactly at the bound is still taken");
 }
 
 #[test]
