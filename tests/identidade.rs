@@ -184,6 +184,18 @@ fn senders_with_neither_phone_nor_bsuid_are_kept_apart_shown_and_never_answered(
         "{}",
         r.text()
     );
+    // Nor an attachment: refused before its file is stored.
+    let cookie = format!("helixai_sessao={}", c.cookie.clone().unwrap_or_default());
+    let r = crate::support::http::request(
+        srv.addr,
+        "POST",
+        &format!("/api/conversas/{}/anexos?nome=foto.jpg", itens[0]["id"]),
+        &[("Cookie", &cookie), ("X-HelixAI-CSRF", "1"), ("Content-Type", "image/jpeg")],
+        &crate::support::midia::arquivo("foto.jpg"),
+    );
+    assert_eq!((r.status, r.json()["erro"]["codigo"].as_str()), (409, Some("cliente_nao_identificado")));
+    let pasta = crate::support::midia::pasta_midia(&srv.app, &e);
+    assert!(crate::support::midia::arquivos_em(&pasta).is_empty(), "no file kept for a refused attachment");
     assert!(graph.requests().is_empty());
     let lead = c.get(&format!("/api/leads/{}", itens[0]["lead_id"])).json();
     assert_eq!(lead["identificado"], false, "{lead}");

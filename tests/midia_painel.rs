@@ -40,7 +40,7 @@ fn an_attendant_attaches_a_photo_and_a_pdf_uploaded_once_and_sent_by_id() {
     rodar_ate_assentar(&srv.app, &e);
     let db = srv.app.tenant_db(&e).expect("db");
     let conversa = db.mensagem_por_wa_id("wamid.T1").expect("q").expect("msg").conversa_id;
-    let ana = srv.login("ana@loja.com");
+    let mut ana = srv.login("ana@loja.com");
     let foto = arquivo("foto.jpg");
     let pdf = arquivo("orcamento.pdf");
     let base = format!("/api/conversas/{conversa}/anexos");
@@ -84,6 +84,10 @@ fn an_attendant_attaches_a_photo_and_a_pdf_uploaded_once_and_sent_by_id() {
         .collect();
     assert_eq!(saidas.len(), 3);
     assert!(saidas.iter().all(|m| m.status == "enviada" && m.wa_message_id.is_some()), "{saidas:?}");
+    // Sending a file is replying: the conversa is Ana's now, and the bot keeps quiet in it.
+    let c = ana.get(&format!("/api/conversas/{conversa}")).json();
+    let ana_id = srv.app.central.usuario_por_email("ana@loja.com").expect("q").expect("ana").id.0;
+    assert_eq!((c["modo"].as_str(), c["atribuida_a"].as_i64()), (Some("humano"), Some(ana_id)), "{c}");
     assert_eq!(arquivos_em(&pasta_midia(&srv.app, &e)), {
         let mut v = vec![sha256_hex(&foto), sha256_hex(&pdf)];
         v.sort();

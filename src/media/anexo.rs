@@ -81,7 +81,10 @@ pub fn legenda_de(texto: Option<&str>, tipo: &str, nome: Option<&str>) -> Option
 
 impl Acervo<'_> {
     /// Stores an attendant's attachment and queues its send in `conversa` (status
-    /// `pendente`; a worker sends it and the thread shows the outcome).
+    /// `pendente`; a worker sends it and the thread shows the outcome). Like a typed reply it
+    /// takes the conversa over, is assigned to `atribuir` when no one has it, and is refused
+    /// for a customer with neither phone nor BSUID (409 `cliente_nao_identificado`).
+    #[allow(clippy::too_many_arguments)]
     pub fn anexar_resposta(
         &self,
         conversa: ConversaId,
@@ -90,11 +93,13 @@ impl Acervo<'_> {
         nome: Option<&str>,
         legenda: Option<&str>,
         usuario: UsuarioId,
+        atribuir: Option<UsuarioId>,
     ) -> Result<Mensagem> {
         if legenda.is_some_and(|l| l.chars().count() > MAX_LEGENDA) {
             return Err(Error::invalid("legenda_invalida", "a legenda pode ter até 1024 caracteres"));
         }
         self.db().inbox_conversa(conversa)?.ok_or(Error::NotFound("conversa"))?;
+        crate::pipeline::exigir_destinatario(self.db(), conversa)?;
         let (tipo, mime_tipo) = validar_anexo(bytes, declarado, nome)?;
         let nome = nome_limpo(nome, &mime_tipo);
         let texto = texto_com_legenda(tipo, Some(&nome), legenda);
@@ -107,6 +112,7 @@ impl Acervo<'_> {
             Some(usuario.0),
             &arquivo,
             Some(&nome),
+            atribuir.map(|u| u.0),
             unix_now_ms(),
         );
         let id = match id {

@@ -63,6 +63,7 @@ pub fn enfileirar(
         None,
         &arquivo,
         foto.nome_arquivo.as_deref(),
+        None,
         unix_now_ms(),
     )?;
     app.central.trabalho_marcar(empresa.id)?;

@@ -82,6 +82,15 @@ impl Motor {
     }
 }
 
+/// Refuses a reply (typed or attached) to a conversa whose customer has neither phone nor
+/// BSUID: there is no one to send it to (409 `cliente_nao_identificado`).
+pub fn exigir_destinatario(db: &crate::store::tenant::TenantDb, conversa: ConversaId) -> Result<()> {
+    if db.conversa_para_bot(conversa, 0)?.is_some_and(|c| c.wa_id.is_empty() && c.canal != "simulador") {
+        return Err(Error::conflict("cliente_nao_identificado", resposta::SEM_DESTINATARIO));
+    }
+    Ok(())
+}
+
 /// Queues a reply typed by a person in the panel; a worker sends it through the same path as
 /// the bot's replies. The reply takes the conversa over (modo humano) and, when `atribuir`
 /// is an empresa user, assigns it to them if no one has it. Returns the stored (still
@@ -99,9 +108,7 @@ pub fn responder(
         return Err(Error::invalid("texto_invalido", "o texto deve ter entre 1 e 4096 caracteres"));
     }
     let db = app.tenant_db(empresa)?;
-    if db.conversa_para_bot(conversa, 0)?.is_some_and(|c| c.wa_id.is_empty() && c.canal != "simulador") {
-        return Err(Error::conflict("cliente_nao_identificado", resposta::SEM_DESTINATARIO));
-    }
+    exigir_destinatario(&db, conversa)?;
     let id = db.responder_humano(conversa, texto, usuario.0, atribuir.map(|u| u.0), unix_now_ms())?;
     app.central.trabalho_marcar(empresa.id)?;
     app.trabalho.avisar();

@@ -119,7 +119,15 @@ pub fn anexar(ctx: &TenantCtx, req: &Request, conversa: &str) -> Result<Response
     let nome = req.query("nome").filter(|n| !n.trim().is_empty());
     let legenda = req.query("legenda").filter(|l| !l.trim().is_empty());
     let declarado = req.header("content-type");
-    let m: Mensagem = ctx.acervo().anexar_resposta(conversa, &req.body, declarado, nome, legenda, ctx.usuario_id())?;
+    let m: Mensagem = ctx.acervo().anexar_resposta(
+        conversa,
+        &req.body,
+        declarado,
+        nome,
+        legenda,
+        ctx.usuario_id(),
+        ctx.usuario_da_empresa(),
+    )?;
     let midia = ctx.db().midia_da_mensagem(m.id)?.map(MidiaResumo::from);
     let detalhe = midia.as_ref().map(|x| format!("{} {}", x.tipo, x.mime.as_deref().unwrap_or("")));
     ctx.auditar("conversa.anexar", Some(format!("conversa {conversa}")), detalhe)?;

@@ -455,6 +455,7 @@ impl TenantDb {
         usuario_id: Option<i64>,
         arquivo: &ArquivoGuardado,
         nome_arquivo: Option<&str>,
+        atribuir: Option<i64>,
         agora_ms: i64,
     ) -> Result<MensagemId> {
         if !matches!(tipo, "image" | "document" | "video" | "audio") {
@@ -468,6 +469,13 @@ impl TenantDb {
              VALUES (?1, ?2, 'painel', ?3, 'pronta', ?4, ?5, ?6)",
             params![mensagem, tipo, nome_arquivo, arquivo.sha256, arquivo.mime, arquivo.tamanho],
         )?;
+        // Like a typed reply: whoever sends it gets the conversa if no one has it.
+        if atribuir.is_some() {
+            tx.execute(
+                "UPDATE conversas SET atribuida_a = COALESCE(atribuida_a, ?2) WHERE id = ?1",
+                params![conversa.0, atribuir],
+            )?;
+        }
         tx.commit()?;
         Ok(MensagemId(mensagem))
     }
