@@ -165,9 +165,12 @@ fn pontuar_com(item: &CatalogItem, termos: &[&Termo], inteiros: &HashSet<String>
 fn ordenar(itens: &mut [(CatalogItem, f32, usize)], filtros: &Filtros, ordem: Option<Ordem>) {
     let preco = |i: &CatalogItem| i.preco_centavos.unwrap_or(i64::MAX);
     let attr = |i: &CatalogItem, k: &str| i.atributos.get(k).and_then(Value::as_i64);
+    // "ap de 2 quartos" filters "at least 2" (a 3-bedroom one may do), but the ones with
+    // exactly what was asked come first.
+    let exato = |i: &CatalogItem| filtros.quartos_min.is_some_and(|q| attr(i, "quartos") == Some(q));
     itens.sort_by(|(a, sa, _), (b, sb, _)| {
         let relevancia = sb.partial_cmp(sa).unwrap_or(std::cmp::Ordering::Equal);
-        let estoque = b.em_estoque().cmp(&a.em_estoque());
+        let estoque = b.em_estoque().cmp(&a.em_estoque()).then(exato(b).cmp(&exato(a)));
         let por_ordem = match (ordem, filtros.preco_alvo, filtros.preco_max) {
             (Some(Ordem::MenorPreco), ..) => preco(a).cmp(&preco(b)),
             (Some(Ordem::MaiorPreco), ..) => preco(b).cmp(&preco(a)),
