@@ -12,7 +12,7 @@ use helixai::store::central::BotAlteracao;
 use serde_json::{json, Value};
 
 use crate::support::fake_graph::FakeGraph;
-use crate::support::fake_openai::{Expect, FakeOpenAi, Step};
+use crate::support::fake_openai::{calls_body, text_body, Expect, FakeOpenAi, Step};
 use crate::support::server::TestServer;
 use crate::support::whatsapp::*;
 
@@ -120,22 +120,8 @@ fn the_customer_cancels_and_the_time_is_free_again() {
     assert!(r.contains(&primeiro), "the cancelled time is offered again: {r}");
 }
 
-fn openai_fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json")
-}
-
-fn texto(content: &str) -> String {
-    let mut v = openai_fixture("dotnet-system-user.response.json");
-    v["choices"][0]["message"]["content"] = json!(content);
-    v.to_string()
-}
-
 fn chamada(id: &str, name: &str, args: &Value) -> String {
-    let mut v = openai_fixture("dotnet-parallel-turn1.response.json");
-    v["choices"][0]["message"]["tool_calls"] =
-        json!([{"id": id, "type": "function", "function": {"name": name, "arguments": args.to_string()}}]);
-    v.to_string()
+    calls_body(&[(id, name, &args.to_string())])
 }
 
 fn system_prompt(req: &Value) -> String {
@@ -150,21 +136,21 @@ fn five_llm_turns_keep_context_accept_earlier_prices_and_replace_invented_ones()
     let script = vec![
         // 1: a search, then a price from it.
         Step::ok(chamada("c1", "buscar_veiculos", &json!({"texto": "corolla"}))),
-        Step::ok(texto("Temos sim! O *Toyota Corolla 2021* está por R$ 118.900,00.")),
+        Step::ok(text_body("Temos sim! O *Toyota Corolla 2021* está por R$ 118.900,00.")),
         // 2: the same price again, without a tool this time.
-        Step::ok(texto("Isso, o Corolla sai por R$ 118.900,00 à vista.")),
+        Step::ok(text_body("Isso, o Corolla sai por R$ 118.900,00 à vista.")),
         // 3: an invented amount.
-        Step::ok(texto("O IPVA dele fica em R$ 4.321,00 por ano.")),
+        Step::ok(text_body("O IPVA dele fica em R$ 4.321,00 por ano.")),
         // 4: free times.
         Step::ok(chamada("c4", "consultar_horarios", &json!({"data": amanha.iso(), "periodo": "manha"}))),
-        Step::ok(texto("Amanhã tenho horário às 10h. Pode ser?")),
+        Step::ok(text_body("Amanhã tenho horário às 10h. Pode ser?")),
         // 5: the booking, through the tool.
         Step::ok(chamada(
             "c5",
             "agendar_visita",
             &json!({"data_hora": as_dez, "item_id": 1, "tipo": "test_drive", "nome_cliente": "Ana"}),
         )),
-        Step::ok(texto("Pronto, Ana! Agendei seu test drive para amanhã às 10h.")),
+        Step::ok(text_body("Pronto, Ana! Agendei seu test drive para amanhã às 10h.")),
     ];
     let llm = FakeOpenAi::start(
         Expect {

@@ -76,16 +76,7 @@ fn a_slow_llm_and_a_failing_graph_do_not_delay_other_tenants() {
     let expect = Expect {
         api_key: "sk-lenta".into(),
         model: "modelo-lento".into(),
-        tool_names: [
-            "buscar_produtos",
-            "detalhes_item",
-            "consultar_horarios",
-            "agendar_visita",
-            "registrar_lead",
-            "transferir_para_humano",
-        ]
-        .map(String::from)
-        .to_vec(),
+        tool_names: FERRAMENTAS_PRODUTOS.map(String::from).to_vec(),
         max_history: 50,
         ..Expect::default()
     };

@@ -147,16 +147,7 @@ fn a_reply_the_bot_composed_while_a_person_took_over_is_dropped() {
         Expect {
             api_key: "sk-da-loja".into(),
             model: "modelo-da-loja".into(),
-            tool_names: [
-                "buscar_produtos",
-                "detalhes_item",
-                "consultar_horarios",
-                "agendar_visita",
-                "registrar_lead",
-                "transferir_para_humano",
-            ]
-            .map(String::from)
-            .to_vec(),
+            tool_names: FERRAMENTAS_PRODUTOS.map(String::from).to_vec(),
             max_history: 40,
             current_user: Some("preciso de um orçamento".into()),
             ..Expect::default()

@@ -15,7 +15,9 @@ use helixai::llm::{LlmClient, RetryPolicy};
 use helixai::outbound::{agent, Timeouts};
 use serde_json::{json, Map, Value};
 
-use crate::support::fake_openai::{Expect, FakeOpenAi, Step};
+use crate::support::fake_openai::{
+    calls_body, fixture as fixture_json, fixture_texto as fixture, text_body, Expect, FakeOpenAi, Step,
+};
 use crate::support::whatsapp::FERRAMENTAS_VEICULOS;
 
 mod errors;
@@ -23,33 +25,6 @@ mod errors;
 const KEY: &str = "sk-test-auto-center-sul";
 const MODEL: &str = "gpt-4o-mini";
 const EMPRESA: &str = "Auto Center Sul";
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn fixture_json(name: &str) -> Value {
-    serde_json::from_str(&fixture(name)).unwrap()
-}
-
-/// A real recorded completion with its content replaced.
-fn text_body(content: &str) -> String {
-    let mut v = fixture_json("dotnet-system-user.response.json");
-    v["choices"][0]["message"]["content"] = json!(content);
-    v.to_string()
-}
-
-/// A real recorded tool-call completion with its calls replaced.
-fn calls_body(calls: &[(&str, &str, &str)]) -> String {
-    let mut v = fixture_json("dotnet-parallel-turn1.response.json");
-    let list: Vec<Value> = calls
-        .iter()
-        .map(|(id, name, args)| json!({"id": id, "type": "function", "function": {"name": name, "arguments": args}}))
-        .collect();
-    v["choices"][0]["message"]["tool_calls"] = json!(list);
-    v.to_string()
-}
 
 struct MemTools {
     items: Vec<CatalogItem>,

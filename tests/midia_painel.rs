@@ -223,16 +223,7 @@ fn with_an_llm_the_photo_of_the_item_its_search_found_follows_the_answer() {
     let expect = Expect {
         api_key: "sk-loja".into(),
         model: "modelo-loja".into(),
-        tool_names: [
-            "buscar_veiculos",
-            "detalhes_item",
-            "consultar_horarios",
-            "agendar_visita",
-            "registrar_lead",
-            "transferir_para_humano",
-        ]
-        .map(String::from)
-        .to_vec(),
+        tool_names: FERRAMENTAS_VEICULOS.map(String::from).to_vec(),
         max_history: 12,
         system_contains: vec![],
         current_user: Some(pergunta.into()),

@@ -7,32 +7,14 @@ use helixai::bot::fallback::brl_amounts;
 use helixai::domain::Setor;
 use helixai::jobs::run_once;
 use helixai::pipeline::simulador;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support::fake_graph::FakeGraph;
-use crate::support::fake_openai::{Expect, FakeOpenAi, Step};
+use crate::support::fake_openai::{calls_body, text_body, Expect, FakeOpenAi, Step};
 use crate::support::server::TestServer;
 use crate::support::whatsapp::*;
 
 const CLIENTE: &str = "5511988887777";
-
-fn openai_fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json")
-}
-
-fn text_body(content: &str) -> String {
-    let mut v = openai_fixture("dotnet-system-user.response.json");
-    v["choices"][0]["message"]["content"] = json!(content);
-    v.to_string()
-}
-
-fn call_body(id: &str, name: &str, args: &str) -> String {
-    let mut v = openai_fixture("dotnet-parallel-turn1.response.json");
-    v["choices"][0]["message"]["tool_calls"] =
-        json!([{"id": id, "type": "function", "function": {"name": name, "arguments": args}}]);
-    v.to_string()
-}
 
 #[test]
 fn text_in_llm_tool_call_reply_out_then_statuses_update_it() {
@@ -49,7 +31,7 @@ fn text_in_llm_tool_call_reply_out_then_statuses_update_it() {
     let llm = FakeOpenAi::start(
         expect,
         vec![
-            Step::ok(call_body("call_1", "buscar_veiculos", r#"{"marca":"Honda"}"#)),
+            Step::ok(calls_body(&[("call_1", "buscar_veiculos", r#"{"marca":"Honda"}"#)])),
             Step::ok(text_body("Temos sim! Honda Civic 2020 por R$ 98.900,00. Quer agendar um test drive?")),
         ],
     );

@@ -356,3 +356,32 @@ fn check_tools(tools: Option<&Value>, expect: &Expect, p: &mut Vec<String>) {
         p.push(format!("tool names {names:?} (expected {want:?})"));
     }
 }
+
+/// A payload recorded from the real API (`tests/fixtures/openai/`), as sent.
+pub fn fixture_texto(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The same, parsed.
+pub fn fixture(name: &str) -> Value {
+    serde_json::from_str(&fixture_texto(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A real recorded completion with its content replaced.
+pub fn text_body(content: &str) -> String {
+    let mut v = fixture("dotnet-system-user.response.json");
+    v["choices"][0]["message"]["content"] = json!(content);
+    v.to_string()
+}
+
+/// A real recorded tool-call completion with its calls replaced: (id, name, arguments JSON).
+pub fn calls_body(calls: &[(&str, &str, &str)]) -> String {
+    let mut v = fixture("dotnet-parallel-turn1.response.json");
+    let list: Vec<Value> = calls
+        .iter()
+        .map(|(id, name, args)| json!({"id": id, "type": "function", "function": {"name": name, "arguments": args}}))
+        .collect();
+    v["choices"][0]["message"]["tool_calls"] = json!(list);
+    v.to_string()
+}

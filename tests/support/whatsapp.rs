@@ -35,6 +35,16 @@ pub const FERRAMENTAS_VEICULOS: [&str; 6] = [
     "transferir_para_humano",
 ];
 
+/// The tools of every other setor's template (`buscar_produtos` instead of `buscar_veiculos`).
+pub const FERRAMENTAS_PRODUTOS: [&str; 6] = [
+    "buscar_produtos",
+    "detalhes_item",
+    "consultar_horarios",
+    "agendar_visita",
+    "registrar_lead",
+    "transferir_para_humano",
+];
+
 /// The reference payload directory.
 pub fn reference_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whatsapp")
