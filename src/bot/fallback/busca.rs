@@ -170,7 +170,8 @@ fn ordenar(itens: &mut [(CatalogItem, f32, usize)], filtros: &Filtros, ordem: Op
     let exato = |i: &CatalogItem| filtros.quartos_min.is_some_and(|q| attr(i, "quartos") == Some(q));
     itens.sort_by(|(a, sa, _), (b, sb, _)| {
         let relevancia = sb.partial_cmp(sa).unwrap_or(std::cmp::Ordering::Equal);
-        let estoque = b.em_estoque().cmp(&a.em_estoque()).then(exato(b).cmp(&exato(a)));
+        let estoque = b.em_estoque().cmp(&a.em_estoque());
+        let quartos = exato(b).cmp(&exato(a));
         let por_ordem = match (ordem, filtros.preco_alvo, filtros.preco_max) {
             (Some(Ordem::MenorPreco), ..) => preco(a).cmp(&preco(b)),
             (Some(Ordem::MaiorPreco), ..) => preco(b).cmp(&preco(a)),
@@ -181,7 +182,7 @@ fn ordenar(itens: &mut [(CatalogItem, f32, usize)], filtros: &Filtros, ordem: Op
             (_, None, Some(_)) => preco(b).cmp(&preco(a)),
             _ => preco(a).cmp(&preco(b)),
         };
-        estoque.then(relevancia).then(por_ordem)
+        estoque.then(quartos).then(relevancia).then(por_ordem)
     });
 }
 
