@@ -36,7 +36,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
+use std::thread::Thread;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -76,7 +77,6 @@ pub struct JournalDb {
     /// Checkpoints, on their own connection so a batch read never waits for one.
     checkpoint: Mutex<Connection>,
     grupo: Mutex<Grupo>,
-    grupo_cv: Condvar,
     /// Ids of rows already applied to their tenant, waiting to be deleted.
     aplicados: Mutex<Vec<i64>>,
     /// Group commits so far, and at the last checkpoint.
@@ -115,6 +115,28 @@ struct Grupo {
     /// The groups that failed: the error, and how many of their calls have not read it yet
     /// (the entry goes when the last one has).
     falhas: HashMap<u64, (String, usize)>,
+    /// Calls asleep: (ticket, group, thread).
+    esperando: Vec<(u64, u64, Thread)>,
+}
+
+impl Grupo {
+    /// After group `numero` finished: wakes its calls, and one call of the group now queued
+    /// (if any) to lead it.
+    fn acordar(&mut self, numero: u64) {
+        let proximo = self.proximo;
+        let mut lider = self.fila.is_empty();
+        self.esperando.retain(|(_, grupo, t)| {
+            if *grupo <= numero {
+                t.unpark();
+                return false;
+            }
+            if !lider && *grupo == proximo {
+                t.unpark();
+                lider = true;
+            }
+            true
+        });
+    }
 }
 
 /// The WAL is truncated back to this size when it restarts (bytes): only after a burst that
@@ -150,12 +172,15 @@ impl JournalDb {
             leitura: Mutex::new(outra()?),
             checkpoint: Mutex::new(outra()?),
             grupo: Mutex::default(),
-            grupo_cv: Condvar::new(),
             aplicados: Mutex::default(),
             commits: AtomicU64::new(0),
             commits_no_checkpoint: AtomicU64::new(0),
             ultima_escrita_ms: AtomicI64::new(0),
         })
+    }
+
+    fn grupo(&self) -> MutexGuard<'_, Grupo> {
+        self.grupo.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn escrita(&self) -> MutexGuard<'_, Connection> {
@@ -175,12 +200,13 @@ impl JournalDb {
     /// stored).
     pub fn anotar(&self, eventos: &[(EmpresaId, String)], agora_ms: i64) -> Result<Vec<i64>> {
         self.ultima_escrita_ms.store(agora_ms, Ordering::Relaxed);
-        let mut g = self.grupo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self.grupo();
         let meu = g.proximo;
         let bilhete = g.proximo_bilhete;
         g.proximo_bilhete += 1;
         g.fila.extend(eventos.iter().map(|(e, ev)| (*e, ev.clone(), agora_ms)));
         g.chamadas.push((bilhete, eventos.len()));
+        let mut dormiu = false;
         loop {
             if g.concluido.is_some_and(|c| c >= meu) {
                 let Some((erro, restantes)) = g.falhas.get_mut(&meu) else {
@@ -195,6 +221,9 @@ impl JournalDb {
             }
             if !g.escrevendo {
                 // Lead: write everything queued so far (our rows among them) as one group.
+                if dormiu {
+                    g.esperando.retain(|(b, _, _)| *b != bilhete);
+                }
                 let lote = std::mem::take(&mut g.fila);
                 let chamadas = std::mem::take(&mut g.chamadas);
                 let numero = g.proximo;
@@ -202,7 +231,7 @@ impl JournalDb {
                 g.escrevendo = true;
                 drop(g);
                 let r = self.gravar(&lote);
-                g = self.grupo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                g = self.grupo();
                 g.escrevendo = false;
                 g.concluido = Some(numero);
                 match r {
@@ -216,10 +245,19 @@ impl JournalDb {
                         g.falhas.insert(numero, (e.to_string(), chamadas.len()));
                     }
                 }
-                self.grupo_cv.notify_all();
+                g.acordar(numero);
                 continue;
             }
-            g = self.grupo_cv.wait(g).unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Asleep until our group is finished, or until we are the one to lead the next:
+            // only those threads are woken (issue #20: waking every waiter on every commit
+            // cost a context switch and a lock round per waiter per commit).
+            if !dormiu {
+                g.esperando.push((bilhete, meu, std::thread::current()));
+                dormiu = true;
+            }
+            drop(g);
+            std::thread::park();
+            g = self.grupo();
         }
     }
 
