@@ -153,6 +153,12 @@ fn empresa_secret_overrides_the_global_one_and_cli_changes_route_at_once() {
     let srv = TestServer::start_with(pipeline_config(&graph));
     let e = empresa_com_canal(&srv.app, "loja", Setor::Varejo, PID, None);
     let db = srv.app.tenant_db(&e).expect("db");
+    // A first webhook fills the routing cache, read under the central db's commit mark.
+    post_ok(srv.addr, &text_envelope(PID, "wamid.ANTES", "5511988887777", "oi"));
+    assert!(db.mensagem_por_wa_id("wamid.ANTES").expect("q").is_some());
+    let marca = srv.app.central.marca_de_commit().expect("the commit mark is read once the generation was");
+    assert!(srv.app.central.empresa(e.id).expect("read").is_some());
+    assert_eq!(srv.app.central.marca_de_commit(), Some(marca), "a read commits nothing");
     // The CLI, in another process, gives the empresa its own app secret and a new number.
     let (code, out, err) = run_bin(
         &srv.dir.data(),
@@ -162,6 +168,7 @@ fn empresa_secret_overrides_the_global_one_and_cli_changes_route_at_once() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("segredo-proprio-da-loja"), "secrets are never printed: {out}");
+    assert_ne!(srv.app.central.marca_de_commit(), Some(marca), "the other process's commit moved the mark");
     let body = serde_json::to_vec(&text_envelope("5550001", "wamid.OWN", "5511988887777", "oi")).expect("json");
     assert_eq!(post_signed(srv.addr, &body, Some(APP_SECRET)).status, 401, "global secret no longer valid");
     assert_eq!(post_signed(srv.addr, &body, Some("segredo-proprio-da-loja")).status, 200);

@@ -2,9 +2,11 @@
 //!
 //! Invalidation: the central db keeps a generation number that triggers on `empresas` bump
 //! on every insert, update or delete — whoever makes the change (the API in this process,
-//! `helixai tenant set` in another). Each lookup reads that one integer (a primary-key read)
-//! and drops the whole cache when it moved, so a change takes effect on the very next
-//! webhook. Misses are cached too (unknown numbers are answered 200 and counted).
+//! `helixai tenant set` in another). A lookup reads that one integer (a primary-key read)
+//! whenever the central db has committed anything since the cache last read it (SQLite's own
+//! commit mark, `CentralDb::marca_de_commit`: one `pread`), and drops the whole cache when it
+//! moved, so a change takes effect on the very next webhook. Misses are cached too (unknown
+//! numbers are answered 200 and counted).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,9 @@ pub struct Roteador {
 #[derive(Default)]
 struct Cache {
     geracao: i64,
+    /// The central db's commit mark read before `geracao` was: while it has not changed,
+    /// nothing was committed since, and `geracao` still holds.
+    marca: Option<[u8; 48]>,
     /// Shared, not copied: an empresa row carries its settings and prompt (kilobytes), and a
     /// webhook only reads it (issue #20).
     rotas: HashMap<String, Option<Arc<Empresa>>>,
@@ -39,12 +44,25 @@ const MAX_ENTRADAS: usize = 100_000;
 impl Roteador {
     /// The empresa that owns `phone_number_id`, if any.
     pub fn empresa(&self, central: &CentralDb, phone_number_id: &str) -> Result<Option<Arc<Empresa>>> {
+        let marca = central.marca_de_commit();
+        if marca.is_some() {
+            let cache = self.lock();
+            if cache.marca == marca {
+                if let Some(hit) = cache.rotas.get(phone_number_id) {
+                    return Ok(hit.clone());
+                }
+            }
+        }
         let geracao = central.roteamento_geracao()?;
+        if marca.is_none() {
+            central.abrir_marca_de_commit();
+        }
         {
             let mut cache = self.lock();
             if cache.geracao != geracao || cache.rotas.len() > MAX_ENTRADAS {
                 *cache = Cache { geracao, ..Cache::default() };
             }
+            cache.marca = marca;
             if let Some(hit) = cache.rotas.get(phone_number_id) {
                 return Ok(hit.clone());
             }

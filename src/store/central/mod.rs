@@ -52,6 +52,9 @@ pub struct CentralDb {
     /// This open's number in the process: keys the webhook threads' own read connections
     /// (`pipeline::roteamento_geracao`), so two data dirs in one process never share one.
     instancia: u64,
+    /// `helixai.db-shm`, opened once the first generation read has mapped it (see
+    /// `pipeline::marca_de_commit`).
+    shm: std::sync::Arc<std::sync::OnceLock<std::fs::File>>,
 }
 
 /// Numbers handed to each [`CentralDb::open`].
@@ -80,7 +83,7 @@ impl CentralDb {
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
         let instancia = INSTANCIAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(CentralDb { pool, path: path.to_owned(), marcados: Default::default(), instancia })
+        Ok(CentralDb { pool, path: path.to_owned(), marcados: Default::default(), instancia, shm: Default::default() })
     }
 
     /// Where the file is.

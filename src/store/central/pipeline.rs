@@ -79,6 +79,38 @@ impl CentralDb {
             Ok(stmt.query_row([], |r| r.get(0))?)
         })
     }
+
+    /// A mark of the central db's last commit, by any connection of any process: the first
+    /// copy of the WAL-index header (bytes 0..48 of `helixai.db-shm`, whose `iChange` every
+    /// commit bumps; <https://www.sqlite.org/walformat.html>, "the WAL-index header"). SQLite's
+    /// readers take a commit as done once that copy is written, so an unchanged mark means no
+    /// commit since, and the routing generation read under it still holds. One `pread`: the
+    /// webhook reads it instead of opening a read transaction for the generation on every
+    /// request (issue #20: that read was 5% of the server's CPU in a flood).
+    ///
+    /// `None` until a generation has been read (the file exists while this process has a
+    /// connection open, and the webhook threads keep theirs), or when it cannot be read: the
+    /// caller then reads the generation itself.
+    pub fn marca_de_commit(&self) -> Option<[u8; 48]> {
+        use std::os::unix::fs::FileExt;
+        let shm = self.shm.get()?;
+        let mut marca = [0u8; 48];
+        shm.read_exact_at(&mut marca, 0).ok()?;
+        Some(marca)
+    }
+
+    /// Opens `helixai.db-shm` for [`Self::marca_de_commit`] (after a generation read, which
+    /// has mapped it); a failure leaves the mark off.
+    pub fn abrir_marca_de_commit(&self) {
+        if self.shm.get().is_some() {
+            return;
+        }
+        let mut caminho = self.path.clone().into_os_string();
+        caminho.push("-shm");
+        if let Ok(f) = std::fs::File::open(caminho) {
+            let _ = self.shm.set(f);
+        }
+    }
 }
 
 thread_local! {
