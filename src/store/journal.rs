@@ -33,7 +33,7 @@
 //! After a crash, batches applied but not yet deleted are applied again, which changes nothing
 //! (a batch is idempotent).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -77,8 +77,9 @@ pub struct JournalDb {
     /// Checkpoints, on their own connection so a batch read never waits for one.
     checkpoint: Mutex<Connection>,
     grupo: Mutex<Grupo>,
-    /// Ids of rows already applied to their tenant, waiting to be deleted.
-    aplicados: Mutex<Vec<i64>>,
+    /// Ids of rows already applied to their tenant, waiting to be deleted; ordered, so that a
+    /// commit deletes the oldest, which sit next to each other in the table (see [`Self::gravar`]).
+    aplicados: Mutex<BTreeSet<i64>>,
     /// Group commits so far, and at the last checkpoint.
     commits: AtomicU64,
     commits_no_checkpoint: AtomicU64,
@@ -191,7 +192,7 @@ impl JournalDb {
         self.leitura.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn aplicados(&self) -> MutexGuard<'_, Vec<i64>> {
+    fn aplicados(&self) -> MutexGuard<'_, BTreeSet<i64>> {
         self.aplicados.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
@@ -262,16 +263,19 @@ impl JournalDb {
     }
 
     /// One group commit; the ids of its rows, in order. Deletes a share of the applied rows
-    /// in the same transaction (given back if it fails).
+    /// in the same transaction (given back if it fails): the oldest ones. Rows sit in the
+    /// table in id order, a few per page, so the oldest applied ids empty whole pages
+    /// together; the ids of the batch applied last (one empresa's, spread over the whole
+    /// table) dirtied a page each, and every dirty page is a 4 KiB frame in the WAL (issue #20).
     fn gravar(&self, linhas: &[(EmpresaId, String, i64)]) -> Result<Vec<i64>> {
         let apagar: Vec<i64> = {
             let mut a = self.aplicados();
-            let resto = a.len().saturating_sub(DESCARGA_POR_COMMIT + 2 * linhas.len());
-            a.split_off(resto)
+            let n = a.len().min(DESCARGA_POR_COMMIT + 2 * linhas.len());
+            std::iter::from_fn(|| a.pop_first()).take(n).collect()
         };
         let r = self.gravar_e_apagar(linhas, &apagar);
         if r.is_err() && !apagar.is_empty() {
-            self.aplicados().extend_from_slice(&apagar);
+            self.aplicados().extend(apagar);
         }
         self.commits.fetch_add(1, Ordering::Relaxed);
         r
@@ -315,7 +319,7 @@ impl JournalDb {
     /// [`Self::descarregar`]). In memory only, so it cannot fail: a batch applied to its
     /// tenant is never reported as not applied because of the journal file.
     pub fn concluir(&self, ids: &[i64]) {
-        self.aplicados().extend_from_slice(ids);
+        self.aplicados().extend(ids.iter().copied());
     }
 
     /// Applied rows not deleted yet.
@@ -327,12 +331,12 @@ impl JournalDb {
     /// remembered for the next try. A write on the webhooks' connection: workers call it only
     /// when the webhooks are quiet ([`Self::manutencao`]), or at a stop.
     pub fn descarregar(&self) -> Result<()> {
-        let ids = std::mem::take(&mut *self.aplicados());
+        let ids: Vec<i64> = std::mem::take(&mut *self.aplicados()).into_iter().collect();
         if ids.is_empty() {
             return Ok(());
         }
         if let Err(e) = self.descartar(&ids) {
-            self.aplicados().extend_from_slice(&ids);
+            self.aplicados().extend(ids);
             return Err(e);
         }
         Ok(())

@@ -195,3 +195,20 @@ fn a_journal_of_a_newer_binary_is_refused() {
     let e = JournalDb::open(&p).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("versão mais nova"), "{e}");
 }
+
+#[test]
+fn a_group_commit_deletes_the_oldest_applied_rows_first() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let j = JournalDb::open(&dir.path().join("journal.db")).expect("open");
+    let rows: Vec<(EmpresaId, String)> = (0..100).map(|i| (EmpresaId(i % 7), format!("e{i}"))).collect();
+    let ids = j.anotar(&rows, 1).expect("anotar");
+    // Applied newest first, as batches of different empresas finish in any order.
+    for lote in ids.chunks(10).rev() {
+        j.concluir(lote);
+    }
+    j.anotar(&[(EmpresaId(1), "novo".into())], 2).expect("commit");
+    let apagados = DESCARGA_POR_COMMIT + 2;
+    assert_eq!(j.por_apagar(), 100 - apagados);
+    assert!(j.lote(&ids[..apagados]).expect("lote").is_empty(), "the oldest ones went");
+    assert_eq!(j.lote(&ids[apagados..]).expect("lote").len(), 100 - apagados, "the newer ones wait");
+}
