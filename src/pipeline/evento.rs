@@ -3,7 +3,9 @@
 //! and normalised on the webhook thread, so the journal worker only has to apply it.
 //!
 //! The JSON form is stored in `data/journal.db` and read back by a later process (after a
-//! crash or an upgrade): fields are only ever added, with defaults.
+//! crash or an upgrade): fields are only ever added, with defaults. A field at its default
+//! (`None`, `false`) is left out of the JSON: a journal row is written to the WAL on the
+//! webhook's path, and a text message's row was a tenth nulls (issue #20).
 
 use serde::{Deserialize, Serialize};
 
@@ -37,9 +39,9 @@ pub enum Evento {
     Status {
         wa_message_id: String,
         status: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         erro_codigo: Option<i64>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         erro_titulo: Option<String>,
     },
 }
@@ -47,13 +49,13 @@ pub enum Evento {
 /// The new keys of a customer who changed number (see [`TrocaDeNumero`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrocaAnotada {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wa_id: Option<String>,
     #[serde(default)]
     pub wa_id_variantes: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destino: Option<String>,
 }
 
@@ -67,33 +69,33 @@ pub struct MensagemAnotada {
     #[serde(default)]
     pub wa_id_variantes: Vec<String>,
     /// The BSUID (Cloud API) or `@lid` JID (Evolution).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// A number-change notice: the customer's new keys.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub troca: Option<Box<TrocaAnotada>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destino: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nome_perfil: Option<String>,
     pub canal: String,
     pub tipo: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub texto: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub midia_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub midia_mime: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bruto_json: Option<String>,
     /// How to fetch the media of a media message (downloaded later by the media worker);
     /// absent from a text message's JSON (journal rows stay as small as before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub midia: Option<Box<MidiaAnotada>>,
     /// Sent by the business from its own phone (Evolution `fromMe`): recorded, never answered.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub da_empresa: bool,
     /// The bot may answer it (text, not history) — if the empresa is active when applied.
     #[serde(default)]
@@ -109,11 +111,11 @@ pub struct MidiaAnotada {
     pub provedor: String,
     #[serde(default)]
     pub voz: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nome_arquivo: Option<String>,
     /// The bytes, base64, when the webhook carried them and they are small (see
     /// `ingestao_evolution::BASE64_NO_JOURNAL`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base64: Option<String>,
 }
 
@@ -195,6 +197,10 @@ mod tests {
         let s = serde_json::to_string(&m).expect("json");
         assert_eq!(serde_json::from_str::<Evento>(&s).expect("back"), m);
         assert!(!s.contains("\"midia\""), "a text event carries no media field: {s}");
+        assert!(!s.contains("null") && !s.contains("da_empresa"), "defaults are left out: {s}");
+        // A row written before defaults were left out still reads the same.
+        let com_nulos = s.replacen('{', r#"{"username":null,"troca":null,"midia_id":null,"da_empresa":false,"#, 1);
+        assert_eq!(serde_json::from_str::<Evento>(&com_nulos).expect("old row with nulls"), m);
         let foto = Evento::Mensagem(MensagemAnotada {
             tipo: "image".into(),
             midia_id: Some("1003383421387256".into()),
