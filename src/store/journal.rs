@@ -140,19 +140,16 @@ impl Grupo {
     }
 }
 
-/// The WAL is truncated back to this size when it restarts (bytes): only after a burst that
-/// outran the checkpoints, so the truncation (on a commit) is rare.
-const WAL_APOS_CHECKPOINT: u32 = 64 * 1024 * 1024;
-
 impl JournalDb {
     /// Opens (creating if needed) the journal at `path`; a file of a newer binary is refused.
     pub fn open(path: &Path) -> Result<JournalDb> {
         let escrita = Connection::open(path)?;
         escrita.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         configure(&escrita, 1024)?;
-        escrita.execute_batch(&format!(
-            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_APOS_CHECKPOINT};"
-        ))?;
+        // No `journal_size_limit`: with one, the commit that restarts the WAL truncates it, and
+        // after a burst (a gigabyte of WAL) that ftruncate took 184 ms on a webhook's path
+        // (issue #20). The quiet checkpoint truncates it instead ([`Self::manutencao`]).
+        escrita.execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = -1;")?;
         let versao: i64 = escrita.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if versao > VERSAO {
             return Err(Error::Store(format!(
@@ -372,7 +369,11 @@ impl JournalDb {
         let commits = self.commits.load(Ordering::Relaxed);
         let desde = commits - self.commits_no_checkpoint.load(Ordering::Relaxed);
         if desde >= CHECKPOINT_COMMITS || (desde > 0 && quieto >= quieto_checkpoint_ms) {
-            self.checkpoint()?;
+            if quieto >= quieto_checkpoint_ms {
+                self.checkpoint_e_truncar()?;
+            } else {
+                self.checkpoint()?;
+            }
             self.commits_no_checkpoint.store(commits, Ordering::Relaxed);
             return Ok(true);
         }
@@ -384,6 +385,19 @@ impl JournalDb {
     pub fn checkpoint(&self) -> Result<()> {
         let conn = self.checkpoint.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// When the webhooks have been quiet for seconds: copies the WAL and truncates it to zero,
+    /// giving back the disk a burst took (the WAL never restarts while commits follow each
+    /// other, and grows by ~100 MB/s in a flood). The truncation holds the write lock for as
+    /// long as it takes (~0.2 s after a gigabyte), so only a webhook arriving in that instant
+    /// waits, instead of the first one after every burst. A PASSIVE copy first, so that the
+    /// write lock is held for the truncation only.
+    fn checkpoint_e_truncar(&self) -> Result<()> {
+        self.checkpoint()?;
+        let conn = self.checkpoint.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 

@@ -103,11 +103,17 @@ fn housekeeping_waits_for_quiet_webhooks_and_checkpoints_off_the_commit() {
     assert_eq!(j.por_apagar(), 1, "no delete while webhooks come");
     assert!(!j.manutencao(1_000 + QUIETO_MS, 5_000).expect("m"), "quiet: deletes, no checkpoint yet");
     assert_eq!(j.por_apagar(), 0);
+    let wal = dir.path().join("journal.db-wal");
+    assert!(std::fs::metadata(&wal).expect("wal").len() > 0);
     assert!(j.manutencao(1_000 + 5_000, 5_000).expect("m"), "quiet long enough: checkpoint");
     let (log, copiados): (i64, i64) =
         j.escrita().query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?))).expect("ckpt");
     assert_eq!(log, copiados, "the housekeeping checkpoint copied the whole WAL");
+    assert_eq!(std::fs::metadata(&wal).expect("wal").len(), 0, "and gave its disk back");
     assert!(!j.manutencao(1_000 + 60_000, 5_000).expect("m"), "nothing written since: no checkpoint");
+    // A commit never truncates the WAL (after a burst that took 184 ms on a webhook's path).
+    let limite: i64 = j.escrita().query_row("PRAGMA journal_size_limit", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(limite, -1);
 }
 
 #[test]
