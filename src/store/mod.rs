@@ -66,7 +66,8 @@ pub(crate) fn integrity_check(conn: &Connection) -> crate::Result<()> {
 mod tests {
     /// The bundled SQLite is built with `.cargo/config.toml`'s `LIBSQLITE3_FLAGS`: a build
     /// without them would silently bring back the shared page cache (issue #20), the
-    /// allocation-statistics mutex (issue #7), or lose `sqlite_dbpage` (the replica).
+    /// allocation-statistics mutex (issue #7), 20 pages allocated up front per connection (the
+    /// 10,000-tenant RSS), or lose `sqlite_dbpage` (the replica).
     #[test]
     fn sqlite_compilado_com_as_opcoes_do_projeto() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
@@ -75,5 +76,6 @@ mod tests {
         assert!(!opcoes.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{opcoes:?}");
         assert!(opcoes.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{opcoes:?}");
         assert!(opcoes.iter().any(|o| o == "ENABLE_DBPAGE_VTAB"), "{opcoes:?}");
+        assert!(opcoes.iter().any(|o| o == "DEFAULT_PCACHE_INITSZ=0"), "{opcoes:?}");
     }
 }
