@@ -61,21 +61,3 @@ pub(crate) fn integrity_check(conn: &Connection) -> crate::Result<()> {
         Err(Error::Store(format!("integrity_check: {verdict}")))
     }
 }
-
-#[cfg(test)]
-mod tests {
-    /// The bundled SQLite is built with `.cargo/config.toml`'s `LIBSQLITE3_FLAGS`: a build
-    /// without them would silently bring back the shared page cache (issue #20), the
-    /// allocation-statistics mutex (issue #7), 20 pages allocated up front per connection (the
-    /// 10,000-tenant RSS), or lose `sqlite_dbpage` (the replica).
-    #[test]
-    fn sqlite_compilado_com_as_opcoes_do_projeto() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
-        let opcoes: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-        assert!(!opcoes.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{opcoes:?}");
-        assert!(opcoes.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{opcoes:?}");
-        assert!(opcoes.iter().any(|o| o == "ENABLE_DBPAGE_VTAB"), "{opcoes:?}");
-        assert!(opcoes.iter().any(|o| o == "DEFAULT_PCACHE_INITSZ=0"), "{opcoes:?}");
-    }
-}
