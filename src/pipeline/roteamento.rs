@@ -44,19 +44,17 @@ const MAX_ENTRADAS: usize = 100_000;
 impl Roteador {
     /// The empresa that owns `phone_number_id`, if any.
     pub fn empresa(&self, central: &CentralDb, phone_number_id: &str) -> Result<Option<Arc<Empresa>>> {
+        // Read before the generation: a commit after it moves the mark again.
         let marca = central.marca_de_commit();
-        if marca.is_some() {
+        {
             let cache = self.lock();
-            if cache.marca == marca {
+            if marca.is_some() && cache.marca == marca {
                 if let Some(hit) = cache.rotas.get(phone_number_id) {
                     return Ok(hit.clone());
                 }
             }
         }
         let geracao = central.roteamento_geracao()?;
-        if marca.is_none() {
-            central.abrir_marca_de_commit();
-        }
         {
             let mut cache = self.lock();
             if cache.geracao != geracao || cache.rotas.len() > MAX_ENTRADAS {

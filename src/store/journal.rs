@@ -27,8 +27,10 @@
 //!   each leader deletes a bounded share of them in the transaction it writes anyway; only
 //!   when no webhook has come for [`QUIETO_MS`] does a worker delete them itself;
 //! - checkpoints never run inside a commit (`wal_autocheckpoint = 0`): a worker runs a
-//!   PASSIVE one (which never blocks the writer) every [`CHECKPOINT_COMMITS`] commits or when
-//!   the webhooks pause, so the copy and its two fsyncs happen off the acknowledgement path.
+//!   PASSIVE one (which never blocks the writer) every [`CHECKPOINT_COMMITS`] commits, so the
+//!   copy and its two fsyncs happen off the acknowledgement path; when the webhooks have
+//!   paused for seconds it also truncates the WAL, holding the write lock for that
+//!   truncation only (a commit never truncates it: `journal_size_limit = -1`).
 //!
 //! After a crash, batches applied but not yet deleted are applied again, which changes nothing
 //! (a batch is idempotent).
@@ -125,15 +127,15 @@ impl Grupo {
     /// (if any) to lead it.
     fn acordar(&mut self, numero: u64) {
         let proximo = self.proximo;
-        let mut lider = self.fila.is_empty();
+        let mut falta_lider = !self.fila.is_empty();
         self.esperando.retain(|(_, grupo, t)| {
             if *grupo <= numero {
                 t.unpark();
                 return false;
             }
-            if !lider && *grupo == proximo {
+            if falta_lider && *grupo == proximo {
                 t.unpark();
-                lider = true;
+                falta_lider = false;
             }
             true
         });

@@ -76,7 +76,9 @@ impl CentralDb {
                 }
             };
             let mut stmt = conn.prepare_cached("SELECT valor FROM roteamento_geracao WHERE id = 1")?;
-            Ok(stmt.query_row([], |r| r.get(0))?)
+            let geracao = stmt.query_row([], |r| r.get(0))?;
+            self.abrir_marca_de_commit();
+            Ok(geracao)
         })
     }
 
@@ -88,9 +90,9 @@ impl CentralDb {
     /// webhook reads it instead of opening a read transaction for the generation on every
     /// request (issue #20: that read was 5% of the server's CPU in a flood).
     ///
-    /// `None` until a generation has been read (the file exists while this process has a
-    /// connection open, and the webhook threads keep theirs), or when it cannot be read: the
-    /// caller then reads the generation itself.
+    /// `None` until [`Self::roteamento_geracao`] has run once (it opens the file, which
+    /// exists while this process has a connection open, and the webhook threads keep theirs),
+    /// or when it cannot be read: the caller then reads the generation itself.
     pub fn marca_de_commit(&self) -> Option<[u8; 48]> {
         use std::os::unix::fs::FileExt;
         let shm = self.shm.get()?;
@@ -99,9 +101,9 @@ impl CentralDb {
         Some(marca)
     }
 
-    /// Opens `helixai.db-shm` for [`Self::marca_de_commit`] (after a generation read, which
-    /// has mapped it); a failure leaves the mark off.
-    pub fn abrir_marca_de_commit(&self) {
+    /// Opens `helixai.db-shm` for [`Self::marca_de_commit`] once a generation read has mapped
+    /// it; a failure leaves the mark off (tried again on the next read).
+    fn abrir_marca_de_commit(&self) {
         if self.shm.get().is_some() {
             return;
         }
