@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use super::report_first_start;
 
 pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
+    crate::background::fatia_curta();
     let defaults = ServerConfig::default();
     let backup_every = parse_duration(&args.backup_every).map_err(|m| Error::invalid("backup_every_invalido", m))?;
     let replica_intervalo = parse_duration(&args.replica_interval)
