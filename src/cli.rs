@@ -205,6 +205,9 @@ pub struct ServeArgs {
     /// a Meta envia até 3 MB por entrega. A API do painel mantém o seu limite menor.
     #[arg(long, env = "HELIXAI_MAX_WEBHOOK_BYTES", default_value_t = crate::config::MAX_WEBHOOK_BYTES)]
     pub max_webhook_bytes: usize,
+    /// Quadros de WAL após os quais o journal passa a gravar no outro arquivo (testes).
+    #[arg(long, env = "HELIXAI_JOURNAL_WAL_FRAMES", default_value_t = crate::store::journal::LIMITE_QUADROS, hide = true)]
+    pub journal_wal_frames: u32,
     /// App secret global do WhatsApp, para conferir X-Hub-Signature-256 (cada empresa pode ter o seu).
     #[arg(long, env = "HELIXAI_WHATSAPP_APP_SECRET", hide_env_values = true)]
     pub whatsapp_app_secret: Option<String>,

@@ -30,6 +30,11 @@ impl DataDir {
     pub fn journal_db(&self) -> PathBuf {
         self.0.join("journal.db")
     }
+
+    /// `journal-2.db`: the journal's second file (the two are written in turn).
+    pub fn journal_2_db(&self) -> PathBuf {
+        crate::store::journal::segundo_arquivo(&self.journal_db())
+    }
     /// `secret.key`.
     pub fn secret_key(&self) -> PathBuf {
         self.0.join("secret.key")
@@ -118,6 +123,8 @@ pub struct ServerConfig {
     /// Largest body accepted by the webhooks (`/webhook/whatsapp`, `/webhook/evolution/...`):
     /// Meta documents up to 3 MB per delivery, and a 413 makes it retry for days, then drop.
     pub max_webhook_bytes: usize,
+    /// WAL frames after which the journal's group commits move to its other file.
+    pub journal_wal_quadros: u32,
     /// Session lifetime in seconds, renewed while in use (sliding).
     pub session_ttl_s: i64,
     /// Trust `X-Forwarded-For` from a loopback peer (running behind Caddy/nginx).
@@ -171,6 +178,7 @@ impl Default for ServerConfig {
             debounce_ms: 2000,
             max_body_bytes: 1024 * 1024,
             max_webhook_bytes: MAX_WEBHOOK_BYTES,
+            journal_wal_quadros: crate::store::journal::LIMITE_QUADROS,
             retry_base_ms: 1000,
             session_ttl_s: 12 * 3600,
             trust_proxy: false,

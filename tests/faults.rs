@@ -149,6 +149,10 @@ fn kill_9_under_load_loses_nothing_and_sends_nothing_twice() {
             "2".to_owned(),
             "--debounce-ms".to_owned(),
             "0".to_owned(),
+            // The journal's two files take turns every few commits, so the kill lands with
+            // acknowledged events in both.
+            "--journal-wal-frames".to_owned(),
+            "64".to_owned(),
         ]
     };
     let a = args(&graph);
@@ -247,6 +251,14 @@ fn kill_9_under_load_loses_nothing_and_sends_nothing_twice() {
     app.journal.integrity_check().expect("journal integrity");
     for e in &empresas {
         app.tenant_db(e).expect("db").integrity_check().expect("tenant integrity");
+    }
+    // Both journal files were written in turn: a worker restarted each one's WAL.
+    let dados = DataDir::new(&data);
+    for arquivo in [dados.journal_db(), dados.journal_2_db()] {
+        let reinicios: i64 = rusqlite::Connection::open(&arquivo)
+            .and_then(|c| c.query_row("SELECT COALESCE(SUM(vezes), 0) FROM reinicios", [], |r| r.get(0)))
+            .expect("reinicios");
+        assert!(reinicios > 0, "{} never took its turn", arquivo.display());
     }
     println!(
         "kill -9 under load: {} acknowledged, {} replies sent once, {incertos} flagged uncertain",

@@ -84,8 +84,8 @@ const POLL: Duration = Duration::from_millis(250);
 /// smaller of this and the bot's debounce).
 const RETER_MAX: Duration = Duration::from_secs(2);
 
-/// Checkpoint the journal after the webhooks have been quiet this long (and something was
-/// written since the last one), besides every [`crate::store::journal::CHECKPOINT_COMMITS`].
+/// Checkpoint the journal and truncate its WALs after the webhooks have been quiet this long
+/// (and something was written since the last one); see `store::journal`.
 const CHECKPOINT_QUIETO_MS: i64 = 5_000;
 
 /// The journal: its file and which empresas have events waiting.
@@ -137,7 +137,13 @@ pub struct TenantRetido {
 impl Journal {
     /// Opens `path` and picks up what a previous process left waiting.
     pub fn open(path: &Path) -> Result<Journal> {
-        let db = JournalDb::open(path)?;
+        Journal::open_com_wal(path, crate::store::journal::LIMITE_QUADROS)
+    }
+
+    /// [`Self::open`], the files taking turns every `quadros` WAL frames (`serve
+    /// --journal-wal-frames`: tests make them take turns often).
+    pub fn open_com_wal(path: &Path, quadros: u32) -> Result<Journal> {
+        let db = JournalDb::open(path)?.com_limite_quadros(quadros);
         let mut estado = Estado::default();
         for (id, ids) in db.pendentes()? {
             estado.total += ids.len();

@@ -42,9 +42,11 @@ impl Agenda {
                 self.esperar_midias(b, desde);
             }
         }
-        for (banco, caminho) in
-            [(Banco::central(), self.app.data.central_db()), (Banco::journal(), self.app.data.journal_db())]
-        {
+        for (banco, caminho) in [
+            (Banco::central(), self.app.data.central_db()),
+            (Banco::journal(), self.app.data.journal_db()),
+            (Banco::journal_2(), self.app.data.journal_2_db()),
+        ] {
             let imp = envio::impressao(&caminho);
             // The first look only records (the reconciliation compares with the last shipment).
             if self.impressoes.insert(banco.clone(), imp.clone()).is_some_and(|antes| antes != imp) {
@@ -67,8 +69,10 @@ impl Agenda {
         let agora = unix_now_ms();
         let enviados: HashMap<String, String> = estado.resumo()?.into_iter().map(|(n, imp, _)| (n, imp)).collect();
         let pastas = estado.pastas_midia()?;
-        let vivos: Vec<Banco> =
-            [Banco::central(), Banco::journal()].into_iter().chain(self.empresas.values().cloned()).collect();
+        let vivos: Vec<Banco> = [Banco::central(), Banco::journal(), Banco::journal_2()]
+            .into_iter()
+            .chain(self.empresas.values().cloned())
+            .collect();
         for b in &vivos {
             let caminho = self.caminho(b);
             let mudou = enviados.get(b.as_str()).is_none_or(|imp| *imp != envio::impressao(&caminho));
@@ -124,6 +128,7 @@ impl Agenda {
         match b.database_name() {
             Some(n) => self.app.tenants.path_of(&n),
             None if *b == Banco::journal() => self.app.data.journal_db(),
+            None if *b == Banco::journal_2() => self.app.data.journal_2_db(),
             None => self.app.data.central_db(),
         }
     }

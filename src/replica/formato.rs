@@ -40,6 +40,8 @@ pub const SECRET_KEY: &str = "secret.key";
 pub const BANCO_CENTRAL: &str = "helixai";
 /// The webhook journal's name in the bucket.
 pub const BANCO_JOURNAL: &str = "journal";
+/// The journal's second file (`journal-2.db`, see `store::journal`) in the bucket.
+pub const BANCO_JOURNAL_2: &str = "journal-2";
 /// What the key-check object holds.
 pub const CONTEUDO_CHAVE: &[u8] = b"helixai replica v1";
 
@@ -57,13 +59,17 @@ impl Banco {
     pub fn journal() -> Self {
         Banco(BANCO_JOURNAL.into())
     }
+    /// The webhook journal's second file.
+    pub fn journal_2() -> Self {
+        Banco(BANCO_JOURNAL_2.into())
+    }
     /// A tenant.
     pub fn tenant(nome: &DatabaseName) -> Self {
         Banco(nome.as_str().to_owned())
     }
     /// Validates a name read back (state file, bucket, command line).
     pub fn parse(nome: &str) -> Result<Self> {
-        if nome == BANCO_CENTRAL || nome == BANCO_JOURNAL || DatabaseName::parse(nome).is_ok() {
+        if [BANCO_CENTRAL, BANCO_JOURNAL, BANCO_JOURNAL_2].contains(&nome) || DatabaseName::parse(nome).is_ok() {
             Ok(Banco(nome.to_owned()))
         } else {
             Err(Error::invalid("banco_invalido", format!("nome de banco inválido na réplica: {nome:?}")))
@@ -262,6 +268,7 @@ mod tests {
             assert_eq!(Objeto::de_nome(ruim), None, "{ruim}");
         }
         assert!(Banco::parse("helixai").is_ok() && Banco::parse("journal").is_ok());
+        assert!(Banco::parse("journal-2").is_ok_and(|b| b == Banco::journal_2() && b.database_name().is_none()));
         for ruim in ["../x", "empresa_", "segredos", ""] {
             assert!(Banco::parse(ruim).is_err(), "{ruim}");
         }

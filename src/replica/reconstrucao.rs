@@ -81,17 +81,21 @@ pub fn restaurar_tudo(
     rel.bancos += 1;
     rel.bytes += central.tamanho_arquivo;
     let mut restaurados = vec![central];
-    match restaurar_banco(o, &Banco::journal(), ate, &data.journal_db()) {
-        Ok(j) => {
-            progresso(&linha(0, 0, &j, inicio));
-            rel.bancos += 1;
-            rel.bytes += j.tamanho_arquivo;
-            restaurados.push(j);
+    // The journal's two files; one never shipped (a replica made before there were two, or
+    // a file not written yet) is created empty.
+    for (banco, caminho) in [(Banco::journal(), data.journal_db()), (Banco::journal_2(), data.journal_2_db())] {
+        match restaurar_banco(o, &banco, ate, &caminho) {
+            Ok(j) => {
+                progresso(&linha(0, 0, &j, inicio));
+                rel.bancos += 1;
+                rel.bytes += j.tamanho_arquivo;
+                restaurados.push(j);
+            }
+            Err(Error::Invalid { codigo: "sem_copia", mensagem }) => {
+                progresso(&format!("{}: {mensagem} (será criado vazio)", banco.as_str()))
+            }
+            Err(e) => return Err(e),
         }
-        Err(Error::Invalid { codigo: "sem_copia", mensagem }) => {
-            progresso(&format!("journal: {mensagem} (será criado vazio)"))
-        }
-        Err(e) => return Err(e),
     }
     // Opened now: each empresa records its media as it comes.
     let estado = EstadoReplicaDb::open(&data.replica_db())?;
@@ -180,6 +184,7 @@ fn estado_de(r: &Restaurado, data: &DataDir) -> EstadoBanco {
     let caminho = match r.banco.database_name() {
         Some(n) => crate::store::tenants::tenant_path(&data.tenants(), &n),
         None if r.banco == Banco::journal() => data.journal_db(),
+        None if r.banco == Banco::journal_2() => data.journal_2_db(),
         None => data.central_db(),
     };
     EstadoBanco {

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::formato::{BANCO_CENTRAL, BANCO_JOURNAL};
+use super::formato::{BANCO_CENTRAL, BANCO_JOURNAL, BANCO_JOURNAL_2};
 use crate::clock::unix_now_ms;
 
 /// Past this lag the panel warns (and `/healthz` says `atrasada`).
@@ -120,8 +120,9 @@ impl Situacao {
             todos.iter().filter(|p| f(&p.banco)).map(|p| p.desde_ms).min()
         };
         self.central_desde_ms = grupo(&todos, &|b| b == BANCO_CENTRAL);
-        self.journal_desde_ms = grupo(&todos, &|b| b == BANCO_JOURNAL);
-        self.tenants_desde_ms = grupo(&todos, &|b| b != BANCO_CENTRAL && b != BANCO_JOURNAL);
+        let journal = |b: &str| b == BANCO_JOURNAL || b == BANCO_JOURNAL_2;
+        self.journal_desde_ms = grupo(&todos, &journal);
+        self.tenants_desde_ms = grupo(&todos, &|b| b != BANCO_CENTRAL && !journal(b));
         self.midias_desde_ms = todos.iter().filter_map(|p| p.midias_desde_ms).min();
         self.midias_pendentes = todos.iter().filter(|p| p.midias_desde_ms.is_some()).count();
         self.pendentes_total = todos.len();

@@ -1,6 +1,10 @@
 //! Tests of the journal file: group commit, deferred deletes, checkpoints off the commit,
 //! and the connections a webhook never waits for.
 
+use std::path::Path;
+
+use rusqlite::Connection;
+
 use super::*;
 
 fn eventos(l: &[Linha]) -> Vec<&str> {
@@ -56,8 +60,12 @@ fn a_journal_written_with_the_empresa_index_opens_without_it() {
         })
         .expect("old journal");
     let j = JournalDb::open(&p).expect("open");
-    assert_eq!(j.pendentes().expect("p"), vec![(EmpresaId(7), vec![1, 3]), (EmpresaId(3), vec![2])]);
-    let indices: i64 = j
+    // A one-file journal's ids become the first file's (even: doubled, in the same order).
+    assert_eq!(j.pendentes().expect("p"), vec![(EmpresaId(7), vec![2, 6]), (EmpresaId(3), vec![4])]);
+    assert_eq!(eventos(&j.lote(&[2, 4, 6]).expect("lote")), ["x", "y", "z"]);
+    let novos = j.anotar(&[(EmpresaId(3), "w".into())], 2).expect("anotar");
+    assert!(novos[0] > 6, "new ids follow the old ones: {novos:?}");
+    let indices: i64 = j.arquivos[0]
         .escrita()
         .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index'", [], |r| r.get(0))
         .expect("schema");
@@ -95,7 +103,7 @@ fn housekeeping_waits_for_quiet_webhooks_and_checkpoints_off_the_commit() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("journal.db");
     let j = JournalDb::open(&p).expect("open");
-    let auto: i64 = j.escrita().query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).expect("pragma");
+    let auto: i64 = j.arquivos[0].escrita().query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).expect("pragma");
     assert_eq!(auto, 0, "a commit never checkpoints");
     let ids = j.anotar(&[(EmpresaId(1), "a".into())], 1_000).expect("anotar");
     j.concluir(&ids);
@@ -106,13 +114,15 @@ fn housekeeping_waits_for_quiet_webhooks_and_checkpoints_off_the_commit() {
     let wal = dir.path().join("journal.db-wal");
     assert!(std::fs::metadata(&wal).expect("wal").len() > 0);
     assert!(j.manutencao(1_000 + 5_000, 5_000).expect("m"), "quiet long enough: checkpoint");
-    let (log, copiados): (i64, i64) =
-        j.escrita().query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?))).expect("ckpt");
+    let (log, copiados): (i64, i64) = j.arquivos[0]
+        .escrita()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?)))
+        .expect("ckpt");
     assert_eq!(log, copiados, "the housekeeping checkpoint copied the whole WAL");
     assert_eq!(std::fs::metadata(&wal).expect("wal").len(), 0, "and gave its disk back");
     assert!(!j.manutencao(1_000 + 60_000, 5_000).expect("m"), "nothing written since: no checkpoint");
     // A commit never truncates the WAL (after a burst that took 184 ms on a webhook's path).
-    let limite: i64 = j.escrita().query_row("PRAGMA journal_size_limit", [], |r| r.get(0)).expect("pragma");
+    let limite: i64 = j.arquivos[0].escrita().query_row("PRAGMA journal_size_limit", [], |r| r.get(0)).expect("pragma");
     assert_eq!(limite, -1);
 }
 
@@ -123,8 +133,8 @@ fn a_webhook_never_waits_for_a_worker_reading_or_checkpointing() {
     let dir = tempfile::tempdir().expect("tmp");
     let j = std::sync::Arc::new(JournalDb::open(&dir.path().join("journal.db")).expect("open"));
     let ids = j.anotar(&[(EmpresaId(1), "a".into())], 1).expect("anotar");
-    let leitura = j.leitura();
-    let checkpoint = j.checkpoint.lock().expect("checkpoint");
+    let leituras = (j.arquivos[0].leitura(), j.arquivos[1].leitura());
+    let checkpoints = (j.arquivos[0].conexao_checkpoint(), j.arquivos[1].conexao_checkpoint());
     let (tx, rx) = std::sync::mpsc::channel();
     let j2 = j.clone();
     let t = std::thread::spawn(move || {
@@ -132,7 +142,7 @@ fn a_webhook_never_waits_for_a_worker_reading_or_checkpointing() {
         let _ = tx.send(r.is_ok());
     });
     let feito = rx.recv_timeout(std::time::Duration::from_secs(10));
-    drop((leitura, checkpoint));
+    drop((leituras, checkpoints));
     t.join().expect("thread");
     assert_eq!(feito, Ok(true), "the append went through while the worker's connections were held");
     assert_eq!(j.lote(&ids).expect("lote").len(), 1);
@@ -217,4 +227,73 @@ fn a_group_commit_deletes_the_oldest_applied_rows_first() {
     assert_eq!(j.por_apagar(), 100 - apagados);
     assert!(j.lote(&ids[..apagados]).expect("lote").is_empty(), "the oldest ones went");
     assert_eq!(j.lote(&ids[apagados..]).expect("lote").len(), 100 - apagados, "the newer ones wait");
+}
+
+#[test]
+fn group_commits_move_to_the_other_file_whose_wal_is_then_reused_from_its_start() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("journal.db");
+    let j = JournalDb::open(&p).expect("open").com_limite_quadros(64);
+    let wal = |nome: &str| std::fs::metadata(dir.path().join(nome)).map_or(0, |m| m.len());
+    let (mut todos, mut esperando) = (Vec::new(), Vec::new());
+    let mut wal_primeira_rodada = 0;
+    for rodada in 0..6 {
+        for k in 0..100 {
+            let ids = j.anotar(&[(EmpresaId(k % 5), format!("{rodada}-{k}-{}", "x".repeat(300)))], 1).expect("anotar");
+            todos.extend(&ids);
+            if k % 2 == 0 {
+                j.concluir(&ids);
+            } else {
+                esperando.extend(ids);
+            }
+        }
+        if rodada == 0 {
+            wal_primeira_rodada = wal("journal.db-wal");
+        }
+        // Webhooks still coming (not quiet): the worker readies the file commits left.
+        assert!(!j.manutencao(1, 5_000).expect("manutencao"));
+    }
+    assert_eq!(j.trocas(), 5, "one move per round once the second file was ready");
+    let reinicios: i64 = j
+        .arquivos
+        .iter()
+        .map(|a| {
+            a.escrita()
+                .query_row("SELECT COALESCE(SUM(vezes), 0) FROM reinicios", [], |r| r.get::<_, i64>(0))
+                .expect("reinicios")
+        })
+        .sum();
+    assert!(reinicios >= 5, "a worker restarted each WAL before commits came back to it: {reinicios}");
+    assert!(todos.windows(2).all(|w| w[0] < w[1]), "one sequence of ids across both files");
+    assert!(todos.iter().any(|id| arquivo_de(*id) == 0) && todos.iter().any(|id| arquivo_de(*id) == 1));
+    // The first file was written in rounds 0, 2 and 4: appended, its WAL would be ~3 times
+    // the first round's; reused from the start, it stays that size.
+    let (wal0, wal1) = (wal("journal.db-wal"), wal("journal-2.db-wal"));
+    assert!(wal_primeira_rodada > 64 * 4096, "{wal_primeira_rodada}");
+    assert!(wal0 <= wal_primeira_rodada + wal_primeira_rodada / 4, "{wal0} vs {wal_primeira_rodada}");
+    assert!(wal1 > 0 && wal1 <= wal_primeira_rodada + wal_primeira_rodada / 4, "{wal1}");
+    assert_eq!(j.lote(&esperando).expect("lote").len(), esperando.len(), "every waiting row found in its file");
+    j.descarregar().expect("descarregar");
+    assert_eq!(j.totais().expect("totais"), (esperando.len() as i64, 0), "the applied rows of both files deleted");
+    j.integrity_check().expect("integrity");
+    drop(j);
+    let j = JournalDb::open(&p).expect("reopen");
+    let mut por_empresa: Vec<(EmpresaId, Vec<i64>)> = Vec::new();
+    for id in &esperando {
+        let e = j.lote(&[*id]).expect("lote").remove(0).evento;
+        let k: i64 = e.split('-').nth(1).and_then(|k| k.parse().ok()).expect("k");
+        match por_empresa.iter_mut().find(|(emp, _)| emp.0 == k % 5) {
+            Some((_, v)) => v.push(*id),
+            None => por_empresa.push((EmpresaId(k % 5), vec![*id])),
+        }
+    }
+    assert_eq!(j.pendentes().expect("pendentes"), por_empresa, "rebuilt from both files, in arrival order");
+    let novo = j.anotar(&[(EmpresaId(1), "depois".into())], 2).expect("anotar");
+    assert!(novo[0] > *todos.last().expect("ids"), "the sequence goes on after a restart");
+}
+
+#[test]
+fn the_second_file_sits_next_to_the_first() {
+    assert_eq!(segundo_arquivo(Path::new("/d/journal.db")), Path::new("/d/journal-2.db"));
+    assert_eq!(segundo_arquivo(Path::new("j")), Path::new("j-2"));
 }
