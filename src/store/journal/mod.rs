@@ -154,22 +154,27 @@ struct Grupo {
 }
 
 impl Grupo {
-    /// After group `numero` finished: wakes its calls, and one call of the group now queued
-    /// (if any) to lead it.
-    fn acordar(&mut self, numero: u64) {
+    /// After group `numero` finished: the threads to wake — its calls, and one call of the
+    /// group now queued (if any) to lead it. Woken by the caller once it has let go of the
+    /// lock (issue #20: each `unpark` is a futex call, and a leader that made them all under
+    /// the lock kept every arriving webhook waiting on it meanwhile); a thread's unpark token
+    /// is never lost, so a wake after the lock is released still ends its `park`.
+    fn acordar(&mut self, numero: u64) -> Vec<Thread> {
         let proximo = self.proximo;
         let mut falta_lider = !self.fila.is_empty();
+        let mut acordar = Vec::new();
         self.esperando.retain(|(_, grupo, t)| {
             if *grupo <= numero {
-                t.unpark();
+                acordar.push(t.clone());
                 return false;
             }
             if falta_lider && *grupo == proximo {
-                t.unpark();
+                acordar.push(t.clone());
                 falta_lider = false;
             }
             true
         });
+        acordar
     }
 }
 
@@ -263,7 +268,12 @@ impl JournalDb {
                         g.falhas.insert(numero, (e.to_string(), chamadas.len()));
                     }
                 }
-                g.acordar(numero);
+                let acordar = g.acordar(numero);
+                drop(g);
+                for t in acordar {
+                    t.unpark();
+                }
+                g = self.grupo();
                 continue;
             }
             // Asleep until our group is finished, or until we are the one to lead the next:
