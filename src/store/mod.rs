@@ -1,8 +1,8 @@
 //! Storage: the only module that names rusqlite or holds SQL.
 //!
 //! - [`central::CentralDb`]: `data/helixai.db` (empresas, usuarios, planos, billing, sessions, audit).
-//! - [`journal::JournalDb`]: `data/journal.db`, the webhook's durable inbox (events waiting to be
-//!   applied to their tenant file).
+//! - [`journal::JournalDb`]: `data/journal.db` and `journal-2.db`, written in turn, the webhook's
+//!   durable inbox (events waiting to be applied to their tenant file).
 //! - [`tenants::TenantManager`]: the LRU of per-tenant r2d2 pools, lazy open + migrate.
 //! - [`tenant::TenantDb`]: one empresa's file (leads, conversas, mensagens, catalog, jobs).
 //! - [`migrate`]: the embedded, append-only schema migrations.
