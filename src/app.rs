@@ -63,7 +63,7 @@ impl App {
         if central.superadmins_total()? == 0 {
             first.superadmin = Some(create_first_superadmin(&central)?);
         }
-        let journal = Journal::open_com_wal(&data.journal_db(), config.journal_wal_quadros)?;
+        let journal = Journal::open(&data.journal_db(), config.journal_wal_quadros)?;
         let tenants = TenantManager::new(data.tenants(), config.max_open_tenants);
         let throttle = Throttle::new(config.login_throttle);
         let replica = crate::replica::Replica::new(data.clone());

@@ -30,7 +30,7 @@ pub(super) fn serve(data: DataDir, args: ServeArgs) -> Result<()> {
         bot_workers: args.bot_workers,
         debounce_ms: args.debounce_ms,
         max_webhook_bytes: args.max_webhook_bytes,
-        journal_wal_quadros: args.journal_wal_frames.max(1),
+        journal_wal_quadros: args.journal_wal_frames,
         whatsapp_app_secret: args.whatsapp_app_secret.filter(|s| !s.is_empty()).map(Secret::new),
         whatsapp_verify_token: args.whatsapp_verify_token.filter(|s| !s.is_empty()).map(Secret::new),
         graph_api_url: args.graph_api_url,

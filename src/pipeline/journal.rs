@@ -135,14 +135,10 @@ pub struct TenantRetido {
 }
 
 impl Journal {
-    /// Opens `path` and picks up what a previous process left waiting.
-    pub fn open(path: &Path) -> Result<Journal> {
-        Journal::open_com_wal(path, crate::store::journal::LIMITE_QUADROS)
-    }
-
-    /// [`Self::open`], the files taking turns every `quadros` WAL frames (`serve
-    /// --journal-wal-frames`: tests make them take turns often).
-    pub fn open_com_wal(path: &Path, quadros: u32) -> Result<Journal> {
+    /// Opens `path` (and its second file, the two taking turns every `quadros` WAL frames:
+    /// `store::journal::LIMITE_QUADROS`, fewer in tests) and picks up what a previous process
+    /// left waiting.
+    pub fn open(path: &Path, quadros: u32) -> Result<Journal> {
         let db = JournalDb::open(path)?.com_limite_quadros(quadros);
         let mut estado = Estado::default();
         for (id, ids) in db.pendentes()? {

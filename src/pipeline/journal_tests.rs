@@ -4,6 +4,7 @@
 use super::fila::QUIETO;
 use super::*;
 use crate::pipeline::evento::MensagemAnotada;
+use crate::store::journal::LIMITE_QUADROS;
 
 fn evento(i: usize) -> Evento {
     Evento::Mensagem(MensagemAnotada { wa_message_id: format!("wamid.{i}"), ..MensagemAnotada::default() })
@@ -12,7 +13,7 @@ fn evento(i: usize) -> Evento {
 #[test]
 fn extra_workers_only_take_a_backlog_and_one_empresa_is_never_taken_twice() {
     let dir = tempfile::tempdir().expect("tmp");
-    let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+    let j = Journal::open(&dir.path().join("journal.db"), LIMITE_QUADROS).expect("open");
     let poucos: Vec<_> = (0..10).map(|i| (EmpresaId(1 + (i as i64 % 2)), evento(i))).collect();
     j.anotar(&poucos).expect("anotar");
     assert_eq!(j.tomar(Duration::ZERO, ATRASO_PARA_AJUDA, Duration::ZERO), None, "a trickle is the first worker's");
@@ -42,7 +43,7 @@ fn extra_workers_only_take_a_backlog_and_one_empresa_is_never_taken_twice() {
 #[test]
 fn a_batch_takes_only_counted_events_and_one_committed_meanwhile_waits_for_the_next() {
     let dir = tempfile::tempdir().expect("tmp");
-    let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+    let j = Journal::open(&dir.path().join("journal.db"), LIMITE_QUADROS).expect("open");
     j.anotar(&[(EmpresaId(1), evento(1))]).expect("anotar");
     let (_, primeiro) = j.tomar(Duration::ZERO, 0, Duration::ZERO).expect("a batch");
     // A webhook commits its row while the batch runs and has not counted it yet (the
@@ -63,7 +64,7 @@ fn a_new_event_wakes_the_first_worker_even_when_a_helper_sleeps_too() {
     // A wake-up, not a speed figure: a worker not woken sleeps out its whole wait (20 s
     // here), so the bound below only separates "woken" from "not woken".
     let dir = tempfile::tempdir().expect("tmp");
-    let j = Arc::new(Journal::open(&dir.path().join("journal.db")).expect("open"));
+    let j = Arc::new(Journal::open(&dir.path().join("journal.db"), LIMITE_QUADROS).expect("open"));
     let helpers: Vec<_> = (0..4)
         .map(|_| {
             let j = j.clone();
@@ -90,7 +91,7 @@ fn a_new_event_wakes_the_first_worker_even_when_a_helper_sleeps_too() {
 #[test]
 fn past_the_bound_a_webhook_is_refused_whole_and_nothing_is_written() {
     let dir = tempfile::tempdir().expect("tmp");
-    let j = Journal::open(&dir.path().join("journal.db")).expect("open");
+    let j = Journal::open(&dir.path().join("journal.db"), LIMITE_QUADROS).expect("open");
     assert_eq!(j.limite, JOURNAL_MAX, "the product's bound");
     let j = j.com_limite(1_000);
     let quase: Vec<_> = (0..990).map(|i| (EmpresaId(1), evento(i))).collect();
@@ -146,7 +147,7 @@ fn in_a_burst_the_front_empresa_waits_for_its_age_or_a_pause_and_never_otherwise
 #[test]
 fn a_worker_holding_back_a_burst_is_released_when_the_arrivals_pause() {
     let dir = tempfile::tempdir().expect("tmp");
-    let j = Arc::new(Journal::open(&dir.path().join("journal.db")).expect("open"));
+    let j = Arc::new(Journal::open(&dir.path().join("journal.db"), LIMITE_QUADROS).expect("open"));
     let rajada: Vec<_> = (0..ATRASO_PARA_AJUDA + 100).map(|i| (EmpresaId(1 + (i % 50) as i64), evento(i))).collect();
     j.anotar(&rajada).expect("anotar");
     // Held for up to 60 s by age; the pause (QUIETO) must end the wait, not the 60 s.
@@ -167,7 +168,7 @@ fn a_webhook_never_waits_for_the_workers_queue() {
     // A worker holds the queue while it picks an empresa; descheduled there (it runs at nice
     // 10), it must not hold an acknowledgement up (issue #20).
     let dir = tempfile::tempdir().expect("tmp");
-    let j = Arc::new(Journal::open(&dir.path().join("journal.db")).expect("open"));
+    let j = Arc::new(Journal::open(&dir.path().join("journal.db"), LIMITE_QUADROS).expect("open"));
     let fila = j.lock();
     let (tx, rx) = std::sync::mpsc::channel();
     let j2 = j.clone();

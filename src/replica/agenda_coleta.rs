@@ -42,11 +42,7 @@ impl Agenda {
                 self.esperar_midias(b, desde);
             }
         }
-        for (banco, caminho) in [
-            (Banco::central(), self.app.data.central_db()),
-            (Banco::journal(), self.app.data.journal_db()),
-            (Banco::journal_2(), self.app.data.journal_2_db()),
-        ] {
+        for (banco, caminho) in Banco::do_sistema(&self.app.data) {
             let imp = envio::impressao(&caminho);
             // The first look only records (the reconciliation compares with the last shipment).
             if self.impressoes.insert(banco.clone(), imp.clone()).is_some_and(|antes| antes != imp) {
@@ -69,8 +65,9 @@ impl Agenda {
         let agora = unix_now_ms();
         let enviados: HashMap<String, String> = estado.resumo()?.into_iter().map(|(n, imp, _)| (n, imp)).collect();
         let pastas = estado.pastas_midia()?;
-        let vivos: Vec<Banco> = [Banco::central(), Banco::journal(), Banco::journal_2()]
+        let vivos: Vec<Banco> = Banco::do_sistema(&self.app.data)
             .into_iter()
+            .map(|(b, _)| b)
             .chain(self.empresas.values().cloned())
             .collect();
         for b in &vivos {
@@ -127,9 +124,7 @@ impl Agenda {
     pub(super) fn caminho(&self, b: &Banco) -> PathBuf {
         match b.database_name() {
             Some(n) => self.app.tenants.path_of(&n),
-            None if *b == Banco::journal() => self.app.data.journal_db(),
-            None if *b == Banco::journal_2() => self.app.data.journal_2_db(),
-            None => self.app.data.central_db(),
+            None => b.arquivo_do_sistema(&self.app.data).unwrap_or_else(|| self.app.data.central_db()),
         }
     }
 

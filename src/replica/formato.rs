@@ -24,9 +24,11 @@
 //! number (u32) + page bytes, ended by page number 0. Integers big-endian.
 
 use std::io::{Read, Write};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::DataDir;
 use crate::error::{Error, Result};
 use crate::store::DatabaseName;
 
@@ -62,6 +64,19 @@ impl Banco {
     /// The webhook journal's second file.
     pub fn journal_2() -> Self {
         Banco(BANCO_JOURNAL_2.into())
+    }
+    /// The databases that are not tenants, with their files in `data`: the central db and the
+    /// journal's two files.
+    pub fn do_sistema(data: &DataDir) -> [(Banco, PathBuf); 3] {
+        [
+            (Banco::central(), data.central_db()),
+            (Banco::journal(), data.journal_db()),
+            (Banco::journal_2(), data.journal_2_db()),
+        ]
+    }
+    /// This database's file in `data`, when it is not a tenant.
+    pub fn arquivo_do_sistema(&self, data: &DataDir) -> Option<PathBuf> {
+        Banco::do_sistema(data).into_iter().find(|(b, _)| b == self).map(|(_, p)| p)
     }
     /// A tenant.
     pub fn tenant(nome: &DatabaseName) -> Self {
@@ -269,6 +284,11 @@ mod tests {
         }
         assert!(Banco::parse("helixai").is_ok() && Banco::parse("journal").is_ok());
         assert!(Banco::parse("journal-2").is_ok_and(|b| b == Banco::journal_2() && b.database_name().is_none()));
+        let data = DataDir::new(std::path::Path::new("/d"));
+        assert_eq!(Banco::journal_2().arquivo_do_sistema(&data), Some(std::path::PathBuf::from("/d/journal-2.db")));
+        assert_eq!(Banco::central().arquivo_do_sistema(&data), Some(data.central_db()));
+        let tenant = Banco::parse("empresa_12").expect("tenant");
+        assert_eq!(tenant.arquivo_do_sistema(&data), None, "a tenant is not a system file");
         for ruim in ["../x", "empresa_", "segredos", ""] {
             assert!(Banco::parse(ruim).is_err(), "{ruim}");
         }

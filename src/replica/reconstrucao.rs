@@ -83,7 +83,7 @@ pub fn restaurar_tudo(
     let mut restaurados = vec![central];
     // The journal's two files; one never shipped (a replica made before there were two, or
     // a file not written yet) is created empty.
-    for (banco, caminho) in [(Banco::journal(), data.journal_db()), (Banco::journal_2(), data.journal_2_db())] {
+    for (banco, caminho) in Banco::do_sistema(data).into_iter().filter(|(b, _)| *b != Banco::central()) {
         match restaurar_banco(o, &banco, ate, &caminho) {
             Ok(j) => {
                 progresso(&linha(0, 0, &j, inicio));
@@ -183,9 +183,7 @@ pub fn restaurar_tudo(
 fn estado_de(r: &Restaurado, data: &DataDir) -> EstadoBanco {
     let caminho = match r.banco.database_name() {
         Some(n) => crate::store::tenants::tenant_path(&data.tenants(), &n),
-        None if r.banco == Banco::journal() => data.journal_db(),
-        None if r.banco == Banco::journal_2() => data.journal_2_db(),
-        None => data.central_db(),
+        None => r.banco.arquivo_do_sistema(data).unwrap_or_else(|| data.central_db()),
     };
     EstadoBanco {
         nome: r.banco.as_str().to_owned(),

@@ -11,6 +11,7 @@
 
 pub mod backup;
 pub mod central;
+mod indice_wal;
 pub mod journal;
 pub mod migrate;
 pub mod replica;

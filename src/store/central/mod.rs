@@ -54,7 +54,7 @@ pub struct CentralDb {
     instancia: u64,
     /// `helixai.db-shm`, opened once the first generation read has mapped it (see
     /// `pipeline::marca_de_commit`).
-    shm: std::sync::Arc<std::sync::OnceLock<std::fs::File>>,
+    shm: std::sync::Arc<crate::store::indice_wal::IndiceWal>,
 }
 
 /// Numbers handed to each [`CentralDb::open`].

@@ -94,24 +94,13 @@ impl CentralDb {
     /// exists while this process has a connection open, and the webhook threads keep theirs),
     /// or when it cannot be read: the caller then reads the generation itself.
     pub fn marca_de_commit(&self) -> Option<[u8; 48]> {
-        use std::os::unix::fs::FileExt;
-        let shm = self.shm.get()?;
-        let mut marca = [0u8; 48];
-        shm.read_exact_at(&mut marca, 0).ok()?;
-        Some(marca)
+        self.shm.cabecalho()
     }
 
     /// Opens `helixai.db-shm` for [`Self::marca_de_commit`] once a generation read has mapped
     /// it; a failure leaves the mark off (tried again on the next read).
     fn abrir_marca_de_commit(&self) {
-        if self.shm.get().is_some() {
-            return;
-        }
-        let mut caminho = self.path.clone().into_os_string();
-        caminho.push("-shm");
-        if let Ok(f) = std::fs::File::open(caminho) {
-            let _ = self.shm.set(f);
-        }
+        self.shm.abrir(&self.path);
     }
 }
 

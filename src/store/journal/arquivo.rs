@@ -4,15 +4,14 @@
 //! is the parent module's business; here a file only knows its index, which is the parity of
 //! every id it holds.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::domain::EmpresaId;
 use crate::error::{Error, Result};
+use crate::store::indice_wal::IndiceWal;
 use crate::store::{configure, integrity_check};
 
 /// The journal's schema version (`PRAGMA user_version`). 2: ids carry their file in their
@@ -40,7 +39,7 @@ const QUADROS_DE_UM_REINICIO: u32 = 4;
 /// One journal file.
 pub(super) struct Arquivo {
     /// 0 or 1: the parity of the ids this file holds.
-    pub(super) indice: i64,
+    pub(super) indice: usize,
     path: PathBuf,
     /// Appends (a group commit's leader) and deletes.
     escrita: Mutex<Connection>,
@@ -48,8 +47,8 @@ pub(super) struct Arquivo {
     leitura: Mutex<Connection>,
     /// Checkpoints, on their own connection so a batch read never waits for one.
     checkpoint: Mutex<Connection>,
-    /// `<file>-shm`, for [`Self::quadros`]; opened once the file is in WAL mode.
-    shm: OnceLock<File>,
+    /// Its WAL-index header, for [`Self::quadros`].
+    shm: IndiceWal,
 }
 
 fn travar(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -59,7 +58,7 @@ fn travar(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 impl Arquivo {
     /// Opens (creating if needed) the file at `path`, index `indice`; a file of a newer binary
     /// is refused.
-    pub(super) fn open(path: &Path, indice: i64) -> Result<Arquivo> {
+    pub(super) fn open(path: &Path, indice: usize) -> Result<Arquivo> {
         let mut escrita = Connection::open(path)?;
         escrita.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         configure(&escrita, 1024)?;
@@ -95,7 +94,7 @@ impl Arquivo {
             escrita: Mutex::new(escrita),
             leitura: Mutex::new(outra()?),
             checkpoint: Mutex::new(outra()?),
-            shm: OnceLock::new(),
+            shm: IndiceWal::default(),
         })
     }
 
@@ -153,11 +152,11 @@ impl Arquivo {
     }
 
     /// The events of these rows that are there and not set aside: (id, evento).
-    pub(super) fn ler(&self, ids: impl Iterator<Item = i64>) -> Result<Vec<(i64, String)>> {
+    pub(super) fn ler(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
         let conn = self.leitura();
         let mut stmt = conn.prepare_cached("SELECT evento FROM entradas WHERE id = ?1 AND invalida = 0")?;
         let mut linhas = Vec::new();
-        for id in ids {
+        for &id in ids {
             if let Some(evento) = stmt.query_row([id], |r| r.get(0)).optional()? {
                 linhas.push((id, evento));
             }
@@ -220,21 +219,10 @@ impl Arquivo {
         Ok(())
     }
 
-    /// Frames in the WAL now (`mxFrame` of the WAL-index header, bytes 16..20 of `-shm`, in
-    /// native byte order: <https://www.sqlite.org/walformat.html>); `None` when unreadable.
+    /// Frames in the WAL now; `None` when unreadable.
     pub(super) fn quadros(&self) -> Option<u32> {
-        let shm = match self.shm.get() {
-            Some(f) => f,
-            None => {
-                let mut caminho = self.path.clone().into_os_string();
-                caminho.push("-shm");
-                let f = File::open(caminho).ok()?;
-                self.shm.get_or_init(|| f)
-            }
-        };
-        let mut b = [0u8; 4];
-        shm.read_exact_at(&mut b, 16).ok()?;
-        Some(u32::from_ne_bytes(b))
+        self.shm.abrir(&self.path);
+        self.shm.quadros()
     }
 
     pub(super) fn integrity_check(&self) -> Result<()> {

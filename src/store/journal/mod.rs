@@ -21,10 +21,10 @@
 //! applied rows of the one left, checkpoints it with no writer in its way, and makes one small
 //! commit that writes its WAL from the start again (so the fsync of a restarted WAL's header
 //! is the worker's, not a webhook's); the file is then ready, and its commits reuse pages of
-//! the WAL the kernel already has. Ids
-//! are `sequence × 2 + file`, one sequence for both, so id order is arrival order and an id
-//! says which file holds it ([`arquivo_de`]). Which file is written is only a matter of speed:
-//! every write to a file goes through its one writer connection.
+//! the WAL the kernel already has. Ids are `sequence × 2 + file`, one sequence for both, so id
+//! order is arrival order and an id says which file holds it ([`arquivo_de`]). Which file is
+//! written is only a matter of speed: every write to a file goes through its one writer
+//! connection.
 //!
 //! Group commit: webhooks that arrive while a commit is being written wait and go together
 //! in the next one (their leader writes it; each returns only once its own rows are
@@ -118,6 +118,11 @@ pub const LIMITE_QUADROS: u32 = 65536;
 /// The file that holds (or will hold) the row with this id.
 pub fn arquivo_de(id: i64) -> usize {
     (id & 1) as usize
+}
+
+/// Those of `ids` that file `i` holds, in their order.
+fn deste_arquivo(ids: &[i64], i: usize) -> Vec<i64> {
+    ids.iter().copied().filter(|id| arquivo_de(*id) == i).collect()
 }
 
 /// The journal's second file, next to the first: `journal.db` → `journal-2.db`.
@@ -338,8 +343,9 @@ impl JournalDb {
     pub fn lote(&self, ids: &[i64]) -> Result<Vec<Linha>> {
         let mut achadas: HashMap<i64, String> = HashMap::with_capacity(ids.len());
         for a in &self.arquivos {
-            if ids.iter().any(|id| arquivo_de(*id) == a.indice as usize) {
-                achadas.extend(a.ler(ids.iter().copied().filter(|id| arquivo_de(*id) == a.indice as usize))?);
+            let deste = deste_arquivo(ids, a.indice);
+            if !deste.is_empty() {
+                achadas.extend(a.ler(&deste)?);
             }
         }
         Ok(ids.iter().filter_map(|id| achadas.remove(id).map(|evento| Linha { id: *id, evento })).collect())
@@ -381,7 +387,7 @@ impl JournalDb {
     pub fn descartar(&self, ids: &[i64]) -> Result<usize> {
         let mut n = 0;
         for a in &self.arquivos {
-            let deste: Vec<i64> = ids.iter().copied().filter(|id| arquivo_de(*id) == a.indice as usize).collect();
+            let deste = deste_arquivo(ids, a.indice);
             if !deste.is_empty() {
                 n += a.apagar(&deste)?;
                 self.commits.fetch_add(1, Ordering::Relaxed);
@@ -391,9 +397,10 @@ impl JournalDb {
     }
 
     /// The file group commits do not write: deletes its applied rows, checkpoints it, restarts
-    /// its WAL ([`Arquivo::reiniciar_wal`]), and marks it ready when that worked. Right after group commits
-    /// moved away from it (or after a failed try) — or, with `sempre`, whenever it has applied
-    /// rows (quiet webhooks, a stop). One worker at a time; never in a webhook's way.
+    /// its WAL ([`Arquivo::reiniciar_wal`]), and marks it ready when that worked. Right after
+    /// group commits moved away from it (or after a failed try) — or, with `sempre`, whenever
+    /// it has applied rows (quiet webhooks, a stop). One worker at a time; never in a
+    /// webhook's way.
     fn drenar(&self, sempre: bool) -> Result<()> {
         let i = {
             let mut r = self.rodizio();
